@@ -1,0 +1,42 @@
+/**
+ * Provider configuration, read when the provider starts (never captured in the serialized
+ * provider): Pulumi config in the `ens-keypair` namespace, then environment variables.
+ */
+import { invalidParameter } from "./errors";
+import { BackendName } from "./outputs";
+
+/** The Pulumi config namespace of this provider. */
+export const configNamespace = "ens-keypair";
+/** ENS's public endpoint. */
+export const defaultEndpoint = "ens.aliyuncs.com";
+
+export interface ProviderConfig {
+    /** Where key pairs live: `local` (Pulumi state) or `ens` (the ENS API). */
+    backend: BackendName;
+    /** ENS endpoint: a host name, or a full URL such as `http://127.0.0.1:8080`. */
+    endpoint: string;
+    /** ENS region, sent as `RegionId` where given. */
+    regionId?: string;
+    /** Access key from config, when not taken from Alibaba Cloud's credential chain. */
+    accessKeyId?: string;
+    accessKeySecret?: string;
+}
+
+/**
+ * Resolves the configuration.
+ * @param get reads a key of the `ens-keypair` namespace (without the namespace).
+ * @throws EnsError when `backend` is neither `local` nor `ens`.
+ */
+export function resolveConfig(get: (key: string) => string | undefined, env: NodeJS.ProcessEnv = process.env): ProviderConfig {
+    const backend = get("backend") ?? env.ENS_KEYPAIR_BACKEND ?? "local";
+    if (backend !== "local" && backend !== "ens") {
+        throw invalidParameter("Backend", `${configNamespace}:backend must be "local" or "ens"; got ${JSON.stringify(backend)}.`);
+    }
+    return {
+        backend,
+        endpoint: get("endpoint") ?? env.ENS_KEYPAIR_ENDPOINT ?? defaultEndpoint,
+        regionId: get("regionId") ?? env.ENS_KEYPAIR_REGION_ID,
+        accessKeyId: get("accessKeyId"),
+        accessKeySecret: get("accessKeySecret"),
+    };
+}

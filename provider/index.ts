@@ -1,0 +1,10 @@
+/**
+ * pulumi-ens-keypair: SSH key pairs with Alibaba Cloud ENS semantics as a Pulumi dynamic provider.
+ */
+export { KeyPair, KeyPairArgs } from "./keyPair";
+export { keyPairProvider } from "./keyPairProvider";
+export { generateKeyMaterial, KeyMaterial, KeySpec, KeyType, RsaBits, EcdsaCurve } from "./keyMaterial";
+export { fingerprints, Fingerprints } from "./fingerprints";
+export { validateKeyPairName } from "./names";
+export { EnsError, EnsErrorCode } from "./errors";
+export { KeyPairOutputs } from "./outputs";

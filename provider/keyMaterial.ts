@@ -1,0 +1,74 @@
+/**
+ * Key generation and the encodings of a key pair: PKCS#8 PEM, OpenSSH private key, the
+ * `authorized_keys` line and fingerprints. Generation is asynchronous (OpenSSL on libuv's thread
+ * pool), so many keys are made in parallel without blocking the event loop.
+ */
+import { createPrivateKey, generateKeyPair, KeyObject } from "crypto";
+import { promisify } from "util";
+import { Fingerprints, fingerprintsOfBlob } from "./fingerprints";
+import { authorizedKeysLine, opensshPrivateKey } from "./sshWire";
+
+const generate = promisify(generateKeyPair);
+
+/** Key algorithms: `rsa` is what ENS's CreateKeyPair makes. */
+export type KeyType = "rsa" | "ed25519" | "ecdsa";
+/** RSA modulus sizes. */
+export type RsaBits = 2048 | 3072 | 4096;
+/** NIST curves for ECDSA keys. */
+export type EcdsaCurve = "P256" | "P384" | "P521";
+
+export const keyTypes: readonly KeyType[] = ["rsa", "ed25519", "ecdsa"];
+export const rsaBitsChoices: readonly RsaBits[] = [2048, 3072, 4096];
+export const ecdsaCurves: readonly EcdsaCurve[] = ["P256", "P384", "P521"];
+
+/** What key to make. Sizes and curves default to RSA 2048 and P256. */
+export interface KeySpec {
+    keyType?: KeyType;
+    /** RSA modulus size; the provider's inputs allow 2048, 3072 and 4096. */
+    rsaBits?: number;
+    ecdsaCurve?: EcdsaCurve;
+}
+
+/** A key pair in every encoding the provider outputs. */
+export interface KeyMaterial extends Fingerprints {
+    /** The private key, PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`). Secret. */
+    privateKeyBody: string;
+    /** The private key in OpenSSH's format (`-----BEGIN OPENSSH PRIVATE KEY-----`). Secret. */
+    privateKeyOpenssh: string;
+    /** The public key as one `authorized_keys` line, without comment. */
+    publicKeyOpenssh: string;
+}
+
+function generateFor(spec: KeySpec): Promise<{ privateKey: KeyObject }> {
+    switch (spec.keyType ?? "rsa") {
+        case "rsa":
+            return generate("rsa", { modulusLength: spec.rsaBits ?? 2048, publicExponent: 0x10001 });
+        case "ed25519":
+            return generate("ed25519");
+        case "ecdsa":
+            return generate("ec", { namedCurve: `P-${(spec.ecdsaCurve ?? "P256").slice(1)}` });
+        default:
+            throw new Error(`unknown key type ${String(spec.keyType)}`);
+    }
+}
+
+/** Generates a key pair and returns it in every encoding, with its fingerprints. */
+export async function generateKeyMaterial(spec: KeySpec = {}): Promise<KeyMaterial> {
+    const { privateKey } = await generateFor(spec);
+    return keyMaterialOf(privateKey);
+}
+
+/**
+ * Every encoding of an existing private key (a KeyObject, or PEM in PKCS#8, PKCS#1 or SEC1).
+ * Used for keys ENS made and to re-derive stored outputs when checking their integrity.
+ */
+export function keyMaterialOf(privateKey: KeyObject | string): KeyMaterial {
+    const key = typeof privateKey === "string" ? createPrivateKey(privateKey) : privateKey;
+    const openssh = opensshPrivateKey(key);
+    return {
+        privateKeyBody: key.export({ type: "pkcs8", format: "pem" }) as string,
+        privateKeyOpenssh: openssh.pem,
+        publicKeyOpenssh: authorizedKeysLine(openssh.type, openssh.publicBlob),
+        ...fingerprintsOfBlob(openssh.publicBlob),
+    };
+}

@@ -1,0 +1,80 @@
+/**
+ * The outputs of a KeyPair as stored in state, and the integrity check `read` applies to them.
+ */
+import { EcdsaCurve, KeyType, keyMaterialOf } from "./keyMaterial";
+import { fingerprints } from "./fingerprints";
+import { opensshPublicLine } from "./publicKey";
+
+/** Which backend holds a pair. */
+export type BackendName = "local" | "ens";
+
+/** Everything a KeyPair stores. Private keys are absent for imported pairs. */
+export interface KeyPairOutputs {
+    keyPairId: string;
+    keyPairName: string;
+    keyPairNamePrefix?: string;
+    keyType: KeyType;
+    rsaBits?: number;
+    ecdsaCurve?: EcdsaCurve;
+    /** The imported public key, when the pair was imported rather than generated. */
+    publicKey?: string;
+    keyPairFingerPrint: string;
+    fingerprintMd5: string;
+    fingerprintSha256: string;
+    publicKeyOpenssh: string;
+    privateKeyBody?: string;
+    privateKeyOpenssh?: string;
+    creationTime: string;
+    requestId: string;
+    backend: BackendName;
+}
+
+/** Names of the outputs that hold private key material; the resource registers them as secrets. */
+export const secretOutputNames = ["privateKeyBody", "privateKeyOpenssh"] as const;
+
+/**
+ * Checks that stored outputs agree with each other: the public key and every fingerprint derive
+ * from the private key (or, for an imported pair, from the public key).
+ * @throws Error naming what disagrees; the message never includes key material.
+ */
+export function verifyOutputs(outputs: KeyPairOutputs): void {
+    const where = `key pair ${outputs.keyPairId} (${outputs.keyPairName})`;
+    const problems: string[] = [];
+    const derived = outputs.privateKeyBody !== undefined ? derivedFromPrivate(outputs, problems) : fingerprintsOrProblem(outputs.publicKeyOpenssh, problems);
+    if (derived) {
+        for (const field of ["publicKeyOpenssh", "keyPairFingerPrint", "fingerprintMd5", "fingerprintSha256"] as const) {
+            const value = (derived as Partial<KeyPairOutputs>)[field];
+            if (value !== undefined && value !== outputs[field]) {
+                problems.push(`${field} does not match the ${outputs.privateKeyBody !== undefined ? "private" : "public"} key`);
+            }
+        }
+    }
+    if ((outputs.privateKeyBody === undefined) !== (outputs.privateKeyOpenssh === undefined)) {
+        problems.push("only one of privateKeyBody and privateKeyOpenssh is present");
+    }
+    if (problems.length > 0) {
+        throw new Error(`The state of ${where} is corrupt: ${problems.join("; ")}. Replace the resource (pulumi up --replace) or restore the state.`);
+    }
+}
+
+function derivedFromPrivate(outputs: KeyPairOutputs, problems: string[]) {
+    try {
+        const material = keyMaterialOf(outputs.privateKeyBody as string);
+        if (outputs.privateKeyOpenssh !== undefined && opensshPublicLine(outputs.privateKeyOpenssh) !== material.publicKeyOpenssh) {
+            problems.push("privateKeyOpenssh and privateKeyBody are different keys");
+        }
+        return material;
+    } catch {
+        problems.push("a private key does not parse");
+        return undefined;
+    }
+}
+
+function fingerprintsOrProblem(line: string, problems: string[]) {
+    try {
+        return fingerprints(line);
+    } catch {
+        problems.push("publicKeyOpenssh does not parse");
+        return undefined;
+    }
+}

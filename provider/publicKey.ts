@@ -1,0 +1,78 @@
+/**
+ * Imported public keys (ENS's ImportKeyPair): parsing and checking an OpenSSH public key line
+ * with sshpk. Errors never quote the input: a user may paste a private key here by mistake.
+ */
+import * as sshpk from "sshpk";
+import { invalidParameter } from "./errors";
+import { EcdsaCurve, KeyType } from "./keyMaterial";
+
+/** The smallest RSA modulus accepted for an imported key. */
+export const minImportedRsaBits = 2048;
+
+/** What an imported public key is. */
+export interface ParsedPublicKey {
+    keyType: KeyType;
+    rsaBits?: number;
+    ecdsaCurve?: EcdsaCurve;
+    /** The key as `<type> <base64 blob>`, with any comment dropped. */
+    publicKeyOpenssh: string;
+}
+
+const curves: Record<string, EcdsaCurve> = { nistp256: "P256", nistp384: "P384", nistp521: "P521" };
+
+/**
+ * Parses an OpenSSH public key line.
+ * @throws EnsError `InvalidParameter.PublicKeyBody` for anything that is not a whole RSA (2048 bits
+ *   or more), Ed25519 or ECDSA public key line.
+ */
+export function parsePublicKey(line: unknown, field = "publicKey"): ParsedPublicKey {
+    const fail = (rule: string) => invalidParameter("PublicKeyBody", `${field} ${rule}.`);
+    if (typeof line !== "string" || line.trim() === "") {
+        throw fail("must be an OpenSSH public key line (\"ssh-rsa AAAA… [comment]\")");
+    }
+    if (/PRIVATE KEY/.test(line)) {
+        throw fail("holds a private key; give the public key line instead (ssh-keygen -y -f KEY)");
+    }
+    const text = line.trim();
+    if (text.includes("\n")) {
+        throw fail("must be a single line");
+    }
+    let key: sshpk.Key;
+    try {
+        key = sshpk.parseKey(text, "ssh");
+    } catch {
+        throw fail("is not a parsable OpenSSH public key line (\"<type> <base64 key> [comment]\"); it may be truncated");
+    }
+    const blob = key.toBuffer("ssh", {});
+    // sshpk accepts a line whose base64 carries trailing garbage; a whole key re-encodes to the same bytes.
+    const given = Buffer.from(text.split(/\s+/)[1] ?? "", "base64");
+    if (!given.equals(blob)) {
+        throw fail("is not a well-formed OpenSSH public key (the base64 body is damaged or has extra bytes)");
+    }
+    const publicKeyOpenssh = `${text.split(/\s+/)[0]} ${blob.toString("base64")}`;
+    switch (key.type) {
+        case "rsa":
+            if (key.size < minImportedRsaBits) {
+                throw fail(`is a ${key.size}-bit RSA key; RSA keys must have at least ${minImportedRsaBits} bits`);
+            }
+            return { keyType: "rsa", rsaBits: key.size, publicKeyOpenssh };
+        case "ed25519":
+            return { keyType: "ed25519", publicKeyOpenssh };
+        case "ecdsa": {
+            const curve = curves[key.curve ?? ""];
+            if (!curve) {
+                throw fail(`uses the unsupported curve ${key.curve}`);
+            }
+            return { keyType: "ecdsa", ecdsaCurve: curve, publicKeyOpenssh };
+        }
+        default:
+            throw fail(`is a ${key.type} key; only RSA, Ed25519 and ECDSA keys are supported`);
+    }
+}
+
+/** The public key line (`<type> <base64>`) that an OpenSSH-format private key carries. */
+export function opensshPublicLine(privateKeyOpenssh: string): string {
+    const key = sshpk.parsePrivateKey(privateKeyOpenssh, "ssh").toPublic();
+    const blob = key.toBuffer("ssh", {});
+    return `${blob.subarray(4, 4 + blob.readUInt32BE(0)).toString()} ${blob.toString("base64")}`;
+}
