@@ -71,8 +71,13 @@ export class KeyPair extends pulumi.dynamic.Resource {
     declare public readonly requestId: pulumi.Output<string>;
 
     constructor(name: string, args: KeyPairArgs, opts: pulumi.CustomResourceOptions = {}) {
+        // Every output must be among the registered properties for the SDK to populate it.
         const outputs = {
             keyPairId: undefined,
+            keyPairName: undefined,
+            keyType: undefined,
+            rsaBits: undefined,
+            ecdsaCurve: undefined,
             keyPairFingerPrint: undefined,
             fingerprintMd5: undefined,
             fingerprintSha256: undefined,

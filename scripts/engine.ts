@@ -1,0 +1,78 @@
+/**
+ * The Pulumi engine for this repository's own tooling (the demo, the end-to-end tests, the
+ * benchmarks): the CLI that `scripts/ensure-pulumi` provides, driving stacks on a local file
+ * backend through the Automation API. Programs run inline (the SDK serves the language runtime
+ * in-process), because the nodejs language host cannot be built here.
+ */
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { ConfigMap, LocalWorkspace, PulumiFn, Stack } from "@pulumi/pulumi/automation";
+
+export const repoRoot = path.resolve(__dirname, "..");
+
+let engineDir: string | undefined;
+
+/** Makes the engine available and puts it first on PATH; returns the folder holding `pulumi`. */
+export function ensureEngine(): string {
+    if (engineDir === undefined) {
+        const out = execFileSync(path.join(repoRoot, "scripts", "ensure-pulumi"), { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+        engineDir = out.trim().split("\n").pop() as string;
+        process.env.PATH = `${engineDir}${path.delimiter}${process.env.PATH ?? ""}`;
+        process.env.PULUMI_SKIP_UPDATE_CHECK = "true";
+    }
+    return engineDir;
+}
+
+export interface StackOptions {
+    stackName: string;
+    projectName: string;
+    program: PulumiFn;
+    /** Folder of the file backend that keeps the state. */
+    backendDir: string;
+    /**
+     * The program's folder. It must lie inside a project that depends on this package (this
+     * repository qualifies), since the dynamic provider loads the package by name from there.
+     * A `Pulumi.yaml` is written unless one is there.
+     */
+    workDir: string;
+    passphrase: string;
+    config?: ConfigMap;
+    envVars?: Record<string, string>;
+}
+
+/** Creates or selects a stack whose state lives in `backendDir`, encrypted with a passphrase. */
+export async function openStack(options: StackOptions): Promise<Stack> {
+    ensureEngine();
+    fs.mkdirSync(options.backendDir, { recursive: true });
+    fs.mkdirSync(options.workDir, { recursive: true });
+    const hasProject = fs.existsSync(path.join(options.workDir, "Pulumi.yaml"));
+    const stack = await LocalWorkspace.createOrSelectStack(
+        { stackName: options.stackName, projectName: options.projectName, program: options.program },
+        {
+            workDir: options.workDir,
+            projectSettings: hasProject ? undefined : { name: options.projectName, runtime: "nodejs" },
+            secretsProvider: "passphrase",
+            envVars: {
+                PULUMI_BACKEND_URL: `file://${path.resolve(options.backendDir)}`,
+                PULUMI_CONFIG_PASSPHRASE: options.passphrase,
+                PULUMI_SKIP_UPDATE_CHECK: "true",
+                ...options.envVars,
+            },
+        },
+    );
+    if (options.config) {
+        await stack.setAllConfig(options.config);
+    }
+    return stack;
+}
+
+/** Runs the `pulumi` CLI against a stack's backend, as a user would at a shell. */
+export function pulumiCli(stack: Stack, args: string[]): string {
+    return execFileSync("pulumi", [...args, "--stack", stack.name, "--non-interactive"], {
+        cwd: stack.workspace.workDir,
+        encoding: "utf8",
+        env: { ...process.env, ...(stack.workspace as LocalWorkspace).envVars },
+        maxBuffer: 64 * 1024 * 1024,
+    });
+}

@@ -1,0 +1,119 @@
+// Secrets under the real engine: no private key material in state or in `pulumi stack export`,
+// `--show-secrets` gives back working keys, and OpenSSH's sshd accepts exactly those keys.
+import * as assert from "assert";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { Stack } from "@pulumi/pulumi/automation";
+import { KeyPair } from "../provider";
+import { pulumiCli } from "../scripts/engine";
+import { startSshd, Sshd } from "./helpers/sshd";
+import { backendText, testStack } from "./helpers/stacks";
+
+const project = "secrets";
+
+function program() {
+    const rsa = new KeyPair("rsa", { keyPairName: "e2e-secrets-rsa" });
+    const ed25519 = new KeyPair("ed25519", { keyPairName: "e2e-secrets-ed25519", keyType: "ed25519" });
+    return {
+        rsaPublicKey: rsa.publicKeyOpenssh,
+        rsaPrivateKeyOpenssh: rsa.privateKeyOpenssh,
+        rsaPrivateKeyBody: rsa.privateKeyBody,
+        ed25519PublicKey: ed25519.publicKeyOpenssh,
+        ed25519PrivateKeyOpenssh: ed25519.privateKeyOpenssh,
+        ed25519PrivateKeyBody: ed25519.privateKeyBody,
+    };
+}
+
+/** The base64 body of a PEM, without armour and line breaks. */
+function pemBody(pem: string): string {
+    return pem.replace(/-----[A-Z ]+-----/g, "").replace(/\s+/g, "");
+}
+
+/**
+ * The first 16-character piece of `secret` found in `text`, if any. OpenSSH's private key format
+ * embeds the public key, so pieces that the public key lines also hold are not secrets.
+ */
+function leakedPiece(text: string, secret: string, publicText: string): string | undefined {
+    for (let i = 0; i + 16 <= secret.length; i++) {
+        const piece = secret.slice(i, i + 16);
+        if (text.includes(piece) && !publicText.includes(piece)) {
+            return piece;
+        }
+    }
+    return undefined;
+}
+
+describe("end to end: secrets and a real SSH login", function () {
+    this.timeout(300_000);
+    let stack: Stack;
+    let revealed: Record<string, string>;
+
+    before(async () => {
+        stack = await testStack(project, async () => program());
+        await stack.up();
+        revealed = {};
+        for (const name of ["rsaPrivateKeyOpenssh", "rsaPrivateKeyBody", "ed25519PrivateKeyOpenssh", "ed25519PrivateKeyBody", "rsaPublicKey", "ed25519PublicKey"]) {
+            revealed[name] = pulumiCli(stack, ["stack", "output", name, "--show-secrets"]).trim();
+        }
+    });
+
+    after(async () => {
+        await stack?.destroy();
+    });
+
+    it("keeps every piece of every private key out of the state files and `pulumi stack export`", () => {
+        const exported = pulumiCli(stack, ["stack", "export"]);
+        const stateFiles = backendText(project);
+        const publicText = `${revealed.rsaPublicKey}\n${revealed.ed25519PublicKey}`;
+        assert.match(exported, /"ciphertext"/, "the export should hold the private keys as ciphertext");
+        for (const name of ["rsaPrivateKeyOpenssh", "rsaPrivateKeyBody", "ed25519PrivateKeyOpenssh", "ed25519PrivateKeyBody"]) {
+            const body = pemBody(revealed[name]);
+            assert.ok(body.length > 60, `${name} should have been revealed`);
+            for (const [where, text] of [["stack export", exported], ["state files", stateFiles]]) {
+                assert.ok(!text.includes(revealed[name]), `${name} appears whole in the ${where}`);
+                assert.strictEqual(leakedPiece(text, body, publicText), undefined, `a piece of ${name} appears in the ${where}`);
+            }
+        }
+    });
+
+    it("`stack output --show-secrets` gives back keys that OpenSSH accepts", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ens-keypair-e2e-"));
+        try {
+            for (const kind of ["rsa", "ed25519"]) {
+                const keyFile = path.join(dir, kind);
+                fs.writeFileSync(keyFile, revealed[`${kind}PrivateKeyOpenssh`] + "\n", { mode: 0o600 });
+                const derived = execFileSync("ssh-keygen", ["-y", "-f", keyFile], { encoding: "utf8" }).trim();
+                assert.strictEqual(derived.split(" ").slice(0, 2).join(" "), revealed[`${kind}PublicKey`]);
+            }
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    describe("a login to sshd on 127.0.0.1", () => {
+        let sshd: Sshd;
+        before(async () => {
+            sshd = await startSshd([revealed.rsaPublicKey, revealed.ed25519PublicKey]);
+        });
+        after(() => sshd?.stop());
+
+        for (const kind of ["rsa", "ed25519"]) {
+            it(`succeeds with the ${kind} private key and runs a command`, () => {
+                const marker = `hello-from-${kind}-${process.pid}`;
+                const result = sshd.login(revealed[`${kind}PrivateKeyOpenssh`] + "\n", `echo ${marker}`);
+                assert.strictEqual(result.status, 0, result.stderr);
+                assert.strictEqual(result.stdout.trim(), marker);
+            });
+        }
+
+        it("refuses a key that is not authorized", async () => {
+            const stranger = await import("../provider").then((m) => m.generateKeyMaterial({ keyType: "ed25519" }));
+            const result = sshd.login(stranger.privateKeyOpenssh, "echo should-not-run");
+            assert.notStrictEqual(result.status, 0);
+            assert.match(result.stderr, /Permission denied/);
+            assert.doesNotMatch(result.stdout, /should-not-run/);
+        });
+    });
+});
