@@ -1,0 +1,136 @@
+/**
+ * ENS's key-pair actions over the store, with ENS's parameter rules, codes and response shapes
+ * (see `shared/ens-api.md`). Where the pages are silent, this server decides:
+ *
+ * - names are unique and compared exactly (case-sensitive);
+ * - DescribeKeyPairs lists oldest first, so pages are stable while pairs are added;
+ *   `KeyPairName` and `KeyPairId` filter by exact match and are not checked against the name rules;
+ * - DeleteKeyPairs deletes the pair matching every given filter; matching none is not an error,
+ *   so deleting twice succeeds twice;
+ * - ImportKeyPair takes `ssh-rsa` keys of 2048 bits or more; anything else is `InvalidParameter.PublicKeyBody`.
+ */
+import { invalidParameter, missingParameter, pubKeyNameExisted } from "../errors";
+import { fingerprints } from "../fingerprints";
+import { ensTimestamp, newKeyPairId } from "../ids";
+import { generateKeyMaterial } from "../keyMaterial";
+import { validateKeyPairName } from "../names";
+import { parsePublicKey } from "../publicKey";
+import { KeyPairStore } from "./store";
+
+/** The ENS API version this server speaks. */
+export const ensApiVersion = "2017-11-10";
+
+/** What an action answers, without `RequestId`; `committed` says the database changed for good. */
+export interface ActionResult {
+    body: Record<string, unknown>;
+    committed: boolean;
+}
+
+type Params = ReadonlyMap<string, string>;
+type Action = (params: Params, store: KeyPairStore) => Promise<ActionResult>;
+
+const maxInt32 = 2 ** 31 - 1;
+
+function optional(params: Params, name: string): string | undefined {
+    // SDKs send unset parameters as empty strings as often as they leave them out.
+    return params.get(name) || undefined;
+}
+
+function positiveInteger(params: Params, name: string, fallback: number): number {
+    const text = optional(params, name);
+    if (text === undefined) {
+        return fallback;
+    }
+    const value = /^\d{1,10}$/.test(text) ? Number(text) : NaN;
+    if (!(value >= 1 && value <= maxInt32)) {
+        throw invalidParameter(name, `${name} must be an integer from 1 to ${maxInt32}; got ${JSON.stringify(text.slice(0, 20))}.`);
+    }
+    return value;
+}
+
+function keyPairName(params: Params): string {
+    const name = params.get("KeyPairName");
+    validateKeyPairName(name, "KeyPairName");
+    return name as string;
+}
+
+async function createKeyPair(params: Params, store: KeyPairStore): Promise<ActionResult> {
+    const name = keyPairName(params);
+    // Checked before the slow key generation; the insert checks again, for concurrent creates.
+    if (store.nameTaken(name)) {
+        throw pubKeyNameExisted(name);
+    }
+    const key = await generateKeyMaterial({ keyType: "rsa", rsaBits: 2048 });
+    const pair = {
+        keyPairId: newKeyPairId(),
+        keyPairName: name,
+        keyPairFingerPrint: key.keyPairFingerPrint,
+        publicKey: key.publicKeyOpenssh,
+        creationTime: ensTimestamp(),
+    };
+    store.insert(pair);
+    return {
+        body: { KeyPairId: pair.keyPairId, KeyPairName: name, KeyPairFingerPrint: pair.keyPairFingerPrint, PrivateKeyBody: key.privateKeyBody },
+        committed: true,
+    };
+}
+
+async function importKeyPair(params: Params, store: KeyPairStore): Promise<ActionResult> {
+    const name = keyPairName(params);
+    const body = params.get("PublicKeyBody");
+    if (!body) {
+        throw missingParameter("PublicKeyBody");
+    }
+    const parsed = parsePublicKey(body, "PublicKeyBody");
+    if (parsed.keyType !== "rsa") {
+        throw invalidParameter("PublicKeyBody", `PublicKeyBody is an ${parsed.keyType} key; ENS imports only ssh-rsa keys.`);
+    }
+    const fingerPrint = fingerprints(parsed.publicKeyOpenssh).keyPairFingerPrint;
+    store.insert({ keyPairId: newKeyPairId(), keyPairName: name, keyPairFingerPrint: fingerPrint, publicKey: parsed.publicKeyOpenssh, creationTime: ensTimestamp() });
+    return { body: { KeyPairName: name, KeyPairFingerPrint: fingerPrint }, committed: true };
+}
+
+async function describeKeyPairs(params: Params, store: KeyPairStore): Promise<ActionResult> {
+    const pageNumber = positiveInteger(params, "PageNumber", 1);
+    const pageSize = positiveInteger(params, "PageSize", 10);
+    const filter = { keyPairName: optional(params, "KeyPairName"), keyPairId: optional(params, "KeyPairId") };
+    const { totalCount, keyPairs } = store.page(filter, pageNumber, pageSize);
+    return {
+        body: {
+            PageNumber: pageNumber,
+            PageSize: pageSize,
+            TotalCount: totalCount,
+            KeyPairs: {
+                KeyPair: keyPairs.map((p) => ({
+                    KeyPairId: p.keyPairId,
+                    KeyPairName: p.keyPairName,
+                    KeyPairFingerPrint: p.keyPairFingerPrint,
+                    CreationTime: p.creationTime,
+                })),
+            },
+        },
+        committed: false,
+    };
+}
+
+async function deleteKeyPairs(params: Params, store: KeyPairStore): Promise<ActionResult> {
+    const filter = { keyPairName: optional(params, "KeyPairName"), keyPairId: optional(params, "KeyPairId") };
+    if (filter.keyPairName === undefined && filter.keyPairId === undefined) {
+        throw missingParameter("KeyPairName or KeyPairId");
+    }
+    store.delete(filter);
+    return { body: {}, committed: true };
+}
+
+/** The actions, by ENS name. */
+export const actions: Readonly<Record<string, Action>> = {
+    CreateKeyPair: createKeyPair,
+    ImportKeyPair: importKeyPair,
+    DescribeKeyPairs: describeKeyPairs,
+    DeleteKeyPairs: deleteKeyPairs,
+};
+
+/** Whether `name` is an action this server runs (own property only: `toString` is no action). */
+export function isAction(name: string): boolean {
+    return Object.prototype.hasOwnProperty.call(actions, name);
+}

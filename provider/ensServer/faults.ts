@@ -1,0 +1,121 @@
+/**
+ * Fault injection, per server instance, to exercise a client's retries and its handling of lost
+ * responses. Three kinds, all off by default:
+ *
+ * - error responses instead of running the call: `Throttling` (HTTP 400, as Alibaba Cloud's flow
+ *   control answers), `InternalError` (500) and `ServiceUnavailable` (503). They are injected after
+ *   authentication, so the call was valid and consumed its nonce, as a real gateway would have.
+ * - latency before every response;
+ * - "commit then drop": a CreateKeyPair or ImportKeyPair is committed, then its connection is
+ *   destroyed with no response. The client sees a socket error, yet the pair exists; for a create,
+ *   its private key is lost, as it would be with ENS.
+ */
+import { EnsError } from "../errors";
+import { internalError, serviceUnavailable, throttling } from "./gatewayErrors";
+
+/** The errors a fault can answer with. */
+export type FaultError = "Throttling" | "InternalError" | "ServiceUnavailable";
+
+/** Every {@link FaultError}, for option parsing. */
+export const faultErrors: readonly FaultError[] = ["Throttling", "InternalError", "ServiceUnavailable"];
+
+/** The actions whose committed result a drop can lose. */
+export const committingActions: readonly string[] = ["CreateKeyPair", "ImportKeyPair"];
+
+/** What faults a server injects. Everything is off by default. */
+export interface FaultOptions {
+    /** Probability, 0 to 1, that an authenticated call is answered with one of `errors` instead of being run. */
+    rate?: number;
+    /** Errors to pick from, uniformly; default all three. */
+    errors?: FaultError[];
+    /** Delay before every response, in milliseconds. */
+    latencyMs?: number;
+    /** Probability, 0 to 1, that a successful CreateKeyPair/ImportKeyPair is committed and its connection destroyed unanswered. */
+    dropAfterCommit?: number;
+    /** Only these actions get error faults and drops; default all. Latency applies to every request. */
+    actions?: string[];
+    /** Stop injecting errors and drops after this many (together); default unlimited. Lets a retrying client succeed. */
+    maxFaults?: number;
+}
+
+const makers: Record<FaultError, () => EnsError> = {
+    Throttling: throttling,
+    InternalError: internalError,
+    ServiceUnavailable: serviceUnavailable,
+};
+
+function checkProbability(name: string, value: number | undefined): void {
+    if (value !== undefined && !(value >= 0 && value <= 1)) {
+        throw new RangeError(`faults.${name} must be between 0 and 1, got ${value}`);
+    }
+}
+
+/**
+ * Checks fault options, so a typo fails loudly instead of silently injecting nothing.
+ * @throws RangeError / TypeError naming the bad option.
+ */
+export function validateFaults(options: FaultOptions): void {
+    checkProbability("rate", options.rate);
+    checkProbability("dropAfterCommit", options.dropAfterCommit);
+    for (const error of options.errors ?? []) {
+        if (!faultErrors.includes(error)) {
+            throw new TypeError(`faults.errors: unknown error ${JSON.stringify(error)}; use ${faultErrors.join(", ")}`);
+        }
+    }
+    if (options.errors !== undefined && options.errors.length === 0) {
+        throw new TypeError("faults.errors must name at least one error when given");
+    }
+    for (const [name, value] of [["latencyMs", options.latencyMs], ["maxFaults", options.maxFaults]] as const) {
+        if (value !== undefined && !(Number.isFinite(value) && value >= 0)) {
+            throw new RangeError(`faults.${name} must be a non-negative number, got ${value}`);
+        }
+    }
+}
+
+/** Decides, call by call, which faults to inject. */
+export class FaultInjector {
+    private options: FaultOptions = {};
+    private injected = 0;
+
+    constructor(options: FaultOptions = {}) {
+        this.set(options);
+    }
+
+    /** Replaces the options and restarts the `maxFaults` count. */
+    set(options: FaultOptions): void {
+        validateFaults(options);
+        this.options = { ...options };
+        this.injected = 0;
+    }
+
+    /** Milliseconds to wait before answering. */
+    get latencyMs(): number {
+        return this.options.latencyMs ?? 0;
+    }
+
+    private armed(action: string, probability: number | undefined): boolean {
+        const { actions, maxFaults } = this.options;
+        if (!probability || (actions && !actions.includes(action)) || (maxFaults !== undefined && this.injected >= maxFaults)) {
+            return false;
+        }
+        if (Math.random() >= probability) {
+            return false;
+        }
+        this.injected++;
+        return true;
+    }
+
+    /** The error to answer this call with, if one is injected. */
+    errorFor(action: string): EnsError | undefined {
+        if (!this.armed(action, this.options.rate)) {
+            return undefined;
+        }
+        const choices = this.options.errors ?? faultErrors;
+        return makers[choices[Math.floor(Math.random() * choices.length)]]();
+    }
+
+    /** Whether to drop the connection of this committed call. */
+    dropAfterCommit(action: string): boolean {
+        return committingActions.includes(action) && this.armed(action, this.options.dropAfterCommit);
+    }
+}

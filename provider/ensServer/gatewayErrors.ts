@@ -1,0 +1,102 @@
+/**
+ * The errors Alibaba Cloud's API gateway answers with before a call reaches ENS: signing,
+ * credentials, timestamps, nonces, actions, versions, and the server-side failures that fault
+ * injection imitates. Codes, messages and statuses follow Alibaba Cloud's common error table;
+ * ENS's own codes (parameters, names) come from `../errors`.
+ */
+import { EnsError } from "../errors";
+
+function gatewayError(code: string, message: string, httpStatus: number, detail?: string): EnsError {
+    return new EnsError(code, message, { httpStatus, detail });
+}
+
+/** A common parameter (`Action`, `Version`, `Timestamp`, `SignatureNonce`, …) is absent. */
+export function missingCommonParameter(name: string): EnsError {
+    return gatewayError(
+        "MissingParameter",
+        `The input parameter "${name}" that is mandatory for processing this request is not supplied.`,
+        400,
+    );
+}
+
+/** The signing material is absent, or not in a scheme the server knows. */
+export function incompleteSignature(detail: string): EnsError {
+    return gatewayError("IncompleteSignature", "The request signature does not conform to Aliyun standards.", 400, detail);
+}
+
+/**
+ * The signature differs from the server's. Like Alibaba Cloud, the message shows the server's
+ * string to sign, so a client author can diff it against theirs; it holds no secret.
+ */
+export function signatureDoesNotMatch(stringToSign: string): EnsError {
+    return gatewayError(
+        "SignatureDoesNotMatch",
+        `Specified signature is not matched with our calculation. server string to sign is:${stringToSign}`,
+        400,
+    );
+}
+
+/** The AccessKeyId is not one the server accepts. */
+export function invalidAccessKeyId(): EnsError {
+    return gatewayError("InvalidAccessKeyId.NotFound", "Specified access key is not found.", 404);
+}
+
+/** The STS SecurityToken is not one the server accepts (an expired token looks the same). */
+export function invalidSecurityToken(): EnsError {
+    return gatewayError("InvalidSecurityToken.Expired", "Specified SecurityToken is expired.", 400);
+}
+
+/** `Timestamp` / `x-acs-date` is not `yyyy-MM-ddTHH:mm:ssZ`. */
+export function invalidTimestampFormat(): EnsError {
+    return gatewayError("InvalidTimeStamp.Format", "Specified time stamp or date value is not well formatted.", 400);
+}
+
+/** `Timestamp` / `x-acs-date` is more than the allowed skew away from the server's clock. */
+export function timestampExpired(detail: string): EnsError {
+    return gatewayError("InvalidTimeStamp.Expired", "Specified time stamp or date value is expired.", 400, detail);
+}
+
+/** The `SignatureNonce` was seen before within the replay window. */
+export function signatureNonceUsed(): EnsError {
+    return gatewayError("SignatureNonceUsed", "Specified signature nonce was used already.", 400);
+}
+
+/** The action does not exist (or the path is not `/`). */
+export function actionNotFound(): EnsError {
+    return gatewayError("InvalidAction.NotFound", "Specified api is not found, please check your url and method.", 404);
+}
+
+/** The API version is not ENS's. */
+export function invalidVersion(expected: string): EnsError {
+    return gatewayError("InvalidVersion", "Specified parameter Version is not valid.", 400, `This server speaks ${expected}.`);
+}
+
+/** The response format is not one the server produces. */
+export function invalidFormat(): EnsError {
+    return gatewayError("InvalidParameter.Format", "Specified parameter format is not valid.", 400, "This server answers in JSON only.");
+}
+
+/** Neither GET nor POST. */
+export function unsupportedHttpMethod(): EnsError {
+    return gatewayError("UnsupportedHTTPMethod", "This http method not supported.", 400);
+}
+
+/** The request body is larger than the server reads. */
+export function requestTooLarge(limit: number): EnsError {
+    return gatewayError("InvalidParameter", "The errorMessage is the request body is too large. Please check it again.", 413, `The limit is ${limit} bytes.`);
+}
+
+/** Throttling, as the flow-control system answers: HTTP 400, like every Alibaba Cloud client error. */
+export function throttling(): EnsError {
+    return gatewayError("Throttling", "Request was denied due to request throttling.", 400);
+}
+
+/** An unexpected server-side failure. */
+export function internalError(): EnsError {
+    return gatewayError("InternalError", "The request processing has failed due to some unknown error, exception or failure.", 500);
+}
+
+/** A temporary server-side failure. */
+export function serviceUnavailable(): EnsError {
+    return gatewayError("ServiceUnavailable", "The request has failed due to a temporary failure of the server.", 503);
+}
