@@ -34,7 +34,11 @@ describe("end to end: lifecycle under the Pulumi engine", function () {
     let first: Record<string, { value: unknown; secret: boolean }>;
 
     before(async () => {
-        stack = await testStack("lifecycle", async () => program(), { name: { value: "e2e-lifecycle" }, keyType: { value: "rsa" } });
+        stack = await testStack({
+            project: "lifecycle",
+            program: async () => program(),
+            config: { name: { value: "e2e-lifecycle" }, keyType: { value: "rsa" } },
+        });
     });
 
     after(async () => {

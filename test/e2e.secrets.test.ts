@@ -9,7 +9,7 @@ import { Stack } from "@pulumi/pulumi/automation";
 import { KeyPair } from "../provider";
 import { pulumiCli } from "../scripts/engine";
 import { startSshd, Sshd } from "./helpers/sshd";
-import { backendText, testStack } from "./helpers/stacks";
+import { backendText, leakedPiece, pemBody, testStack } from "./helpers/stacks";
 
 const project = "secrets";
 
@@ -26,32 +26,13 @@ function program() {
     };
 }
 
-/** The base64 body of a PEM, without armour and line breaks. */
-function pemBody(pem: string): string {
-    return pem.replace(/-----[A-Z ]+-----/g, "").replace(/\s+/g, "");
-}
-
-/**
- * The first 16-character piece of `secret` found in `text`, if any. OpenSSH's private key format
- * embeds the public key, so pieces that the public key lines also hold are not secrets.
- */
-function leakedPiece(text: string, secret: string, publicText: string): string | undefined {
-    for (let i = 0; i + 16 <= secret.length; i++) {
-        const piece = secret.slice(i, i + 16);
-        if (text.includes(piece) && !publicText.includes(piece)) {
-            return piece;
-        }
-    }
-    return undefined;
-}
-
 describe("end to end: secrets and a real SSH login", function () {
     this.timeout(300_000);
     let stack: Stack;
     let revealed: Record<string, string>;
 
     before(async () => {
-        stack = await testStack(project, async () => program());
+        stack = await testStack({ project, program: async () => program() });
         await stack.up();
         revealed = {};
         for (const name of ["rsaPrivateKeyOpenssh", "rsaPrivateKeyBody", "ed25519PrivateKeyOpenssh", "ed25519PrivateKeyBody", "rsaPublicKey", "ed25519PublicKey"]) {
@@ -69,11 +50,10 @@ describe("end to end: secrets and a real SSH login", function () {
         const publicText = `${revealed.rsaPublicKey}\n${revealed.ed25519PublicKey}`;
         assert.match(exported, /"ciphertext"/, "the export should hold the private keys as ciphertext");
         for (const name of ["rsaPrivateKeyOpenssh", "rsaPrivateKeyBody", "ed25519PrivateKeyOpenssh", "ed25519PrivateKeyBody"]) {
-            const body = pemBody(revealed[name]);
-            assert.ok(body.length > 60, `${name} should have been revealed`);
+            assert.ok(pemBody(revealed[name]).length > 60, `${name} should have been revealed`);
             for (const [where, text] of [["stack export", exported], ["state files", stateFiles]]) {
                 assert.ok(!text.includes(revealed[name]), `${name} appears whole in the ${where}`);
-                assert.strictEqual(leakedPiece(text, body, publicText), undefined, `a piece of ${name} appears in the ${where}`);
+                assert.strictEqual(leakedPiece(text, revealed[name], publicText), undefined, `a piece of ${name} appears in the ${where}`);
             }
         }
     });

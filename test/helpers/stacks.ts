@@ -17,17 +17,26 @@ export function backendDir(project: string): string {
     return path.join(e2eRoot, project, "state");
 }
 
-/** Opens the stack `test` of a project on its own file backend. */
-export function testStack(project: string, program: PulumiFn, config?: ConfigMap, envVars?: Record<string, string>): Promise<Stack> {
+export interface TestStackOptions {
+    project: string;
+    program: PulumiFn;
+    config?: ConfigMap;
+    envVars?: Record<string, string>;
+    /** The project whose backend to share, so that StackReferences between projects resolve. */
+    backendOf?: string;
+}
+
+/** Opens the stack `test` of a project on its own file backend (or another project's). */
+export function testStack(options: TestStackOptions): Promise<Stack> {
     return openStack({
         stackName: "test",
-        projectName: project,
-        program,
-        backendDir: backendDir(project),
-        workDir: path.join(e2eRoot, project, "work"),
+        projectName: options.project,
+        program: options.program,
+        backendDir: backendDir(options.backendOf ?? options.project),
+        workDir: path.join(e2eRoot, options.project, "work"),
         passphrase: testPassphrase,
-        config,
-        envVars,
+        config: options.config,
+        envVars: options.envVars,
     });
 }
 
@@ -65,4 +74,25 @@ export function stepRecorder(): { steps: string[]; onEvent: (event: EngineEvent)
 /** Removes this run's folders; called once after all tests. */
 export function removeTestRoot(): void {
     fs.rmSync(e2eRoot, { recursive: true, force: true });
+}
+
+/** The base64 body of a PEM, without armour and line breaks. */
+export function pemBody(pem: string): string {
+    return pem.replace(/-----[A-Z ]+-----/g, "").replace(/\s+/g, "");
+}
+
+/**
+ * The first 16-character piece of a private key's base64 body found in `text`, if any.
+ * OpenSSH's private key format embeds the public key, so pieces that `publicText` (the public key
+ * lines) also holds are not secrets.
+ */
+export function leakedPiece(text: string, privateKeyPem: string, publicText: string): string | undefined {
+    const body = pemBody(privateKeyPem);
+    for (let i = 0; i + 16 <= body.length; i++) {
+        const piece = body.slice(i, i + 16);
+        if (text.includes(piece) && !publicText.includes(piece)) {
+            return piece;
+        }
+    }
+    return undefined;
 }
