@@ -63,7 +63,7 @@ export function checkInputs(olds: Raw, news: Raw): { inputs: KeyPairInputs; fail
         inputs.publicKey = imported.publicKeyOpenssh;
     }
     if (keyType === undefined) {
-        return { inputs, failures };
+        return { inputs: keepUnknowns(news, inputs), failures };
     }
 
     const rsaBits = attempt("rsaBits", () => checkChoice("rsaBits", news.rsaBits, rsaBitsChoices, keyType === "rsa", imported ? undefined : 2048));
@@ -80,7 +80,22 @@ export function checkInputs(olds: Raw, news: Raw): { inputs: KeyPairInputs; fail
     if (curve !== undefined) {
         inputs.ecdsaCurve = curve;
     }
-    return { inputs, failures };
+    return { inputs: keepUnknowns(news, inputs), failures };
+}
+
+/** Inputs not known until deployment stay unknown, rather than turning into defaults or being dropped. */
+function keepUnknowns(news: Raw, inputs: KeyPairInputs): KeyPairInputs {
+    const out: Raw = { ...inputs };
+    for (const key of ["keyPairName", "keyPairNamePrefix", "keyType", "rsaBits", "ecdsaCurve", "publicKey"]) {
+        if (news[key] === unknownValue) {
+            out[key] = unknownValue;
+        }
+    }
+    // A name made from an unknown prefix is unknown too.
+    if (news.keyPairNamePrefix === unknownValue && news.keyPairName === undefined) {
+        out.keyPairName = unknownValue;
+    }
+    return out as unknown as KeyPairInputs;
 }
 
 function resolveName(olds: Raw, news: Raw): string {
@@ -91,6 +106,9 @@ function resolveName(olds: Raw, news: Raw): string {
     if (prefix === undefined) {
         validateKeyPairName(name);
         return name as string;
+    }
+    if (prefix === unknownValue) {
+        return unknownValue;
     }
     validateKeyPairNamePrefix(prefix);
     const given = prefix as string;

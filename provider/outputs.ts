@@ -1,7 +1,7 @@
 /**
  * The outputs of a KeyPair as stored in state, and the integrity check `read` applies to them.
  */
-import { EcdsaCurve, KeyType, keyMaterialOf } from "./keyMaterial";
+import { EcdsaCurve, KeyMaterial, KeyType, keyMaterialOf } from "./keyMaterial";
 import { fingerprints } from "./fingerprints";
 import { opensshPublicLine } from "./publicKey";
 
@@ -58,16 +58,25 @@ export function verifyOutputs(outputs: KeyPairOutputs): void {
 }
 
 function derivedFromPrivate(outputs: KeyPairOutputs, problems: string[]) {
+    let material: KeyMaterial;
     try {
-        const material = keyMaterialOf(outputs.privateKeyBody as string);
-        if (outputs.privateKeyOpenssh !== undefined && opensshPublicLine(outputs.privateKeyOpenssh) !== material.publicKeyOpenssh) {
-            problems.push("privateKeyOpenssh and privateKeyBody are different keys");
-        }
-        return material;
+        material = keyMaterialOf(outputs.privateKeyBody as string);
     } catch {
-        problems.push("a private key does not parse");
+        problems.push("privateKeyBody does not parse");
         return undefined;
     }
+    if (outputs.privateKeyOpenssh !== undefined) {
+        let line: string | undefined;
+        try {
+            line = opensshPublicLine(outputs.privateKeyOpenssh);
+        } catch {
+            problems.push("privateKeyOpenssh does not parse");
+        }
+        if (line !== undefined && line !== material.publicKeyOpenssh) {
+            problems.push("privateKeyOpenssh and privateKeyBody are different keys");
+        }
+    }
+    return material;
 }
 
 function fingerprintsOrProblem(line: string, problems: string[]) {

@@ -43,7 +43,8 @@ export function parsePublicKey(line: unknown, field = "publicKey"): ParsedPublic
     } catch {
         throw fail("is not a parsable OpenSSH public key line (\"<type> <base64 key> [comment]\"); it may be truncated");
     }
-    const blob = key.toBuffer("ssh", {});
+    // "rfc4253" is the wire blob; sshpk's "ssh" format is the text line.
+    const blob = key.toBuffer("rfc4253", {});
     // sshpk accepts a line whose base64 carries trailing garbage; a whole key re-encodes to the same bytes.
     const given = Buffer.from(text.split(/\s+/)[1] ?? "", "base64");
     if (!given.equals(blob)) {
@@ -73,6 +74,6 @@ export function parsePublicKey(line: unknown, field = "publicKey"): ParsedPublic
 /** The public key line (`<type> <base64>`) that an OpenSSH-format private key carries. */
 export function opensshPublicLine(privateKeyOpenssh: string): string {
     const key = sshpk.parsePrivateKey(privateKeyOpenssh, "ssh").toPublic();
-    const blob = key.toBuffer("ssh", {});
+    const blob = key.toBuffer("rfc4253", {});
     return `${blob.subarray(4, 4 + blob.readUInt32BE(0)).toString()} ${blob.toString("base64")}`;
 }

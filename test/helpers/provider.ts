@@ -1,0 +1,33 @@
+/** Driving the provider the way the engine does: configure, check, then create. */
+import * as assert from "assert";
+import type * as pulumi from "@pulumi/pulumi";
+import { KeyPairOutputs } from "../../provider/outputs";
+
+/** A `configure` request whose stack config selects `backend` and sets nothing else. */
+export function configRequest(backend: "local" | "ens"): pulumi.dynamic.ConfigureRequest {
+    const config = { get: (key: string) => (key === "ens-keypair:backend" ? backend : undefined) };
+    return { config } as unknown as pulumi.dynamic.ConfigureRequest;
+}
+
+/** The provider methods {@link checkAndCreate} needs, from either the implementation or the serialized object. */
+interface CheckCreate {
+    check?: (olds: Record<string, unknown>, news: Record<string, unknown>) => Promise<pulumi.dynamic.CheckResult>;
+    create: (inputs: never) => Promise<pulumi.dynamic.CreateResult>;
+}
+
+/** A pair made by {@link checkAndCreate}: the checked inputs, the id and the outputs. */
+export interface CreatedPair {
+    inputs: Record<string, unknown>;
+    id: string;
+    outs: KeyPairOutputs;
+}
+
+/** Checks `news` (failing on any failure) and creates the pair, as `pulumi up` does for a new resource. */
+export async function checkAndCreate(provider: CheckCreate, news: Record<string, unknown>): Promise<CreatedPair> {
+    assert.ok(provider.check, "the provider has a check method");
+    const checked = await provider.check({}, news);
+    assert.deepStrictEqual(checked.failures, [], "check failed");
+    const inputs = checked.inputs as Record<string, unknown>;
+    const created = await provider.create(inputs as never);
+    return { inputs, id: created.id, outs: created.outs as KeyPairOutputs };
+}

@@ -1,0 +1,231 @@
+/**
+ * The KeyPair resource under `pulumi.runtime.setMocks`. The mocks act as the engine does for a
+ * dynamic resource: they run the real provider's check and create and, as the engine does, make
+ * the outputs named in the registration's `additionalSecretOutputs` secret.
+ */
+import * as assert from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import * as settings from "@pulumi/pulumi/runtime/settings";
+import { KeyPair } from "../provider/keyPair";
+import { keyPairProvider } from "../provider/keyPairProvider";
+import { secretOutputNames } from "../provider/outputs";
+import * as implementation from "../provider/provider";
+import { configRequest } from "./helpers/provider";
+
+const resourceType = "pulumi-nodejs:dynamic/ens-keypair:KeyPair";
+
+/** What the program sent the engine for one resource. */
+interface Registration {
+    type: string;
+    name: string;
+    additionalSecretOutputs: string[];
+    inputs: Record<string, unknown>;
+}
+
+/** The parts of a RegisterResourceRequest the tests read. */
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getAdditionalsecretoutputsList(): string[];
+}
+
+interface Monitor {
+    registerResource(req: RegisterRequest, callback: (...args: unknown[]) => void): void;
+}
+
+const registrations = new Map<string, Registration>();
+/** A credential planted in the provider's configuration and environment; it must never reach the serialized provider. */
+const canary = "CANARY-access-key-secret-4f1c9e";
+
+/**
+ * The provider's text as the SDK's serializeProvider makes it (dynamic/index.js): the closure
+ * `() => provider`, with that variable name, serialized with secrets allowed.
+ */
+function serializeProvider(provider: pulumi.dynamic.ResourceProvider): Promise<pulumi.runtime.SerializedFunction> {
+    return pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true });
+}
+
+/** The value of an output, once the mocks have resolved it. */
+function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+    return new Promise((resolve) => output.apply((value) => resolve(value)));
+}
+
+describe("KeyPair under setMocks", function () {
+    this.timeout(60_000);
+
+    const savedSecret = process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET;
+
+    after(async () => {
+        if (savedSecret === undefined) {
+            delete process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET;
+        } else {
+            process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET = savedSecret;
+        }
+        await implementation.configure(configRequest("local"));
+    });
+
+    before(async () => {
+        process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET = canary;
+        await implementation.configure({
+            config: { get: (key: string) => ({ "ens-keypair:backend": "local", "ens-keypair:accessKeySecret": canary })[key] },
+        } as unknown as pulumi.dynamic.ConfigureRequest);
+        await pulumi.runtime.setMocks(
+            {
+                newResource: async (args) => {
+                    const registration = registrations.get(args.name);
+                    assert.ok(registration, `no registration recorded for ${args.name}`);
+                    registration.inputs = args.inputs;
+                    if (args.type !== resourceType) {
+                        return { id: `${args.name}-id`, state: args.inputs };
+                    }
+                    const { inputs, failures } = await implementation.check({}, args.inputs);
+                    if (failures && failures.length > 0) {
+                        throw new Error(failures.map((f) => `${f.property}: ${f.reason}`).join("; "));
+                    }
+                    const { id, outs } = await implementation.create(inputs);
+                    const state: Record<string, unknown> = { ...outs, __provider: args.inputs.__provider };
+                    for (const name of registration.additionalSecretOutputs) {
+                        if (state[name] !== undefined) {
+                            state[name] = pulumi.secret(state[name]);
+                        }
+                    }
+                    return { id, state };
+                },
+                call: (args) => args.inputs,
+            },
+            "project",
+            "stack",
+            false,
+        );
+        // Record what each registration asks of the engine: the mocks' arguments leave the options out.
+        const monitor = settings.getMonitor() as unknown as Monitor;
+        const registerResource = monitor.registerResource.bind(monitor);
+        monitor.registerResource = (req, callback) => {
+            registrations.set(req.getName(), { type: req.getType(), name: req.getName(), additionalSecretOutputs: req.getAdditionalsecretoutputsList(), inputs: {} });
+            registerResource(req, callback);
+        };
+    });
+
+    /** Creates a KeyPair and waits until the mocks have registered it. */
+    async function created(name: string, args: ConstructorParameters<typeof KeyPair>[1], opts?: pulumi.CustomResourceOptions) {
+        const pair = new KeyPair(name, args, opts);
+        await valueOf(pair.id);
+        const registration = registrations.get(name);
+        assert.ok(registration, `${name} was not registered`);
+        return { pair, registration };
+    }
+
+    const declaredOutputs = [
+        "keyPairId",
+        "keyPairName",
+        "keyType",
+        "rsaBits",
+        "ecdsaCurve",
+        "keyPairFingerPrint",
+        "fingerprintMd5",
+        "fingerprintSha256",
+        "publicKeyOpenssh",
+        "privateKeyBody",
+        "privateKeyOpenssh",
+        "creationTime",
+        "requestId",
+    ] as const;
+
+    it("registers a dynamic resource of type ens-keypair:KeyPair", async () => {
+        const { registration } = await created("typed", { keyPairName: "typed", keyType: "ed25519" });
+        assert.strictEqual(registration.type, resourceType);
+    });
+
+    it("has every declared output as an Output from construction on, even those the arguments leave out", async () => {
+        const pair = new KeyPair("bare", { keyPairNamePrefix: "bare-" });
+        // A program reads outputs right after construction (export const name = pair.keyPairName).
+        for (const name of declaredOutputs) {
+            assert.ok(pulumi.Output.isInstance(pair[name]), `${name} is not an Output right after construction`);
+        }
+        await valueOf(pair.id);
+        assert.match(await valueOf(pair.keyPairName), /^bare-[a-z0-9]{8}$/);
+        assert.strictEqual(await valueOf(pair.keyType), "rsa");
+        assert.strictEqual(await valueOf(pair.rsaBits), 2048);
+    });
+
+    it("resolves the outputs of a generated pair", async () => {
+        const { pair } = await created("generated", { keyPairName: "ci-deploy", keyType: "ecdsa", ecdsaCurve: "P384" });
+        const id = await valueOf(pair.id);
+        assert.match(id, /^ssh-[a-z0-9]{23}$/);
+        assert.strictEqual(await valueOf(pair.keyPairId), id);
+        assert.strictEqual(await valueOf(pair.keyPairName), "ci-deploy");
+        assert.strictEqual(await valueOf(pair.keyType), "ecdsa");
+        assert.strictEqual(await valueOf(pair.ecdsaCurve), "P384");
+        assert.match(await valueOf(pair.keyPairFingerPrint), /^[0-9a-f]{32}$/);
+        assert.match(await valueOf(pair.fingerprintMd5), /^[0-9a-f]{2}(:[0-9a-f]{2}){15}$/);
+        assert.match(await valueOf(pair.fingerprintSha256), /^SHA256:[A-Za-z0-9+/]{43}$/);
+        assert.match(await valueOf(pair.publicKeyOpenssh), /^ecdsa-sha2-nistp384 /);
+        assert.match(String(await valueOf(pair.privateKeyBody)), /^-----BEGIN PRIVATE KEY-----/);
+        assert.match(String(await valueOf(pair.privateKeyOpenssh)), /^-----BEGIN OPENSSH PRIVATE KEY-----/);
+        assert.match(await valueOf(pair.creationTime), /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+        assert.match(await valueOf(pair.requestId), /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/);
+    });
+
+    it("registers both private keys as additional secret outputs", async () => {
+        const { pair, registration } = await created("secret", { keyPairName: "secret", keyType: "ed25519" });
+        assert.deepStrictEqual([...registration.additionalSecretOutputs].sort(), ["privateKeyBody", "privateKeyOpenssh"]);
+        assert.deepStrictEqual([...secretOutputNames].sort(), ["privateKeyBody", "privateKeyOpenssh"]);
+        // With the engine's treatment of additionalSecretOutputs, the private keys come back secret.
+        assert.strictEqual(await pulumi.isSecret(pair.privateKeyBody), true);
+        assert.strictEqual(await pulumi.isSecret(pair.privateKeyOpenssh), true);
+        assert.strictEqual(await pulumi.isSecret(pair.publicKeyOpenssh), false);
+        assert.strictEqual(await pulumi.isSecret(pair.keyPairFingerPrint), false);
+    });
+
+    it("keeps the private keys secret whatever additionalSecretOutputs the caller passes", async () => {
+        const cases: [string, string[] | undefined, string[]][] = [
+            ["empty", [], ["privateKeyBody", "privateKeyOpenssh"]],
+            ["undefined", undefined, ["privateKeyBody", "privateKeyOpenssh"]],
+            ["own", ["publicKeyOpenssh"], ["privateKeyBody", "privateKeyOpenssh", "publicKeyOpenssh"]],
+            ["overlapping", ["privateKeyBody", "fingerprintSha256"], ["fingerprintSha256", "privateKeyBody", "privateKeyOpenssh"]],
+        ];
+        for (const [title, given, expected] of cases) {
+            const opts: pulumi.CustomResourceOptions = { additionalSecretOutputs: given };
+            const { pair, registration } = await created(`opts-${title}`, { keyPairName: "ab", keyType: "ed25519" }, opts);
+            assert.deepStrictEqual([...registration.additionalSecretOutputs].sort(), expected, title);
+            assert.strictEqual(await pulumi.isSecret(pair.privateKeyOpenssh), true, title);
+            assert.deepStrictEqual(opts.additionalSecretOutputs, given, "the caller's options are not changed");
+        }
+    });
+
+    it("registers the private keys as secret for an imported key too, which has none", async () => {
+        const source = await created("source", { keyPairName: "source", keyType: "ed25519" });
+        const publicKey = await valueOf(source.pair.publicKeyOpenssh);
+        const { pair, registration } = await created("imported", { keyPairName: "imported", publicKey });
+        assert.deepStrictEqual([...registration.additionalSecretOutputs].sort(), ["privateKeyBody", "privateKeyOpenssh"]);
+        assert.strictEqual(await valueOf(pair.publicKeyOpenssh), publicKey);
+        assert.strictEqual(await valueOf(pair.privateKeyBody), undefined);
+        assert.strictEqual(await valueOf(pair.privateKeyOpenssh), undefined);
+        assert.strictEqual(await valueOf(pair.keyType), "ed25519");
+    });
+
+    it("sends only the user's inputs and a small serialized provider, without key material or credentials", async () => {
+        const { registration } = await created("serialized", { keyPairName: "serialized", keyType: "ed25519" });
+        const keys = Object.keys(registration.inputs).sort();
+        assert.deepStrictEqual(keys, ["__provider", "keyPairName", "keyType"]);
+        const sent = registration.inputs.__provider;
+        assert.strictEqual(typeof sent, "string");
+
+        const fromSource = await serializeProvider(keyPairProvider);
+        assert.strictEqual(fromSource.text, sent);
+        assert.strictEqual(fromSource.containsSecrets, false);
+        // And the one a user's program gets from the built package.
+        const built = (require("pulumi-ens-keypair") as typeof import("../provider/index")).keyPairProvider;
+        const fromPackage = await serializeProvider(built);
+
+        for (const text of [String(sent), fromPackage.text]) {
+            const size = Buffer.byteLength(text);
+            assert.ok(size < 4096, `the serialized provider is ${size} bytes`);
+            assert.ok(!text.includes("BEGIN"), "no PEM in the serialized provider");
+            assert.ok(!text.includes(canary), "no credentials in the serialized provider");
+            assert.ok(!/accessKey|ALIBABA_CLOUD/i.test(text), "no credential names in the serialized provider");
+            assert.ok(text.includes('require("pulumi-ens-keypair/provider")'), "loads the implementation at run time");
+        }
+        console.log(`      serialized provider: ${Buffer.byteLength(String(sent))} bytes per resource (from the built package: ${Buffer.byteLength(fromPackage.text)} bytes)`);
+    });
+});
