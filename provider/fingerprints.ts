@@ -15,12 +15,17 @@ export interface Fingerprints {
     fingerprintSha256: string;
 }
 
+/** An MD5 fingerprint in `ssh-keygen -E md5`'s form: hex digits in colon-separated pairs. */
+export function colonHex(hex: string): string {
+    return hex.replace(/(..)(?!$)/g, "$1:");
+}
+
 /** Fingerprints of an SSH public key blob (the bytes base64-encoded in an `authorized_keys` line). */
 export function fingerprintsOfBlob(blob: Buffer): Fingerprints {
     const md5 = createHash("md5").update(blob).digest("hex");
     return {
         keyPairFingerPrint: md5,
-        fingerprintMd5: md5.replace(/(..)(?!$)/g, "$1:"),
+        fingerprintMd5: colonHex(md5),
         fingerprintSha256: "SHA256:" + createHash("sha256").update(blob).digest("base64").replace(/=+$/, ""),
     };
 }

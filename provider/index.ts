@@ -8,3 +8,4 @@ export { fingerprints, Fingerprints } from "./fingerprints";
 export { validateKeyPairName } from "./names";
 export { EnsError, EnsErrorCode } from "./errors";
 export { KeyPairOutputs } from "./outputs";
+export { EnsClient, EnsClientOptions, EnsClientStats, EnsKeyPair, EnsTransportError } from "./ensClient";

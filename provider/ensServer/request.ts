@@ -43,6 +43,13 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
         });
         req.on("end", () => (size > maxBodyBytes ? reject(requestTooLarge(maxBodyBytes)) : resolve(Buffer.concat(chunks))));
         req.on("error", reject);
+        // A client that goes away mid-body sends neither "end" nor "error"; without this the
+        // request would stay pending and close() would wait for it forever.
+        req.on("close", () => {
+            if (!req.complete) {
+                reject(new Error("the client closed the connection before sending the whole request"));
+            }
+        });
     });
 }
 

@@ -1,0 +1,341 @@
+/**
+ * A client for ENS's key-pair actions (OpenAPI version 2017-11-10, RPC style) on Alibaba Cloud's
+ * official `@alicloud/openapi-client`, which signs every request (ACS3-HMAC-SHA256, the SDK's
+ * default, so credentials travel in headers and never in URLs). This module adds what the SDK
+ * leaves to its users: typed actions, all pages of a listing, `EnsError`s, and retries that know
+ * which failures are safe to repeat.
+ */
+import type * as OpenApiSdk from "@alicloud/openapi-client";
+import type * as TeaUtil from "@alicloud/tea-util";
+import { EnsError, invalidParameter, isRetryableEnsError } from "./errors";
+import { ensTimestamp } from "./ids";
+import { defaultRetryPolicy, retrying, RetryOptions, RetryPolicy } from "./retry";
+
+/** ENS's OpenAPI version. */
+export const ensApiVersion = "2017-11-10";
+/**
+ * Default time allowed per attempt, to connect and get the whole answer (the SDK also applies it
+ * to any silence on the connection). Generous, since a create that times out costs a lookup, a
+ * delete and a new create.
+ */
+export const defaultTimeoutMs = 20_000;
+/** Page size used to list key pairs. */
+export const describePageSize = 50;
+
+/** How to reach ENS. */
+export interface EnsClientOptions {
+    /** A host name (`ens.aliyuncs.com`, reached over HTTPS) or a URL (`http://127.0.0.1:8080`). */
+    endpoint: string;
+    accessKeyId: string;
+    accessKeySecret: string;
+    /** For STS credentials. */
+    securityToken?: string;
+    /** Sent as `RegionId` where given. */
+    regionId?: string;
+    /** Overrides of {@link defaultRetryPolicy}, and injected `sleep`/`random` for tests. */
+    retry?: Partial<RetryPolicy> & Pick<RetryOptions, "sleep" | "random">;
+    /** Per-attempt timeout in milliseconds; {@link defaultTimeoutMs} by default. */
+    timeoutMs?: number;
+}
+
+/** A key pair as DescribeKeyPairs lists it. */
+export interface EnsKeyPair {
+    keyPairId: string;
+    keyPairName: string;
+    keyPairFingerPrint: string;
+    /** `yyyy-MM-ddTHH:mm:ssZ`, UTC. */
+    creationTime: string;
+}
+
+/** What every answer carries. */
+export interface EnsAnswer {
+    requestId: string;
+    /**
+     * The service's clock when it answered (the HTTP `Date` header, to the second, in ENS's
+     * timestamp format); the local clock where the header is missing.
+     */
+    serverTime: string;
+}
+
+/** CreateKeyPair's answer. `privateKeyBody` is the only copy of the private key there will ever be. */
+export interface CreatedKeyPair extends EnsAnswer {
+    keyPairId: string;
+    keyPairName: string;
+    keyPairFingerPrint: string;
+    privateKeyBody: string;
+}
+
+/** ImportKeyPair's answer (ENS does not return the new pair's id). */
+export interface ImportedKeyPair extends EnsAnswer {
+    keyPairName: string;
+    keyPairFingerPrint: string;
+}
+
+/** DescribeKeyPairs' answer, all pages together. */
+export interface KeyPairListing extends EnsAnswer {
+    keyPairs: EnsKeyPair[];
+    totalCount: number;
+}
+
+/** Which pairs DescribeKeyPairs lists; no filter lists all. */
+export interface KeyPairFilter {
+    /** One exact name. */
+    keyPairName?: string;
+    keyPairId?: string;
+}
+
+/** Which pair DeleteKeyPairs deletes. */
+export type KeyPairSelector = { keyPairName: string; keyPairId?: never } | { keyPairId: string; keyPairName?: never };
+
+/** Counters of one client, for tests and fault runs. */
+export interface EnsClientStats {
+    /** Actions called through the client (each page of a listing counts). */
+    calls: number;
+    /** HTTP requests sent (calls plus retries). */
+    attempts: number;
+    /** Attempts that were retries. */
+    retries: number;
+}
+
+/**
+ * A call that got no answer: the connection failed, was dropped, or timed out. The message never
+ * repeats the SDK's, which quotes the request URL.
+ */
+export class EnsTransportError extends Error {
+    /** The action that failed, e.g. `CreateKeyPair`. */
+    readonly action: string;
+    /** A short cause, such as `ECONNRESET` or `timeout`. */
+    readonly reason: string;
+    /**
+     * Whether the request may have reached ENS, and so may have taken effect: false only when the
+     * connection could not be made at all.
+     */
+    readonly maybeDelivered: boolean;
+
+    constructor(action: string, reason: string, maybeDelivered: boolean) {
+        super(`${action} got no answer from ENS (${reason})${maybeDelivered ? "; the request may have taken effect" : ""}.`);
+        this.name = "EnsTransportError";
+        this.action = action;
+        this.reason = reason;
+        this.maybeDelivered = maybeDelivered;
+    }
+}
+
+/**
+ * Whether a failed call may nevertheless have taken effect: it got no answer after the request
+ * may have been delivered, or a server-side failure (5xx) whose work may have been done.
+ */
+export function outcomeUnknown(err: unknown): boolean {
+    return (err instanceof EnsTransportError && err.maybeDelivered) || (err instanceof EnsError && err.httpStatus >= 500);
+}
+
+/** Connection errors raised before anything is sent. */
+const undeliveredCodes = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
+
+function isThrottling(err: unknown): boolean {
+    return err instanceof EnsError && /^Throttling(\.|$)/.test(err.code);
+}
+
+/**
+ * Retryable for any action: throttling, server-side failures and lost answers; an action that
+ * must not run twice (a create) retries only what certainly did not run.
+ */
+function retryableFor(idempotent: boolean): (err: unknown) => boolean {
+    return idempotent
+        ? (err) => isRetryableEnsError(err) || err instanceof EnsTransportError
+        : (err) => isThrottling(err) || (err instanceof EnsTransportError && !err.maybeDelivered);
+}
+
+/**
+ * Splits an endpoint into the SDK's protocol and host.
+ * @throws EnsError `InvalidParameter.Endpoint` for anything but a host or an http(s) URL of a host.
+ */
+export function parseEndpoint(endpoint: string): { protocol: "http" | "https"; host: string } {
+    const fail = (rule: string) => invalidParameter("Endpoint", `the ENS endpoint ${rule}; got ${JSON.stringify(endpoint)}.`);
+    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(endpoint)) {
+        if (!/^[A-Za-z0-9.-]+(:\d+)?$/.test(endpoint)) {
+            throw fail("must be a host name such as ens.aliyuncs.com or a URL such as http://127.0.0.1:8080");
+        }
+        return { protocol: "https", host: endpoint };
+    }
+    let url: URL;
+    try {
+        url = new URL(endpoint);
+    } catch {
+        throw fail("is not a valid URL");
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") {
+        throw fail("must use http or https");
+    }
+    if (url.pathname !== "/" || url.search || url.hash || url.username || url.password) {
+        throw fail("must be a bare scheme and host (and port), without path, query or user");
+    }
+    return { protocol: url.protocol === "http:" ? "http" : "https", host: url.host };
+}
+
+type Body = Record<string, unknown>;
+
+/**
+ * The SDK, loaded on first use: it takes about half a second to load, and every program imports
+ * this package, whether it uses ENS or not.
+ */
+function loadSdk(): { openapi: typeof OpenApiSdk; teaUtil: typeof TeaUtil } {
+    return { openapi: require("@alicloud/openapi-client"), teaUtil: require("@alicloud/tea-util") };
+}
+
+/** A client for ENS's key-pair actions; see the module comment. */
+export class EnsClient {
+    private readonly sdk: OpenApiSdk.default;
+    private readonly protocol: "http" | "https";
+    private readonly regionId?: string;
+    private readonly policy: RetryPolicy;
+    private readonly retryHooks: Pick<RetryOptions, "sleep" | "random">;
+    private readonly timeoutMs: number;
+    private readonly counters: EnsClientStats = { calls: 0, attempts: 0, retries: 0 };
+
+    /** @throws EnsError `InvalidParameter.Endpoint` for a malformed endpoint. */
+    constructor(options: EnsClientOptions) {
+        const { protocol, host } = parseEndpoint(options.endpoint);
+        this.protocol = protocol;
+        const { openapi } = loadSdk();
+        this.sdk = new openapi.default(new openapi.Config({
+            endpoint: host,
+            protocol,
+            accessKeyId: options.accessKeyId,
+            accessKeySecret: options.accessKeySecret,
+            securityToken: options.securityToken,
+        }));
+        this.regionId = options.regionId;
+        const { sleep, random, ...policy } = options.retry ?? {};
+        this.policy = { ...defaultRetryPolicy, ...policy };
+        this.retryHooks = { sleep, random };
+        this.timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
+    }
+
+    /** CreateKeyPair: ENS makes an RSA pair and returns its private key, once. Not retried once it may have run. */
+    async createKeyPair(keyPairName: string): Promise<CreatedKeyPair> {
+        const { body, answer } = await this.call("CreateKeyPair", { KeyPairName: keyPairName }, false);
+        return {
+            ...answer,
+            keyPairId: String(body.KeyPairId),
+            keyPairName: String(body.KeyPairName ?? keyPairName),
+            keyPairFingerPrint: String(body.KeyPairFingerPrint),
+            privateKeyBody: String(body.PrivateKeyBody),
+        };
+    }
+
+    /** ImportKeyPair: registers an `ssh-rsa` public key under a name. Not retried once it may have run. */
+    async importKeyPair(keyPairName: string, publicKeyBody: string): Promise<ImportedKeyPair> {
+        const { body, answer } = await this.call("ImportKeyPair", { KeyPairName: keyPairName, PublicKeyBody: publicKeyBody }, false);
+        return { ...answer, keyPairName: String(body.KeyPairName ?? keyPairName), keyPairFingerPrint: String(body.KeyPairFingerPrint) };
+    }
+
+    /** DescribeKeyPairs, every page; `requestId` and `serverTime` are the first page's. */
+    async describeKeyPairs(filter: KeyPairFilter = {}): Promise<KeyPairListing> {
+        const query: Record<string, string> = { PageSize: String(describePageSize) };
+        if (filter.keyPairName !== undefined) {
+            query.KeyPairName = filter.keyPairName;
+        }
+        if (filter.keyPairId !== undefined) {
+            query.KeyPairId = filter.keyPairId;
+        }
+        const keyPairs: EnsKeyPair[] = [];
+        let first: EnsAnswer | undefined;
+        let totalCount = 0;
+        for (let page = 1; ; page++) {
+            const { body, answer } = await this.call("DescribeKeyPairs", { ...query, PageNumber: String(page) }, true);
+            first ??= answer;
+            totalCount = Number(body.TotalCount ?? 0);
+            const items = ((body.KeyPairs as Body | undefined)?.KeyPair ?? []) as Body[];
+            keyPairs.push(...items.map(toKeyPair));
+            // An empty page ends the walk even if TotalCount is stale, so a shrinking list cannot loop.
+            if (items.length === 0 || keyPairs.length >= totalCount) {
+                return { ...first, keyPairs, totalCount };
+            }
+        }
+    }
+
+    /** DeleteKeyPairs, by name or by id. */
+    async deleteKeyPairs(target: KeyPairSelector): Promise<EnsAnswer> {
+        const query: Record<string, string> = target.keyPairId !== undefined ? { KeyPairId: target.keyPairId } : { KeyPairName: target.keyPairName };
+        return (await this.call("DeleteKeyPairs", query, true)).answer;
+    }
+
+    /** A snapshot of this client's counters. */
+    stats(): EnsClientStats {
+        return { ...this.counters };
+    }
+
+    private async call(action: string, query: Record<string, string>, idempotent: boolean): Promise<{ body: Body; answer: EnsAnswer }> {
+        this.counters.calls++;
+        const { openapi, teaUtil } = loadSdk();
+        const params = new openapi.Params({
+            action,
+            version: ensApiVersion,
+            protocol: this.protocol,
+            pathname: "/",
+            method: "POST",
+            authType: "AK",
+            style: "RPC",
+            reqBodyType: "formData",
+            bodyType: "json",
+        });
+        const request = new openapi.OpenApiRequest({ query: this.regionId === undefined ? query : { ...query, RegionId: this.regionId } });
+        // The SDK's own retries are off: it would retry creates blindly and without jitter.
+        const runtime = new teaUtil.RuntimeOptions({ autoretry: false, readTimeout: this.timeoutMs, connectTimeout: this.timeoutMs });
+        const response = await retrying(async () => {
+            this.counters.attempts++;
+            try {
+                return await this.sdk.callApi(params, request, runtime);
+            } catch (err) {
+                throw toClientError(action, err);
+            }
+        }, {
+            policy: this.policy,
+            isRetryable: retryableFor(idempotent),
+            onRetry: () => this.counters.retries++,
+            ...this.retryHooks,
+        });
+        const body = (response.body ?? {}) as Body;
+        const date = Date.parse(String((response.headers as Record<string, string> | undefined)?.date));
+        return { body, answer: { requestId: String(body.RequestId ?? ""), serverTime: ensTimestamp(new Date(Number.isNaN(date) ? Date.now() : date)) } };
+    }
+}
+
+function toKeyPair(item: Body): EnsKeyPair {
+    return {
+        keyPairId: String(item.KeyPairId),
+        keyPairName: String(item.KeyPairName),
+        keyPairFingerPrint: String(item.KeyPairFingerPrint),
+        creationTime: String(item.CreationTime),
+    };
+}
+
+/**
+ * The SDK's failure as an `EnsError` (the service answered with an error), an `EnsTransportError`
+ * (no usable answer), or as it is (anything else is a bug, not worth retrying).
+ */
+function toClientError(action: string, err: unknown): unknown {
+    const e = err as { code?: unknown; name?: unknown; message?: unknown; data?: Record<string, unknown> };
+    const status = Number(e.data?.statusCode);
+    if (Number.isInteger(status) && status >= 400) {
+        const code = String(e.data?.Code ?? e.code ?? "Unknown");
+        const requestId = e.data?.RequestId === undefined ? undefined : String(e.data.RequestId);
+        return new EnsError(code, String(e.data?.Message ?? ""), { httpStatus: status, requestId, detail: `(${action})` });
+    }
+    const code = typeof e.code === "string" ? e.code : "";
+    if (undeliveredCodes.has(code)) {
+        return new EnsTransportError(action, code, false);
+    }
+    if (/Timeout/.test(String(e.name)) || /^(Read|Connect)?Timeout/.test(String(e.message))) {
+        return new EnsTransportError(action, "timeout", true);
+    }
+    if (/^E[A-Z]+$/.test(code)) {
+        return new EnsTransportError(action, code, true);
+    }
+    // A truncated or garbled body: the service may have acted on the request.
+    if (err instanceof SyntaxError) {
+        return new EnsTransportError(action, "unreadable answer", true);
+    }
+    return err;
+}

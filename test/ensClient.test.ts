@@ -1,0 +1,296 @@
+// EnsClient against the ENS-compatible server over real HTTP: every action, the errors the service
+// answers with, signature rejection, and retries under injected faults and timeouts.
+import * as assert from "assert";
+import { EnsClient, EnsClientOptions, EnsTransportError, outcomeUnknown, parseEndpoint } from "../provider/ensClient";
+import { EnsError } from "../provider/errors";
+import { fingerprints } from "../provider/fingerprints";
+import { generateKeyMaterial, keyMaterialOf } from "../provider/keyMaterial";
+import { defaultAccessKey, EnsServer, startEnsServer } from "../provider/ensServer/server";
+
+const requestIdShape = /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/;
+const timestampShape = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
+
+/** Asserts that `promise` rejects with an EnsError of this code and status, carrying a RequestId and no secret. */
+async function rejectsWithEns(promise: Promise<unknown>, code: string, httpStatus: number): Promise<EnsError> {
+    let caught: unknown;
+    await promise.catch((err: unknown) => {
+        caught = err;
+    });
+    assert.ok(caught instanceof EnsError, `expected EnsError ${code}, got ${String(caught)}`);
+    assert.strictEqual(caught.code, code, caught.message);
+    assert.strictEqual(caught.httpStatus, httpStatus, caught.message);
+    assert.match(caught.requestId ?? "", requestIdShape);
+    assert.ok(caught.message.includes(caught.requestId as string), "the message names the RequestId");
+    assert.ok(!caught.message.includes(defaultAccessKey.secret), "no secret in the message");
+    return caught;
+}
+
+async function rejectsWithTransport(promise: Promise<unknown>, reason: string | RegExp, maybeDelivered: boolean): Promise<EnsTransportError> {
+    let caught: unknown;
+    await promise.catch((err: unknown) => {
+        caught = err;
+    });
+    assert.ok(caught instanceof EnsTransportError, `expected EnsTransportError, got ${String(caught)}`);
+    if (typeof reason === "string") {
+        assert.strictEqual(caught.reason, reason);
+    } else {
+        assert.match(caught.reason, reason);
+    }
+    assert.strictEqual(caught.maybeDelivered, maybeDelivered);
+    assert.strictEqual(outcomeUnknown(caught), maybeDelivered);
+    assert.ok(!caught.message.includes(defaultAccessKey.id), "the message does not quote the request URL");
+    return caught;
+}
+
+describe("EnsClient against the ENS-compatible server", function () {
+    let server: EnsServer;
+    let rsaPublicKey: string;
+    let delays: number[];
+    let seq = 0;
+    const name = (label: string) => `client-${label}-${++seq}`;
+
+    /** A client for the server, never really waiting between retries (it records the delays instead). */
+    function client(options: Partial<EnsClientOptions> = {}): EnsClient {
+        return new EnsClient({
+            endpoint: server.url,
+            accessKeyId: defaultAccessKey.id,
+            accessKeySecret: defaultAccessKey.secret,
+            retry: { sleep: async (ms) => void delays.push(ms), random: () => 0.5 },
+            ...options,
+        });
+    }
+
+    before(async () => {
+        server = await startEnsServer({ securityTokens: ["sts-token-1"] });
+        rsaPublicKey = (await generateKeyMaterial({ keyType: "rsa" })).publicKeyOpenssh;
+    });
+
+    after(async () => {
+        await server?.close();
+    });
+
+    beforeEach(() => {
+        delays = [];
+        server.setFaults({});
+    });
+
+    describe("actions", () => {
+        it("CreateKeyPair returns the pair and its PKCS#8 private key, whose fingerprint ENS reports", async () => {
+            const c = client();
+            const n = name("create");
+            const created = await c.createKeyPair(n);
+            assert.match(created.keyPairId, /^ssh-[a-z0-9]{23}$/);
+            assert.strictEqual(created.keyPairName, n);
+            assert.match(created.privateKeyBody, /^-----BEGIN PRIVATE KEY-----\n/);
+            assert.strictEqual(keyMaterialOf(created.privateKeyBody).keyPairFingerPrint, created.keyPairFingerPrint);
+            assert.match(created.requestId, requestIdShape);
+            assert.match(created.serverTime, timestampShape);
+            assert.ok(Math.abs(Date.parse(created.serverTime) - Date.now()) < 5000, "serverTime is the server's clock");
+            assert.ok(server.listKeyPairs().some((p) => p.keyPairId === created.keyPairId && p.keyPairName === n));
+            assert.deepStrictEqual(c.stats(), { calls: 1, attempts: 1, retries: 0 });
+        });
+
+        it("ImportKeyPair registers an ssh-rsa key under its fingerprint", async () => {
+            const n = name("import");
+            const imported = await client().importKeyPair(n, rsaPublicKey);
+            assert.strictEqual(imported.keyPairName, n);
+            assert.strictEqual(imported.keyPairFingerPrint, fingerprints(rsaPublicKey).keyPairFingerPrint);
+            assert.match(imported.requestId, requestIdShape);
+            const stored = server.listKeyPairs().find((p) => p.keyPairName === n);
+            assert.strictEqual(stored?.publicKey, rsaPublicKey);
+        });
+
+        it("DescribeKeyPairs filters by exact name and by id", async () => {
+            const c = client();
+            const n = name("describe");
+            const created = await c.createKeyPair(n);
+            await c.createKeyPair(`${n}x`);
+            const byName = await c.describeKeyPairs({ keyPairName: n });
+            assert.deepStrictEqual(byName.keyPairs.map((p) => p.keyPairId), [created.keyPairId]);
+            assert.strictEqual(byName.totalCount, 1);
+            const byId = await c.describeKeyPairs({ keyPairId: created.keyPairId });
+            assert.strictEqual(byId.keyPairs.length, 1);
+            const [pair] = byId.keyPairs;
+            assert.strictEqual(pair.keyPairName, n);
+            assert.strictEqual(pair.keyPairFingerPrint, created.keyPairFingerPrint);
+            assert.match(pair.creationTime, timestampShape);
+            assert.match(byId.requestId, requestIdShape);
+            const none = await c.describeKeyPairs({ keyPairName: name("absent") });
+            assert.deepStrictEqual([none.keyPairs, none.totalCount], [[], 0]);
+        });
+
+        it("DescribeKeyPairs walks every page", async () => {
+            const c = client();
+            const prefix = name("page");
+            for (let i = 0; i < 60; i++) {
+                await c.importKeyPair(`${prefix}-${i}`, rsaPublicKey);
+            }
+            const before = server.stats().calls.DescribeKeyPairs ?? 0;
+            const all = await c.describeKeyPairs();
+            const expected = server.listKeyPairs().map((p) => p.keyPairId);
+            assert.ok(expected.length > 60);
+            assert.strictEqual(all.totalCount, expected.length);
+            assert.deepStrictEqual(all.keyPairs.map((p) => p.keyPairId), expected, "every pair, once, in the server's order");
+            assert.strictEqual((server.stats().calls.DescribeKeyPairs ?? 0) - before, Math.ceil(expected.length / 50));
+        });
+
+        it("DeleteKeyPairs deletes by id and by name", async () => {
+            const c = client();
+            const [a, b] = [name("del"), name("del")];
+            const first = await c.createKeyPair(a);
+            await c.createKeyPair(b);
+            const answer = await c.deleteKeyPairs({ keyPairId: first.keyPairId });
+            assert.match(answer.requestId, requestIdShape);
+            await c.deleteKeyPairs({ keyPairName: b });
+            const names = server.listKeyPairs().map((p) => p.keyPairName);
+            assert.ok(!names.includes(a) && !names.includes(b));
+        });
+
+        it("signs with STS credentials, and over a RegionId where one is configured", async () => {
+            const pairs = await client({ securityToken: "sts-token-1", regionId: "cn-hangzhou" }).describeKeyPairs();
+            assert.strictEqual(pairs.totalCount, server.listKeyPairs().length);
+        });
+    });
+
+    describe("errors", () => {
+        it("PubKeyNameExisted for a taken name, from create and import, without retrying", async () => {
+            const c = client();
+            const n = name("taken");
+            const original = await c.createKeyPair(n);
+            await rejectsWithEns(c.createKeyPair(n), "PubKeyNameExisted", 400);
+            await rejectsWithEns(c.importKeyPair(n, rsaPublicKey), "PubKeyNameExisted", 400);
+            assert.deepStrictEqual(c.stats(), { calls: 3, attempts: 3, retries: 0 });
+            const kept = server.listKeyPairs().filter((p) => p.keyPairName === n);
+            assert.deepStrictEqual(kept.map((p) => p.keyPairId), [original.keyPairId]);
+        });
+
+        it("InvalidParameter.KeyPairName for a name breaking ENS's rules", async () => {
+            const err = await rejectsWithEns(client().createKeyPair("9starts-with-a-digit"), "InvalidParameter.KeyPairName", 400);
+            assert.match(err.message, /start with a letter/);
+        });
+
+        it("MissingParameter for an empty name", async () => {
+            await rejectsWithEns(client().createKeyPair(""), "MissingParameter", 400);
+        });
+
+        it("InvalidParameter.PublicKeyBody for a key that is not ssh-rsa, or not a key", async () => {
+            const ed25519 = (await generateKeyMaterial({ keyType: "ed25519" })).publicKeyOpenssh;
+            await rejectsWithEns(client().importKeyPair(name("ed"), ed25519), "InvalidParameter.PublicKeyBody", 400);
+            await rejectsWithEns(client().importKeyPair(name("junk"), "ssh-rsa not-base64!"), "InvalidParameter.PublicKeyBody", 400);
+        });
+
+        it("SignatureDoesNotMatch for a wrong secret, not retried", async () => {
+            const c = client({ accessKeySecret: "not-the-secret" });
+            const err = await rejectsWithEns(c.describeKeyPairs(), "SignatureDoesNotMatch", 400);
+            assert.ok(!err.message.includes("not-the-secret"));
+            assert.strictEqual(c.stats().attempts, 1);
+        });
+
+        it("InvalidAccessKeyId.NotFound for an unknown AccessKeyId", async () => {
+            await rejectsWithEns(client({ accessKeyId: "unknown-key-id" }).describeKeyPairs(), "InvalidAccessKeyId.NotFound", 404);
+        });
+
+        it("InvalidSecurityToken.Expired for an STS token the service does not know", async () => {
+            await rejectsWithEns(client({ securityToken: "stale-token" }).describeKeyPairs(), "InvalidSecurityToken.Expired", 400);
+        });
+
+        it("client errors are not outcome-unknown; server errors are", async () => {
+            assert.strictEqual(outcomeUnknown(new EnsError("PubKeyNameExisted", "m")), false);
+            assert.strictEqual(outcomeUnknown(new EnsError("Throttling", "m")), false);
+            assert.strictEqual(outcomeUnknown(new EnsError("InternalError", "m", { httpStatus: 500 })), true);
+            assert.strictEqual(outcomeUnknown(new Error("anything else")), false);
+        });
+    });
+
+    describe("retries", () => {
+        it("retries Throttling with jittered exponential backoff, then succeeds", async () => {
+            server.setFaults({ rate: 1, errors: ["Throttling"], maxFaults: 2 });
+            const c = client();
+            const listing = await c.describeKeyPairs({ keyPairName: "absent" });
+            assert.strictEqual(listing.totalCount, 0);
+            assert.deepStrictEqual(c.stats(), { calls: 1, attempts: 3, retries: 2 });
+            assert.deepStrictEqual(delays, [100, 200], "half of 200 ms, then half of 400 ms");
+            assert.strictEqual(server.stats().faultsInjected.Throttling >= 2, true);
+        });
+
+        it("retries InternalError and ServiceUnavailable for reads and deletes", async () => {
+            const c = client();
+            const created = await c.createKeyPair(name("flaky"));
+            server.setFaults({ rate: 1, errors: ["InternalError", "ServiceUnavailable"], maxFaults: 3 });
+            await c.deleteKeyPairs({ keyPairId: created.keyPairId });
+            assert.ok(!server.listKeyPairs().some((p) => p.keyPairId === created.keyPairId));
+            assert.deepStrictEqual(c.stats(), { calls: 2, attempts: 5, retries: 3 });
+        });
+
+        it("gives up after the policy's attempts with the service's error", async () => {
+            server.setFaults({ rate: 1, errors: ["ServiceUnavailable"] });
+            const c = client();
+            await rejectsWithEns(c.describeKeyPairs({ keyPairName: "absent" }), "ServiceUnavailable", 503);
+            assert.deepStrictEqual(c.stats(), { calls: 1, attempts: 7, retries: 6 });
+            assert.deepStrictEqual(delays, [100, 200, 400, 800, 1600, 1600], "doubling up to the cap, halved by the draw");
+        });
+
+        it("retries a throttled create, which cannot have run", async () => {
+            server.setFaults({ rate: 1, errors: ["Throttling"], maxFaults: 1, actions: ["CreateKeyPair"] });
+            const c = client();
+            const n = name("throttled");
+            await c.createKeyPair(n);
+            assert.deepStrictEqual(c.stats(), { calls: 1, attempts: 2, retries: 1 });
+            assert.strictEqual(server.listKeyPairs().filter((p) => p.keyPairName === n).length, 1);
+        });
+
+        it("does not repeat a create that failed server-side: its outcome is unknown", async () => {
+            server.setFaults({ rate: 1, errors: ["InternalError"], actions: ["CreateKeyPair", "ImportKeyPair"] });
+            const c = client();
+            const err = await rejectsWithEns(c.createKeyPair(name("ise")), "InternalError", 500);
+            assert.strictEqual(outcomeUnknown(err), true);
+            await rejectsWithEns(c.importKeyPair(name("ise"), rsaPublicKey), "InternalError", 500);
+            assert.deepStrictEqual(c.stats(), { calls: 2, attempts: 2, retries: 0 });
+        });
+
+        it("reports a create whose connection dropped after the commit as maybe delivered, without retrying", async () => {
+            server.setFaults({ dropAfterCommit: 1, actions: ["CreateKeyPair"] });
+            const c = client();
+            const n = name("dropped");
+            await rejectsWithTransport(c.createKeyPair(n), /^E[A-Z]+$/, true);
+            assert.strictEqual(c.stats().attempts, 1);
+            assert.strictEqual(server.stats().droppedAfterCommit >= 1, true);
+            assert.strictEqual(server.listKeyPairs().filter((p) => p.keyPairName === n).length, 1, "the pair was committed");
+        });
+
+        it("times out a slow answer, retrying reads but not creates", async () => {
+            server.setFaults({ latencyMs: 400 });
+            const reader = client({ timeoutMs: 100, retry: { maxAttempts: 2, sleep: async () => undefined } });
+            const started = Date.now();
+            await rejectsWithTransport(reader.describeKeyPairs(), "timeout", true);
+            assert.ok(Date.now() - started < 400 * 2, "each attempt was cut short by the timeout");
+            assert.deepStrictEqual(reader.stats(), { calls: 1, attempts: 2, retries: 1 });
+            const creator = client({ timeoutMs: 100 });
+            await rejectsWithTransport(creator.createKeyPair(name("slow")), "timeout", true);
+            assert.strictEqual(creator.stats().attempts, 1);
+        });
+
+        it("retries a refused connection, even for a create: nothing was sent", async () => {
+            const gone = await startEnsServer();
+            const url = gone.url;
+            await gone.close();
+            const c = client({ endpoint: url });
+            await rejectsWithTransport(c.createKeyPair(name("refused")), "ECONNREFUSED", false);
+            assert.deepStrictEqual(c.stats(), { calls: 1, attempts: 7, retries: 6 });
+        });
+    });
+
+    describe("endpoints", () => {
+        it("takes a host name as HTTPS and a URL's scheme and port as given", () => {
+            assert.deepStrictEqual(parseEndpoint("ens.aliyuncs.com"), { protocol: "https", host: "ens.aliyuncs.com" });
+            assert.deepStrictEqual(parseEndpoint("http://127.0.0.1:8080"), { protocol: "http", host: "127.0.0.1:8080" });
+            assert.deepStrictEqual(parseEndpoint("https://ens.example.com/"), { protocol: "https", host: "ens.example.com" });
+        });
+
+        it("refuses other schemes, paths, credentials and junk, as InvalidParameter.Endpoint", () => {
+            for (const bad of ["ftp://ens.aliyuncs.com", "http://127.0.0.1:8080/api", "http://user:pw@host", "http://host/?q=1", "not a host", ""]) {
+                assert.throws(() => parseEndpoint(bad), (err: unknown) => err instanceof EnsError && err.code === "InvalidParameter.Endpoint", bad);
+            }
+        });
+    });
+});
