@@ -70,6 +70,15 @@ export class KeyPair extends pulumi.dynamic.Resource {
     /** The `RequestId` of the call that created the pair (an upper-case UUID). */
     declare public readonly requestId: pulumi.Output<string>;
 
+    /**
+     * Looks up an existing key pair by id without managing it: `destroy` leaves it alone. In the
+     * `ens` backend this reads a pair made outside Pulumi (ENS never reveals its private key); the
+     * local backend keeps pairs only in state, so there is nothing to look up.
+     */
+    static get(name: string, keyPairId: pulumi.Input<string>, opts: pulumi.CustomResourceOptions = {}): KeyPair {
+        return new KeyPair(name, {}, { ...opts, id: keyPairId });
+    }
+
     constructor(name: string, args: KeyPairArgs, opts: pulumi.CustomResourceOptions = {}) {
         // Every output must be among the registered properties for the SDK to populate it.
         const outputs = {

@@ -103,6 +103,26 @@ describe("end to end: the ens backend against the ENS-compatible server", functi
         });
     });
 
+    it("reads a pair made outside Pulumi with KeyPair.get, without managing it", async () => {
+        const client = new EnsClient({ endpoint: server.url, accessKeyId, accessKeySecret });
+        const made = await client.createKeyPair("e2e-ens-existing");
+        const stack = await testStack({
+            project: "ens-get",
+            program: async () => {
+                const pair = KeyPair.get("existing", made.keyPairId);
+                return { keyPairName: pair.keyPairName, keyPairFingerPrint: pair.keyPairFingerPrint, privateKeyBody: pair.privateKeyBody };
+            },
+            config: ensConfig(server),
+        });
+        const up = await stack.up();
+        assert.strictEqual(up.outputs.keyPairName.value, "e2e-ens-existing");
+        assert.strictEqual(up.outputs.keyPairFingerPrint.value, made.keyPairFingerPrint);
+        assert.ok(!up.outputs.privateKeyBody?.value, "ENS never returns an existing pair's private key");
+        await stack.destroy();
+        assert.deepStrictEqual(names(server), ["e2e-ens-existing"], "destroy leaves a pair it only read");
+        await client.deleteKeyPairs({ keyPairId: made.keyPairId });
+    });
+
     describe("under injected faults", () => {
         it("20 pairs with a 20% fault rate: up then destroy converge, nothing orphaned or duplicated", async () => {
             const count = 20;

@@ -420,8 +420,8 @@ describe("provider", function () {
             await expectCorrupt({ ...imported, publicKeyOpenssh: "ssh-ed25519 AAAA" }, secrets, "publicKeyOpenssh does not parse");
         });
 
-        it("refuses to adopt an id with no state, saying why", async () => {
-            await assert.rejects(provider.read("ssh-abcdefghijklmnopqrstuvw", {}), /Cannot import key pair ssh-abcdefghijklmnopqrstuvw: the local backend keeps key pairs only in Pulumi state/);
+        it("refuses to look up an id with no state, saying why", async () => {
+            await assert.rejects(provider.read("ssh-abcdefghijklmnopqrstuvw", {}), /Cannot look up key pair ssh-abcdefghijklmnopqrstuvw: the local backend keeps key pairs only in Pulumi state/);
         });
     });
 
@@ -467,7 +467,7 @@ describe("keyPairProvider (the serialized object, loading the provider by packag
 
         assert.deepStrictEqual(await keyPairProvider.read(id, outs), { id, props: outs });
         await assert.rejects(keyPairProvider.read(id, { ...outs, fingerprintSha256: "SHA256:x" }), /fingerprintSha256 does not match/);
-        await assert.rejects(keyPairProvider.read(id), /Cannot import key pair/);
+        await assert.rejects(keyPairProvider.read(id), /Cannot look up key pair/);
         // The state the built provider wrote passes the source provider's check too.
         assert.strictEqual((await provider.read(id, outs)).id, id);
 

@@ -9,7 +9,7 @@ export interface Backend {
     create(inputs: KeyPairInputs): Promise<KeyPairOutputs>;
     /**
      * The pair's current outputs, or `undefined` when it no longer exists.
-     * @param stored the outputs in state; absent when adopting a pair with the `import` option.
+     * @param stored the outputs in state; absent when reading a pair made elsewhere (`KeyPair.get`).
      */
     read(id: string, stored: KeyPairOutputs | undefined): Promise<KeyPairOutputs | undefined>;
     /** Deletes a pair; one that is already gone counts as deleted. */

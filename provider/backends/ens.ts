@@ -15,7 +15,7 @@
  * - Ed25519 and ECDSA, generated or imported: refused at check time, since ImportKeyPair accepts
  *   only `ssh-rsa` keys.
  *
- * A pair in ENS adopted with the `import` resource option has no private key, and ENS does not
+ * A pair read with `KeyPair.get` (no stored outputs) has no private key, and ENS does not
  * reveal its public key: `publicKeyOpenssh` and `fingerprintSha256` are empty strings, and it is
  * recorded as `keyType: "rsa"`, `rsaBits: 2048` (ENS does not report key sizes; 2048 is what
  * CreateKeyPair makes and what a program declares by default).

@@ -28,7 +28,7 @@ export const localBackend: Backend = {
 
     async read(id: string, stored: KeyPairOutputs | undefined): Promise<KeyPairOutputs> {
         if (stored === undefined || stored.keyPairId === undefined) {
-            throw new Error(`Cannot import key pair ${id}: the local backend keeps key pairs only in Pulumi state, so there is nothing to adopt. Set ens-keypair:backend to "ens" to import a pair from ENS.`);
+            throw new Error(`Cannot look up key pair ${id}: the local backend keeps key pairs only in Pulumi state, so there is nothing outside it to read. Set ens-keypair:backend to "ens" to read a pair from ENS.`);
         }
         verifyOutputs(stored);
         return stored;
