@@ -1,26 +1,17 @@
 /**
  * The outputs of a KeyPair as stored in state, and the integrity check `read` applies to them.
  */
-import { EcdsaCurve, KeyMaterial, KeyType, keyMaterialOf } from "./keyMaterial";
-import { fingerprints } from "./fingerprints";
+import { Fingerprints, fingerprints } from "./fingerprints";
+import { KeyPairInputs } from "./inputs";
+import { KeyMaterial, keyMaterialOf } from "./keyMaterial";
 import { opensshPublicLine } from "./publicKey";
 
 /** Which backend holds a pair. */
 export type BackendName = "local" | "ens";
 
-/** Everything a KeyPair stores. Private keys are absent for imported pairs. */
-export interface KeyPairOutputs {
+/** Everything a KeyPair stores: its inputs, resolved, and what was made. Private keys are absent for imported pairs. */
+export interface KeyPairOutputs extends KeyPairInputs, Fingerprints {
     keyPairId: string;
-    keyPairName: string;
-    keyPairNamePrefix?: string;
-    keyType: KeyType;
-    rsaBits?: number;
-    ecdsaCurve?: EcdsaCurve;
-    /** The imported public key, when the pair was imported rather than generated. */
-    publicKey?: string;
-    keyPairFingerPrint: string;
-    fingerprintMd5: string;
-    fingerprintSha256: string;
     publicKeyOpenssh: string;
     privateKeyBody?: string;
     privateKeyOpenssh?: string;
