@@ -31,9 +31,9 @@ export interface KeySpec {
 
 /** A key pair in every encoding the provider outputs. */
 export interface KeyMaterial extends Fingerprints {
-    /** The private key, PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`). Secret. */
+    /** The private key, PKCS#8 PEM (armour `BEGIN PRIVATE KEY`). Secret. */
     privateKeyBody: string;
-    /** The private key in OpenSSH's format (`-----BEGIN OPENSSH PRIVATE KEY-----`). Secret. */
+    /** The private key in OpenSSH's format (armour `BEGIN OPENSSH PRIVATE KEY`). Secret. */
     privateKeyOpenssh: string;
     /** The public key as one `authorized_keys` line, without comment. */
     publicKeyOpenssh: string;

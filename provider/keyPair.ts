@@ -61,7 +61,7 @@ export class KeyPair extends pulumi.dynamic.Resource {
     declare public readonly fingerprintSha256: pulumi.Output<string>;
     /** The public key as one `authorized_keys` line. */
     declare public readonly publicKeyOpenssh: pulumi.Output<string>;
-    /** The private key, PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`). Secret; absent for imported keys. */
+    /** The private key, PKCS#8 PEM (armour `BEGIN PRIVATE KEY`). Secret; absent for imported keys. */
     declare public readonly privateKeyBody: pulumi.Output<string | undefined>;
     /** The private key in OpenSSH's format, for `ssh -i`. Secret; absent for imported keys. */
     declare public readonly privateKeyOpenssh: pulumi.Output<string | undefined>;

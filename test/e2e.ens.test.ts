@@ -10,6 +10,7 @@ import { EnsClient } from "../provider/ensClient";
 import { EnsServer, startEnsServer } from "../provider/ensServer/server";
 import { pulumiCli } from "../scripts/engine";
 import { backendText, e2eRoot, testStack } from "./helpers/stacks";
+import { assertArmour } from "./helpers/pem";
 
 const accessKeyId = "e2e-ens-access-key-id";
 const accessKeySecret = "e2e-ens-access-key-secret-d41d8cd98f00b204";
@@ -67,7 +68,7 @@ describe("end to end: the ens backend against the ENS-compatible server", functi
             assert.strictEqual(result.outputs.madeId.value, made?.keyPairId);
             assert.strictEqual(result.outputs.madeFingerPrint.value, made?.keyPairFingerPrint);
             assert.strictEqual(result.outputs.madePrivateKey.secret, true);
-            assert.match(String(result.outputs.madePrivateKey.value), /^-----BEGIN OPENSSH PRIVATE KEY-----/);
+            assertArmour(String(result.outputs.madePrivateKey.value), "OPENSSH PRIVATE KEY");
         });
 
         it("a second up changes nothing and calls no create", async () => {

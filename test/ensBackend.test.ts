@@ -17,6 +17,7 @@ import { KeyPairOutputs, verifyOutputs } from "../provider/outputs";
 import * as provider from "../provider/provider";
 import { defaultAccessKey, EnsServer, startEnsServer } from "../provider/ensServer/server";
 import { checkAndCreate, configRequest } from "./helpers/provider";
+import { assertArmour, assertNoKey } from "./helpers/pem";
 
 const secret = defaultAccessKey.secret;
 
@@ -150,8 +151,8 @@ describe("the provider in ens mode, against the ENS-compatible server", function
             assert.deepStrictEqual([outs.keyType, outs.rsaBits], ["rsa", 2048]);
             const [stored] = pairsNamed(n);
             assert.deepStrictEqual([stored.keyPairId, stored.keyPairFingerPrint, stored.publicKey], [outs.keyPairId, outs.keyPairFingerPrint, outs.publicKeyOpenssh]);
-            assert.match(outs.privateKeyBody ?? "", /^-----BEGIN PRIVATE KEY-----\n/);
-            assert.match(outs.privateKeyOpenssh ?? "", /^-----BEGIN OPENSSH PRIVATE KEY-----\n/);
+            assertArmour(outs.privateKeyBody, "PRIVATE KEY");
+            assertArmour(outs.privateKeyOpenssh, "OPENSSH PRIVATE KEY");
             verifyOutputs(outs);
             assert.ok(Math.abs(Date.parse(outs.creationTime) - Date.parse(stored.creationTime)) <= 1000);
             assert.match(outs.requestId, /^[0-9A-F-]{36}$/);
@@ -177,8 +178,8 @@ describe("the provider in ens mode, against the ENS-compatible server", function
             const { outs } = await create({ keyPairName: n, publicKey: `${key.publicKeyOpenssh} me@host` });
             assert.strictEqual(outs.publicKeyOpenssh, key.publicKeyOpenssh);
             assert.strictEqual(outs.keyPairFingerPrint, key.keyPairFingerPrint);
-            assert.strictEqual(outs.privateKeyBody, undefined);
-            assert.strictEqual(outs.privateKeyOpenssh, undefined);
+            assertNoKey(outs.privateKeyBody, "privateKeyBody");
+            assertNoKey(outs.privateKeyOpenssh, "privateKeyOpenssh");
             assert.deepStrictEqual(pairsNamed(n).map((p) => p.keyPairId), [outs.keyPairId]);
         });
 
@@ -342,8 +343,8 @@ describe("the provider in ens mode, against the ENS-compatible server", function
             assert.strictEqual(props.keyPairFingerPrint, existing.keyPairFingerPrint);
             assert.strictEqual(props.fingerprintMd5.replace(/:/g, ""), existing.keyPairFingerPrint);
             assert.deepStrictEqual([props.keyType, props.rsaBits, props.publicKeyOpenssh, props.fingerprintSha256, props.backend], ["rsa", 2048, "", "", "ens"]);
-            assert.strictEqual(props.privateKeyBody, undefined);
-            assert.strictEqual(props.privateKeyOpenssh, undefined);
+            assertNoKey(props.privateKeyBody, "privateKeyBody");
+            assertNoKey(props.privateKeyOpenssh, "privateKeyOpenssh");
             assert.strictEqual(props.creationTime, pairsNamed(n)[0].creationTime);
             const checked = await provider.check(props as never, { keyPairName: n });
             assert.strictEqual((await provider.diff(existing.keyPairId, props, checked.inputs as never)).changes, false);

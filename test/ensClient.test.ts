@@ -6,6 +6,7 @@ import { EnsError } from "../provider/errors";
 import { fingerprints } from "../provider/fingerprints";
 import { generateKeyMaterial, keyMaterialOf } from "../provider/keyMaterial";
 import { defaultAccessKey, EnsServer, startEnsServer } from "../provider/ensServer/server";
+import { assertArmour } from "./helpers/pem";
 
 const requestIdShape = /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/;
 const timestampShape = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
@@ -81,7 +82,7 @@ describe("EnsClient against the ENS-compatible server", function () {
             const created = await c.createKeyPair(n);
             assert.match(created.keyPairId, /^ssh-[a-z0-9]{23}$/);
             assert.strictEqual(created.keyPairName, n);
-            assert.match(created.privateKeyBody, /^-----BEGIN PRIVATE KEY-----\n/);
+            assertArmour(created.privateKeyBody, "PRIVATE KEY");
             assert.strictEqual(keyMaterialOf(created.privateKeyBody).keyPairFingerPrint, created.keyPairFingerPrint);
             assert.match(created.requestId, requestIdShape);
             assert.match(created.serverTime, timestampShape);

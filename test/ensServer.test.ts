@@ -17,6 +17,7 @@ import { keyMaterialOf } from "../provider/keyMaterial";
 import { parseCli } from "../provider/ensServer/cliOptions";
 import { defaultAccessKey, EnsServer, EnsServerOptions, startEnsServer } from "../provider/ensServer/server";
 import { assertNoKeyMaterial, sharedKey } from "./helpers/keys";
+import { assertArmour } from "./helpers/pem";
 
 const version = "2017-11-10";
 const keyId = "LTAI-test-id";
@@ -238,7 +239,7 @@ describe("ENS server", function () {
                 assert.match(String(created.KeyPairId), /^ssh-[a-z0-9]{23}$/);
                 assert.match(String(created.RequestId), requestIdShape);
                 const pem = String(created.PrivateKeyBody);
-                assert.match(pem, /^-----BEGIN PRIVATE KEY-----\n/);
+                assertArmour(pem, "PRIVATE KEY");
                 const material = keyMaterialOf(pem);
                 assert.strictEqual(createPublicKey(pem).asymmetricKeyDetails?.modulusLength, 2048);
                 assert.strictEqual(created.KeyPairFingerPrint, material.keyPairFingerPrint);

@@ -13,6 +13,7 @@ import { assertMentions } from "./helpers/ensErrors";
 import { assertNoKeyMaterial, sharedKey, sshKeygenPublicKey } from "./helpers/keys";
 import { checkAndCreate, configRequest, CreatedPair } from "./helpers/provider";
 import { fingerprints } from "../provider/fingerprints";
+import { assertArmour } from "./helpers/pem";
 
 type Raw = Record<string, unknown>;
 
@@ -236,8 +237,8 @@ describe("provider", function () {
                 { keyPairFingerPrint: outs.keyPairFingerPrint, fingerprintMd5: outs.fingerprintMd5, fingerprintSha256: outs.fingerprintSha256 },
                 fingerprints(outs.publicKeyOpenssh),
             );
-            assert.ok(outs.privateKeyBody?.startsWith("-----BEGIN PRIVATE KEY-----"));
-            assert.ok(outs.privateKeyOpenssh?.startsWith("-----BEGIN OPENSSH PRIVATE KEY-----"));
+            assertArmour(outs.privateKeyBody, "PRIVATE KEY");
+            assertArmour(outs.privateKeyOpenssh, "OPENSSH PRIVATE KEY");
             assert.strictEqual(outs.backend, "local");
         });
 
@@ -459,7 +460,7 @@ describe("keyPairProvider (the serialized object, loading the provider by packag
 
         const { inputs, id, outs } = await checkAndCreate(keyPairProvider, { keyPairName: "via-package", keyType: "ed25519" });
         assert.match(id, /^ssh-[a-z0-9]{23}$/);
-        assert.ok(outs.privateKeyOpenssh?.startsWith("-----BEGIN OPENSSH PRIVATE KEY-----"));
+        assertArmour(outs.privateKeyOpenssh, "OPENSSH PRIVATE KEY");
 
         assert.deepStrictEqual(await keyPairProvider.diff(id, outs, inputs), { changes: false, replaces: [], deleteBeforeReplace: false });
         const renamed = await keyPairProvider.diff(id, outs, { ...inputs, keyPairName: "renamed" });
