@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { PulumiFn } from "@pulumi/pulumi/automation";
 import * as tls from "@pulumi/tls";
 import { KeyPair } from "../provider";
+import { declaredOutputNames, secretOutputNames } from "../provider/outputs";
 
 export type VariantId = "rsa" | "ed25519" | "floor" | "shape" | "tls";
 
@@ -67,22 +68,8 @@ const shapeProvider: pulumi.dynamic.ResourceProvider = {
 
 class Shaped extends pulumi.dynamic.Resource {
     constructor(name: string, args: { keyPairName: string; keyType: string }) {
-        const outputs = {
-            keyPairId: undefined,
-            keyPairName: undefined,
-            keyType: undefined,
-            rsaBits: undefined,
-            ecdsaCurve: undefined,
-            keyPairFingerPrint: undefined,
-            fingerprintMd5: undefined,
-            fingerprintSha256: undefined,
-            publicKeyOpenssh: undefined,
-            privateKeyBody: undefined,
-            privateKeyOpenssh: undefined,
-            creationTime: undefined,
-            requestId: undefined,
-        };
-        super(shapeProvider, name, { ...outputs, ...args }, { additionalSecretOutputs: ["privateKeyBody", "privateKeyOpenssh"] }, "bench", "Shaped");
+        const outputs = Object.fromEntries(declaredOutputNames.map((name) => [name, undefined]));
+        super(shapeProvider, name, { ...outputs, ...args }, { additionalSecretOutputs: [...secretOutputNames] }, "bench", "Shaped");
     }
 }
 

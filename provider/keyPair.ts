@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { EcdsaCurve, KeyType, RsaBits } from "./keyMaterial";
 import { keyPairProvider } from "./keyPairProvider";
-import { secretOutputNames } from "./outputs";
+import { declaredOutputNames, secretOutputNames } from "./outputs";
 
 /** The arguments of a {@link KeyPair}. */
 export interface KeyPairArgs {
@@ -81,21 +81,7 @@ export class KeyPair extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: KeyPairArgs, opts: pulumi.CustomResourceOptions = {}) {
         // Every output must be among the registered properties for the SDK to populate it.
-        const outputs = {
-            keyPairId: undefined,
-            keyPairName: undefined,
-            keyType: undefined,
-            rsaBits: undefined,
-            ecdsaCurve: undefined,
-            keyPairFingerPrint: undefined,
-            fingerprintMd5: undefined,
-            fingerprintSha256: undefined,
-            publicKeyOpenssh: undefined,
-            privateKeyBody: undefined,
-            privateKeyOpenssh: undefined,
-            creationTime: undefined,
-            requestId: undefined,
-        };
+        const outputs = Object.fromEntries(declaredOutputNames.map((name) => [name, undefined]));
         // The private keys are always secret, whatever options the caller passes.
         const additionalSecretOutputs = [...new Set([...(opts.additionalSecretOutputs ?? []), ...secretOutputNames])];
         super(keyPairProvider, name, { ...outputs, ...args }, { ...opts, additionalSecretOutputs }, "ens-keypair", "KeyPair");

@@ -20,6 +20,23 @@ export interface KeyPairOutputs extends KeyPairInputs, Fingerprints {
     backend: BackendName;
 }
 
+/** The outputs the `KeyPair` resource declares, so that the SDK populates each of them. */
+export const declaredOutputNames = [
+    "keyPairId",
+    "keyPairName",
+    "keyType",
+    "rsaBits",
+    "ecdsaCurve",
+    "keyPairFingerPrint",
+    "fingerprintMd5",
+    "fingerprintSha256",
+    "publicKeyOpenssh",
+    "privateKeyBody",
+    "privateKeyOpenssh",
+    "creationTime",
+    "requestId",
+] as const satisfies readonly (keyof KeyPairOutputs)[];
+
 /** Names of the outputs that hold private key material; the resource registers them as secrets. */
 export const secretOutputNames = ["privateKeyBody", "privateKeyOpenssh"] as const;
 
