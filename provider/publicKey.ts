@@ -2,7 +2,7 @@
  * Imported public keys (ENS's ImportKeyPair): parsing and checking an OpenSSH public key line
  * with sshpk. Errors never quote the input: a user may paste a private key here by mistake.
  */
-import * as sshpk from "sshpk";
+import type * as Sshpk from "sshpk";
 import { invalidParameter } from "./errors";
 import { EcdsaCurve, KeyType } from "./keyMaterial";
 
@@ -16,6 +16,15 @@ export interface ParsedPublicKey {
     ecdsaCurve?: EcdsaCurve;
     /** The key as `<type> <base64 blob>`, with any comment dropped. */
     publicKeyOpenssh: string;
+}
+
+/**
+ * sshpk, loaded on first use: it is most of the provider's start-up time (about 40 ms), and the
+ * provider processes of most operations (previews, no-change updates of generated keys) never
+ * parse a key.
+ */
+function loadSshpk(): typeof Sshpk {
+    return require("sshpk");
 }
 
 const curves: Record<string, EcdsaCurve> = { nistp256: "P256", nistp384: "P384", nistp521: "P521" };
@@ -37,9 +46,9 @@ export function parsePublicKey(line: unknown, field = "publicKey"): ParsedPublic
     if (text.includes("\n")) {
         throw fail("must be a single line");
     }
-    let key: sshpk.Key;
+    let key: Sshpk.Key;
     try {
-        key = sshpk.parseKey(text, "ssh");
+        key = loadSshpk().parseKey(text, "ssh");
     } catch {
         throw fail("is not a parsable OpenSSH public key line (\"<type> <base64 key> [comment]\"); it may be truncated");
     }
@@ -73,7 +82,7 @@ export function parsePublicKey(line: unknown, field = "publicKey"): ParsedPublic
 
 /** The public key line (`<type> <base64>`) that an OpenSSH-format private key carries. */
 export function opensshPublicLine(privateKeyOpenssh: string): string {
-    const key = sshpk.parsePrivateKey(privateKeyOpenssh, "ssh").toPublic();
+    const key = loadSshpk().parsePrivateKey(privateKeyOpenssh, "ssh").toPublic();
     const blob = key.toBuffer("rfc4253", {});
     return `${blob.subarray(4, 4 + blob.readUInt32BE(0)).toString()} ${blob.toString("base64")}`;
 }
