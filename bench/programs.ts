@@ -6,8 +6,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PulumiFn } from "@pulumi/pulumi/automation";
 import * as tls from "@pulumi/tls";
-import { KeyPair } from "../provider";
-import { declaredOutputNames, secretOutputNames } from "../provider/outputs";
+import { KeyPair } from "../src";
+import { declaredOutputNames, secretOutputNames } from "../src/outputs";
 
 export type VariantId = "rsa" | "ed25519" | "floor" | "shape" | "tls";
 

@@ -5,9 +5,9 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { Stack } from "@pulumi/pulumi/automation";
-import { KeyPair } from "../provider";
-import { EnsClient } from "../provider/ensClient";
-import { EnsServer, startEnsServer } from "../provider/ensServer/server";
+import { KeyPair } from "../src";
+import { EnsClient } from "../src/ensClient";
+import { EnsServer, startEnsServer } from "../ens-server/server";
 import { pulumiCli } from "../scripts/engine";
 import { backendText, e2eRoot, testStack } from "./helpers/stacks";
 import { assertArmour } from "./helpers/pem";
@@ -51,7 +51,7 @@ describe("end to end: the ens backend against the ENS-compatible server", functi
         };
 
         before(async () => {
-            const { generateKeyMaterial } = await import("../provider");
+            const { generateKeyMaterial } = await import("../src");
             const importKey = (await generateKeyMaterial({ keyType: "rsa" })).publicKeyOpenssh;
             stack = await testStack({ project: "ens-lifecycle", program, config: { ...ensConfig(server), importKey: { value: importKey } } });
         });

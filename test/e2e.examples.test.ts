@@ -4,7 +4,7 @@ import * as assert from "assert";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { Stack } from "@pulumi/pulumi/automation";
-import { KeyPair } from "../provider";
+import { KeyPair } from "../src";
 import { pulumiCli, repoRoot } from "../scripts/engine";
 import { backendText, leakedPiece, testStack } from "./helpers/stacks";
 import { assertSameKey } from "./helpers/pem";

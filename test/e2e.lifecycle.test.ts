@@ -3,7 +3,7 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { Stack } from "@pulumi/pulumi/automation";
-import { KeyPair } from "../provider";
+import { KeyPair } from "../src";
 import { stepRecorder, testStack } from "./helpers/stacks";
 import { assertArmour, assertSameKey } from "./helpers/pem";
 

@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Stack } from "@pulumi/pulumi/automation";
-import { KeyPair } from "../provider";
+import { KeyPair } from "../src";
 import { pulumiCli } from "../scripts/engine";
 import { startSshd, Sshd } from "./helpers/sshd";
 import { backendText, leakedPiece, pemBody, testStack } from "./helpers/stacks";
@@ -89,7 +89,7 @@ describe("end to end: secrets and a real SSH login", function () {
         }
 
         it("refuses a key that is not authorized", async () => {
-            const stranger = await import("../provider").then((m) => m.generateKeyMaterial({ keyType: "ed25519" }));
+            const stranger = await import("../src").then((m) => m.generateKeyMaterial({ keyType: "ed25519" }));
             const result = sshd.login(stranger.privateKeyOpenssh, "echo should-not-run");
             assert.notStrictEqual(result.status, 0);
             assert.match(result.stderr, /Permission denied/);

@@ -1,11 +1,11 @@
 // EnsClient against the ENS-compatible server over real HTTP: every action, the errors the service
 // answers with, signature rejection, and retries under injected faults and timeouts.
 import * as assert from "assert";
-import { EnsClient, EnsClientOptions, EnsTransportError, outcomeUnknown, parseEndpoint } from "../provider/ensClient";
-import { EnsError } from "../provider/errors";
-import { fingerprints } from "../provider/fingerprints";
-import { generateKeyMaterial, keyMaterialOf } from "../provider/keyMaterial";
-import { defaultAccessKey, EnsServer, startEnsServer } from "../provider/ensServer/server";
+import { EnsClient, EnsClientOptions, EnsTransportError, outcomeUnknown, parseEndpoint } from "../src/ensClient";
+import { EnsError } from "../src/errors";
+import { fingerprints } from "../src/fingerprints";
+import { generateKeyMaterial, keyMaterialOf } from "../src/keyMaterial";
+import { defaultAccessKey, EnsServer, startEnsServer } from "../ens-server/server";
 import { assertArmour } from "./helpers/pem";
 
 const requestIdShape = /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/;

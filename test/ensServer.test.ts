@@ -12,10 +12,10 @@ import { join } from "path";
 import OpenApi, { Config, OpenApiRequest, Params } from "@alicloud/openapi-client";
 import OpenApiUtil from "@alicloud/openapi-util";
 import { RuntimeOptions } from "@alicloud/tea-util";
-import { fingerprints } from "../provider/fingerprints";
-import { keyMaterialOf } from "../provider/keyMaterial";
-import { parseCli } from "../provider/ensServer/cliOptions";
-import { defaultAccessKey, EnsServer, EnsServerOptions, startEnsServer } from "../provider/ensServer/server";
+import { fingerprints } from "../src/fingerprints";
+import { keyMaterialOf } from "../src/keyMaterial";
+import { parseCli } from "../ens-server/cliOptions";
+import { defaultAccessKey, EnsServer, EnsServerOptions, startEnsServer } from "../ens-server/server";
 import { assertNoKeyMaterial, sharedKey } from "./helpers/keys";
 import { assertArmour } from "./helpers/pem";
 

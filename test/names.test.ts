@@ -1,6 +1,6 @@
 /** ENS's KeyPairName rules: a table of valid and invalid names covering every rule and its edges. */
 import * as assert from "assert";
-import { EnsError } from "../provider/errors";
+import { EnsError } from "../src/errors";
 import {
     maxNameLength,
     minNameLength,
@@ -9,7 +9,7 @@ import {
     randomLowerAlphanumeric,
     validateKeyPairName,
     validateKeyPairNamePrefix,
-} from "../provider/names";
+} from "../src/names";
 import { expectEnsError } from "./helpers/ensErrors";
 
 const lower = "abcdefghijklmnopqrstuvwxyz";

@@ -5,14 +5,14 @@
  */
 import * as assert from "assert";
 import * as path from "path";
-import { unknownValue } from "../provider/inputs";
-import { keyPairProvider } from "../provider/keyPairProvider";
-import { KeyPairOutputs } from "../provider/outputs";
-import * as provider from "../provider/provider";
+import { unknownValue } from "../src/inputs";
+import { keyPairProvider } from "../src/providerStub";
+import { KeyPairOutputs } from "../src/outputs";
+import * as provider from "../src/provider";
 import { assertMentions } from "./helpers/ensErrors";
 import { assertNoKeyMaterial, sharedKey, sshKeygenPublicKey } from "./helpers/keys";
 import { checkAndCreate, configRequest, CreatedPair } from "./helpers/provider";
-import { fingerprints } from "../provider/fingerprints";
+import { fingerprints } from "../src/fingerprints";
 import { assertArmour } from "./helpers/pem";
 
 type Raw = Record<string, unknown>;

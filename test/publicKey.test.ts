@@ -2,8 +2,8 @@
 import * as assert from "assert";
 import { createPrivateKey, generateKeyPairSync } from "crypto";
 import * as sshpk from "sshpk";
-import { fingerprints } from "../provider/fingerprints";
-import { opensshPublicLine, parsePublicKey } from "../provider/publicKey";
+import { fingerprints } from "../src/fingerprints";
+import { opensshPublicLine, parsePublicKey } from "../src/publicKey";
 import { expectEnsError } from "./helpers/ensErrors";
 import { allSpecs, assertNoKeyMaterial, sharedKey, sshKeygenPublicKey } from "./helpers/keys";
 

@@ -1,6 +1,6 @@
 /** Assertions on the `EnsError`s the provider throws. */
 import * as assert from "assert";
-import { EnsError } from "../../provider/errors";
+import { EnsError } from "../../src/errors";
 
 /**
  * Asserts that `fn` throws an `EnsError` with `code` whose message contains every fragment.

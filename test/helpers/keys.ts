@@ -2,7 +2,7 @@
 import * as assert from "assert";
 import { readFileSync } from "fs";
 import { join } from "path";
-import { EcdsaCurve, generateKeyMaterial, KeyMaterial, KeySpec, KeyType } from "../../provider/keyMaterial";
+import { EcdsaCurve, generateKeyMaterial, KeyMaterial, KeySpec, KeyType } from "../../src/keyMaterial";
 import { run } from "./run";
 import { withTempDir } from "./tempDir";
 

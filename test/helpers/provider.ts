@@ -1,7 +1,7 @@
 /** Driving the provider the way the engine does: configure, check, then create. */
 import * as assert from "assert";
 import type * as pulumi from "@pulumi/pulumi";
-import { KeyPairOutputs } from "../../provider/outputs";
+import { KeyPairOutputs } from "../../src/outputs";
 
 /** A `configure` request whose stack config selects `backend` and sets nothing else. */
 export function configRequest(backend: "local" | "ens"): pulumi.dynamic.ConfigureRequest {

@@ -1,6 +1,6 @@
 /** Response bodies as Alibaba Cloud's gateway writes them, in JSON (the default `Format`). */
 import { ServerResponse } from "http";
-import { EnsError } from "../errors";
+import { EnsError } from "../src/errors";
 
 /** An error body: the five fields every Alibaba Cloud JSON error carries. */
 export interface ErrorBody {

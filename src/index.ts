@@ -2,7 +2,7 @@
  * pulumi-ens-keypair: SSH key pairs with Alibaba Cloud ENS semantics as a Pulumi dynamic provider.
  */
 export { KeyPair, KeyPairArgs } from "./keyPair";
-export { keyPairProvider } from "./keyPairProvider";
+export { keyPairProvider } from "./providerStub";
 export { generateKeyMaterial, KeyMaterial, KeySpec, KeyType, RsaBits, EcdsaCurve } from "./keyMaterial";
 export { fingerprints, Fingerprints } from "./fingerprints";
 export { validateKeyPairName } from "./names";

@@ -1,7 +1,7 @@
 /** The `KeyPair` resource. */
 import * as pulumi from "@pulumi/pulumi";
 import { EcdsaCurve, KeyType, RsaBits } from "./keyMaterial";
-import { keyPairProvider } from "./keyPairProvider";
+import { keyPairProvider } from "./providerStub";
 import { declaredOutputNames, secretOutputNames } from "./outputs";
 
 /** The arguments of a {@link KeyPair}. */

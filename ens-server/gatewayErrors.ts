@@ -4,7 +4,7 @@
  * injection imitates. Codes, messages and statuses follow Alibaba Cloud's common error table;
  * ENS's own codes (parameters, names) come from `../errors`.
  */
-import { EnsError } from "../errors";
+import { EnsError } from "../src/errors";
 
 function gatewayError(code: string, message: string, httpStatus: number, detail?: string): EnsError {
     return new EnsError(code, message, { httpStatus, detail });

@@ -9,8 +9,8 @@
 import { createServer, IncomingMessage, ServerResponse } from "http";
 import { AddressInfo } from "net";
 import { setTimeout as sleep } from "timers/promises";
-import { EnsError } from "../errors";
-import { newRequestId } from "../ids";
+import { EnsError } from "../src/errors";
+import { newRequestId } from "../src/ids";
 import { ensApiVersion, isAction, actions } from "./actions";
 import { authenticate, Credentials } from "./auth";
 import { FaultInjector, FaultOptions } from "./faults";

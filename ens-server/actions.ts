@@ -9,12 +9,12 @@
  *   so deleting twice succeeds twice;
  * - ImportKeyPair takes `ssh-rsa` keys of 2048 bits or more; anything else is `InvalidParameter.PublicKeyBody`.
  */
-import { invalidParameter, missingParameter, pubKeyNameExisted } from "../errors";
-import { fingerprints } from "../fingerprints";
-import { ensTimestamp, newKeyPairId } from "../ids";
-import { generateKeyMaterial } from "../keyMaterial";
-import { validateKeyPairName } from "../names";
-import { parsePublicKey } from "../publicKey";
+import { invalidParameter, missingParameter, pubKeyNameExisted } from "../src/errors";
+import { fingerprints } from "../src/fingerprints";
+import { ensTimestamp, newKeyPairId } from "../src/ids";
+import { generateKeyMaterial } from "../src/keyMaterial";
+import { validateKeyPairName } from "../src/names";
+import { parsePublicKey } from "../src/publicKey";
 import { KeyPairStore } from "./store";
 
 /** The ENS API version this server speaks. */
