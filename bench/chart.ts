@@ -57,20 +57,28 @@ export function renderChart(results: BenchResults): string {
     const y = (s: number) => margin.top + plotH - (s / top) * plotH;
 
     const parts: string[] = [];
-    parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`);
+    parts.push(
+        `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
+    );
     parts.push(`<rect width="${width}" height="${height}" fill="white"/>`);
     parts.push(`<text x="${margin.left}" y="22" font-size="15" font-weight="bold">pulumi up (create): wall time against resources</text>`);
     for (let v = 0; v <= top + 1e-9; v += step) {
-        parts.push(`<line x1="${margin.left}" x2="${margin.left + plotW}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="#e0e0e0"/>`);
+        parts.push(
+            `<line x1="${margin.left}" x2="${margin.left + plotW}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="#e0e0e0"/>`,
+        );
         parts.push(`<text x="${margin.left - 8}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${Number(v.toFixed(3))} s</text>`);
     }
     for (const n of ns) {
-        parts.push(`<line x1="${x(n).toFixed(1)}" x2="${x(n).toFixed(1)}" y1="${margin.top}" y2="${margin.top + plotH}" stroke="#e0e0e0"/>`);
+        parts.push(
+            `<line x1="${x(n).toFixed(1)}" x2="${x(n).toFixed(1)}" y1="${margin.top}" y2="${margin.top + plotH}" stroke="#e0e0e0"/>`,
+        );
         parts.push(`<text x="${x(n).toFixed(1)}" y="${margin.top + plotH + 18}" text-anchor="middle">${n}</text>`);
     }
     parts.push(`<rect x="${margin.left}" y="${margin.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#444"/>`);
     parts.push(`<text x="${margin.left + plotW / 2}" y="${height - 18}" text-anchor="middle">N resources (log scale)</text>`);
-    parts.push(`<text transform="translate(18 ${margin.top + plotH / 2}) rotate(-90)" text-anchor="middle">wall time, median of repetitions (bars: min–max)</text>`);
+    parts.push(
+        `<text transform="translate(18 ${margin.top + plotH / 2}) rotate(-90)" text-anchor="middle">wall time, median of repetitions (bars: min–max)</text>`,
+    );
 
     series.forEach((s, i) => {
         const color = colors[s.id];
@@ -81,12 +89,18 @@ export function renderChart(results: BenchResults): string {
         for (const p of s.points) {
             // Nudge series sideways a little so their bars do not hide one another.
             const px = x(p.n) + (i - (series.length - 1) / 2) * 4;
-            parts.push(`<line x1="${px.toFixed(1)}" x2="${px.toFixed(1)}" y1="${y(p.s.min).toFixed(1)}" y2="${y(p.s.max).toFixed(1)}" stroke="${color}" stroke-width="1.5"/>`);
-            parts.push(`<circle cx="${px.toFixed(1)}" cy="${y(p.s.median).toFixed(1)}" r="3.5" fill="${color}"><title>${esc(variants[s.id].label)}, N=${p.n}: ${p.s.median.toFixed(2)} s</title></circle>`);
+            parts.push(
+                `<line x1="${px.toFixed(1)}" x2="${px.toFixed(1)}" y1="${y(p.s.min).toFixed(1)}" y2="${y(p.s.max).toFixed(1)}" stroke="${color}" stroke-width="1.5"/>`,
+            );
+            parts.push(
+                `<circle cx="${px.toFixed(1)}" cy="${y(p.s.median).toFixed(1)}" r="3.5" fill="${color}"><title>${esc(variants[s.id].label)}, N=${p.n}: ${p.s.median.toFixed(2)} s</title></circle>`,
+            );
         }
         const ly = margin.top + 14 + i * 22;
         const lx = margin.left + plotW + 16;
-        parts.push(`<line x1="${lx}" x2="${lx + 26}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="2" stroke-dasharray="${dashes[s.id]}"/>`);
+        parts.push(
+            `<line x1="${lx}" x2="${lx + 26}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="2" stroke-dasharray="${dashes[s.id]}"/>`,
+        );
         parts.push(`<text x="${lx + 32}" y="${ly + 4}">${esc(shortLabels[s.id])}</text>`);
     });
     if (!results.tls.available) {
@@ -95,7 +109,9 @@ export function renderChart(results: BenchResults): string {
         parts.push(`<text x="${margin.left + plotW + 16}" y="${ly + 20}" fill="#888">could not be provisioned)</text>`);
     }
     const m = results.machine;
-    parts.push(`<text x="${margin.left}" y="${height - 2}" font-size="10" fill="#666">${esc(`${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}, pulumi ${m.engine}, ${m.date.slice(0, 10)}`)}</text>`);
+    parts.push(
+        `<text x="${margin.left}" y="${height - 2}" font-size="10" fill="#666">${esc(`${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}, pulumi ${m.engine}, ${m.date.slice(0, 10)}`)}</text>`,
+    );
     parts.push("</svg>");
     return parts.join("\n") + "\n";
 }

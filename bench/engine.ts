@@ -191,7 +191,8 @@ function breakdownOf(resource: Exported["resources"][number]): StateFigures["bre
         "stack trace and source position": jsonBytes(stackTrace) + jsonBytes(sourcePosition),
     };
     const entry = jsonBytes(resource);
-    parts["the rest (URN, type, id, parent, provider reference, timestamps, ...)"] = entry - Object.values(parts).reduce((a, b) => a + b, 0);
+    parts["the rest (URN, type, id, parent, provider reference, timestamps, ...)"] =
+        entry - Object.values(parts).reduce((a, b) => a + b, 0);
     return { entry, parts };
 }
 
@@ -314,7 +315,9 @@ export class EngineBench {
         const { start: programStart, end: programEnd } = this.program;
         const programMs = programStart !== undefined && programEnd !== undefined ? programEnd - programStart : undefined;
         const sample: OpSample = { rep, ms, programMs, summary: summaryOf(result), probe: readProbe(dir, startEpoch), peaks };
-        this.log(`  ${label} ${op}: ${(ms / 1000).toFixed(2)} s ${JSON.stringify(sample.summary)}${sample.probe.keygens ? `, ${sample.probe.keygens} keys` : ""}`);
+        this.log(
+            `  ${label} ${op}: ${(ms / 1000).toFixed(2)} s ${JSON.stringify(sample.summary)}${sample.probe.keygens ? `, ${sample.probe.keygens} keys` : ""}`,
+        );
         return sample;
     }
 
@@ -345,7 +348,10 @@ export class EngineBench {
             if (before) {
                 const after = exportState(stack);
                 result.noChange = {
-                    idsUnchanged: sameMaps(byUrn(before, variant.type, (r) => r.id), byUrn(after, variant.type, (r) => r.id)),
+                    idsUnchanged: sameMaps(
+                        byUrn(before, variant.type, (r) => r.id),
+                        byUrn(after, variant.type, (r) => r.id),
+                    ),
                     // A new key would show as a new public fingerprint even under the same id.
                     fingerprintsUnchanged: sameMaps(
                         byUrn(before, variant.type, (r) => r.outputs?.fingerprintSha256 ?? r.outputs?.publicKeyOpenssh),

@@ -41,11 +41,23 @@ export interface KeySize {
 }
 
 export const keySizes: readonly KeySize[] = [
-    { id: "rsa2048", label: "RSA 2048", spec: { keyType: "rsa", rsaBits: 2048 }, perRep: { inProcess: 4, process: 4 }, concurrent: ["material", "bare"] },
+    {
+        id: "rsa2048",
+        label: "RSA 2048",
+        spec: { keyType: "rsa", rsaBits: 2048 },
+        perRep: { inProcess: 4, process: 4 },
+        concurrent: ["material", "bare"],
+    },
     { id: "rsa3072", label: "RSA 3072", spec: { keyType: "rsa", rsaBits: 3072 }, perRep: { inProcess: 2, process: 2 }, concurrent: [] },
     { id: "rsa4096", label: "RSA 4096", spec: { keyType: "rsa", rsaBits: 4096 }, perRep: { inProcess: 2, process: 2 }, concurrent: [] },
     { id: "ed25519", label: "Ed25519", spec: { keyType: "ed25519" }, perRep: { inProcess: 400, process: 15 }, concurrent: methods },
-    { id: "ecdsaP256", label: "ECDSA P-256", spec: { keyType: "ecdsa", ecdsaCurve: "P256" }, perRep: { inProcess: 400, process: 15 }, concurrent: methods },
+    {
+        id: "ecdsaP256",
+        label: "ECDSA P-256",
+        spec: { keyType: "ecdsa", ecdsaCurve: "P256" },
+        perRep: { inProcess: 400, process: 15 },
+        concurrent: methods,
+    },
 ];
 
 export interface KeygenResult {
@@ -89,7 +101,12 @@ function opensshArgs(spec: KeySpec, file: string): string[] {
 }
 
 function sshKeygenArgs(spec: KeySpec, file: string): string[] {
-    const type = spec.keyType === "ed25519" ? ["-t", "ed25519"] : spec.keyType === "ecdsa" ? ["-t", "ecdsa", "-b", "256"] : ["-t", "rsa", "-b", String(spec.rsaBits ?? 2048)];
+    const type =
+        spec.keyType === "ed25519"
+            ? ["-t", "ed25519"]
+            : spec.keyType === "ecdsa"
+              ? ["-t", "ecdsa", "-b", "256"]
+              : ["-t", "rsa", "-b", String(spec.rsaBits ?? 2048)];
     // -N "" for no passphrase; the file must not exist, or ssh-keygen asks before overwriting.
     return ["-q", ...type, "-N", "", "-C", "", "-f", file];
 }

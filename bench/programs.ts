@@ -45,7 +45,8 @@ class Nop extends pulumi.dynamic.Resource {
  */
 const shapeProvider: pulumi.dynamic.ResourceProvider = {
     create: async (inputs) => {
-        const text = (length: number) => (require("crypto") as typeof import("crypto")).randomBytes(length).toString("base64").slice(0, length);
+        const text = (length: number) =>
+            (require("crypto") as typeof import("crypto")).randomBytes(length).toString("base64").slice(0, length);
         // Lengths of an RSA-2048 KeyPair's outputs (PKCS#8 PEM 1704, OpenSSH PEM about 1800, ...).
         const outs = {
             keyPairName: inputs.keyPairName,

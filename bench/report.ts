@@ -49,7 +49,9 @@ class View {
     }
 
     get variantIds(): VariantId[] {
-        return (["rsa", "ed25519", "floor", "tls", "shape"] as VariantId[]).filter((id) => this.r.engine.configs.some((c) => c.variant === id));
+        return (["rsa", "ed25519", "floor", "tls", "shape"] as VariantId[]).filter((id) =>
+            this.r.engine.configs.some((c) => c.variant === id),
+        );
     }
 
     keygen(id: string): KeygenResult | undefined {
@@ -226,9 +228,15 @@ function machineSection(v: View): string {
             ["Node.js", m.node],
             ["Pulumi engine (CLI)", m.engine],
             ["OpenSSL / OpenSSH", `${m.openssl} / ${m.sshKeygen}`],
-            ["1-minute load average during the run", `${Math.min(...loads).toFixed(1)} to ${Math.max(...loads).toFixed(1)} (median ${median(loads).toFixed(1)}) on ${m.cores} cores`],
+            [
+                "1-minute load average during the run",
+                `${Math.min(...loads).toFixed(1)} to ${Math.max(...loads).toFixed(1)} (median ${median(loads).toFixed(1)}) on ${m.cores} cores`,
+            ],
             ["Repetitions", `key generation: ${v.r.plan.keygenReps}; engine lifecycles: ${reps}`],
-            ["Bench wall time", `${(v.r.durations.total / 60).toFixed(1)} min (key generation ${(v.r.durations.keygen / 60).toFixed(1)} min, engine ${(v.r.durations.engine / 60).toFixed(1)} min); budget ${v.r.plan.budgetMinutes} min`],
+            [
+                "Bench wall time",
+                `${(v.r.durations.total / 60).toFixed(1)} min (key generation ${(v.r.durations.keygen / 60).toFixed(1)} min, engine ${(v.r.durations.engine / 60).toFixed(1)} min); budget ${v.r.plan.budgetMinutes} min`,
+            ],
         ],
     );
 }
@@ -246,7 +254,12 @@ function keygenSection(v: View): string {
     );
     for (const k of v.r.keygen) {
         const bare = k.perKey.bare.median;
-        const rows = methods.map((m) => [methodLabels[m], fmtStat(k.perKey[m]), fmtRatio(k.perKey[m].median / bare), fmtRatio(k.perKey[m].median / k.perKey.material.median)]);
+        const rows = methods.map((m) => [
+            methodLabels[m],
+            fmtStat(k.perKey[m]),
+            fmtRatio(k.perKey[m].median / bare),
+            fmtRatio(k.perKey[m].median / k.perKey.material.median),
+        ]);
         rows.push(["encodings + fingerprints alone", fmtStat(k.encode), `+${((k.encode.median / bare) * 100).toFixed(1)}% of floor`, "–"]);
         parts.push(`### ${k.label}\n\n` + table(["method", "per key", "vs floor", "vs generateKeyMaterial"], rows));
     }
@@ -258,7 +271,13 @@ function keygenSection(v: View): string {
             for (const m of methods) {
                 const c = k.concurrent?.[m as Method];
                 if (c) {
-                    rows.push([k.label, methodLabels[m], `${c.keysPerSecond.toFixed(c.keysPerSecond < 10 ? 2 : 0)} keys/s`, fmtMs(c.wallMs), bareRate ? fmtRatio(c.keysPerSecond / bareRate) : "–"]);
+                    rows.push([
+                        k.label,
+                        methodLabels[m],
+                        `${c.keysPerSecond.toFixed(c.keysPerSecond < 10 ? 2 : 0)} keys/s`,
+                        fmtMs(c.wallMs),
+                        bareRate ? fmtRatio(c.keysPerSecond / bareRate) : "–",
+                    ]);
                 }
             }
         }
@@ -278,7 +297,9 @@ function engineSection(v: View): string {
     parts.push(
         "Wall time of each Automation API call (the CLI run a pipeline waits for), median of the repetitions with min–max; " +
             "*ratio* is to the do-nothing dynamic provider (the floor) measured in the same repetitions." +
-            (v.maxN >= 100 ? ` At N = ${v.maxN} each lifecycle runs the no-change preview and up twice, so those have twice the samples.` : ""),
+            (v.maxN >= 100
+                ? ` At N = ${v.maxN} each lifecycle runs the no-change preview and up twice, so those have twice the samples.`
+                : ""),
     );
     for (const n of v.ns) {
         const here = ids.filter((id) => v.config(id, n));
@@ -294,11 +315,13 @@ function engineSection(v: View): string {
     const first = Math.min(...v.ns);
     const last = v.maxN;
     if (first !== last) {
-        const rows = ids.filter((id) => v.config(id, first) && v.config(id, last)).map((id) => {
-            const per = (v.op(id, last, "up").median - v.op(id, first, "up").median) / (last - first);
-            const floorPer = (v.op("floor", last, "up").median - v.op("floor", first, "up").median) / (last - first);
-            return [variants[id].label, fmtMs(per), id === "floor" ? "–" : fmtMs(per - floorPer)];
-        });
+        const rows = ids
+            .filter((id) => v.config(id, first) && v.config(id, last))
+            .map((id) => {
+                const per = (v.op(id, last, "up").median - v.op(id, first, "up").median) / (last - first);
+                const floorPer = (v.op("floor", last, "up").median - v.op("floor", first, "up").median) / (last - first);
+                return [variants[id].label, fmtMs(per), id === "floor" ? "–" : fmtMs(per - floorPer)];
+            });
         parts.push(
             `### Cost per additional resource in up (create), from N = ${first} to N = ${last}\n\n` +
                 table(["variant", "per resource", "above the floor"], rows) +
@@ -306,7 +329,9 @@ function engineSection(v: View): string {
                 `${fmtMs(median(v.r.engine.bareRsaBatch.ms) / last)} per key.`,
         );
     }
-    const errors = v.r.engine.configs.flatMap((c) => c.errors.map((e) => `- ${variants[c.variant].label}, N = ${c.n}: ${e.split("\n")[0]}`));
+    const errors = v.r.engine.configs.flatMap((c) =>
+        c.errors.map((e) => `- ${variants[c.variant].label}, N = ${c.n}: ${e.split("\n")[0]}`),
+    );
     if (errors.length) {
         parts.push("### Errors\n\n" + errors.join("\n"));
     }
@@ -342,7 +367,12 @@ function timeSection(v: View): string {
     const noChangeOps = ["preview", "upNoop"] as const;
     const noChangeRows = ids.map((id) => [
         variants[id].label,
-        ...noChangeOps.flatMap((op) => [fmtMs(of(id, op, (s) => s.ms)), fmtMs(of(id, op, (s) => s.programMs)), fmtMs(of(id, op, (s) => s.probe.providerStartMs)), fmtMs(of(id, op, (s) => s.probe.busyMs))]),
+        ...noChangeOps.flatMap((op) => [
+            fmtMs(of(id, op, (s) => s.ms)),
+            fmtMs(of(id, op, (s) => s.programMs)),
+            fmtMs(of(id, op, (s) => s.probe.providerStartMs)),
+            fmtMs(of(id, op, (s) => s.probe.busyMs)),
+        ]),
     ]);
     const parts = [
         `Figures for N = ${n}, medians over the repetitions, times as offsets from the start of the Automation API call. *Program* is the inline program's run in the bench process ` +
@@ -350,7 +380,20 @@ function timeSection(v: View): string {
             "*busy* is the time with at least one resource call (check, diff, create, read, delete) in flight there. The rest is the CLI, the engine (steps, state and checkpoint writes, secrets) " +
             "and Node.js loading `@pulumi/pulumi` in the provider process (the gap between its start and its first call).",
         "### up (create)",
-        table(["variant", "wall", "program", "provider started", "first call", "last call ended", "after last call", "provider busy", "key generation"], upRows),
+        table(
+            [
+                "variant",
+                "wall",
+                "program",
+                "provider started",
+                "first call",
+                "last call ended",
+                "after last call",
+                "provider busy",
+                "key generation",
+            ],
+            upRows,
+        ),
         "### No-change preview and up",
         table(
             ["variant", ...noChangeOps.flatMap((op) => [`${opLabels[op]}: wall`, "program", "provider started", "provider busy"])],
@@ -432,14 +475,22 @@ function stateSection(v: View): string {
             if (!st) {
                 continue;
             }
-            rows.push([variants[id].label, String(n), fmtBytes(st.exportBytes), fmtBytes(st.exportBytes / st.resources), st.providerBytes ? `${fmtBytes(st.providerBytes)} × ${st.providerCopies}` : "–"]);
+            rows.push([
+                variants[id].label,
+                String(n),
+                fmtBytes(st.exportBytes),
+                fmtBytes(st.exportBytes / st.resources),
+                st.providerBytes ? `${fmtBytes(st.providerBytes)} × ${st.providerCopies}` : "–",
+            ]);
         }
     }
     const marginal = v.variantIds
         .map((id) => {
             const small = v.config(id, Math.min(...v.ns))?.state;
             const big = v.config(id, v.maxN)?.state;
-            return small && big && big.resources > small.resources ? `${variants[id].label} ${fmtBytes((big.exportBytes - small.exportBytes) / (big.resources - small.resources))}` : undefined;
+            return small && big && big.resources > small.resources
+                ? `${variants[id].label} ${fmtBytes((big.exportBytes - small.exportBytes) / (big.resources - small.resources))}`
+                : undefined;
         })
         .filter((x) => x);
     const st = v.config("rsa", v.maxN)?.state;
@@ -450,7 +501,9 @@ function stateSection(v: View): string {
             "\n\nWhere one RSA-2048 KeyPair's bytes go (compact JSON of each part of its entry in the export; the export's indentation adds the rest):\n\n" +
             table(
                 ["part", "bytes", "share"],
-                Object.entries(b.parts).map(([part, bytes]) => [part, fmtBytes(bytes), `${((bytes / b.entry) * 100).toFixed(0)}%`]).concat([["the entry", fmtBytes(b.entry), "100%"]]),
+                Object.entries(b.parts)
+                    .map(([part, bytes]) => [part, fmtBytes(bytes), `${((bytes / b.entry) * 100).toFixed(0)}%`])
+                    .concat([["the entry", fmtBytes(b.entry), "100%"]]),
             );
     }
     return (
@@ -471,7 +524,12 @@ function memorySection(v: View): string {
             const outside = Math.max(0, ...ups.flatMap((s) => (s.peaks ?? []).map((p) => p.peakRssKiB))) / 1024;
             const inside = Math.max(0, ...ups.map((s) => s.probe.peakRssKiB)) / 1024;
             const floor = v.peakRssMiB("floor", n);
-            return [variants[id].label, `${outside.toFixed(0)} MiB`, inside ? `${inside.toFixed(0)} MiB` : "–", id === "floor" ? "1.00x" : fmtRatio(Math.max(outside, inside) / floor)];
+            return [
+                variants[id].label,
+                `${outside.toFixed(0)} MiB`,
+                inside ? `${inside.toFixed(0)} MiB` : "–",
+                id === "floor" ? "1.00x" : fmtRatio(Math.max(outside, inside) / floor),
+            ];
         });
     return (
         `Peak resident memory (VmHWM) of the provider process during the up of N = ${n}: polled from /proc every 200 ms (descendants of the bench process only), ` +
@@ -506,7 +564,19 @@ function noChangeSection(v: View): string {
         "Keys are counted where they are made: the probe wraps `crypto.generateKeyPair` in the provider process and logs every call. " +
         "The create's count shows the counter works. Ids and public fingerprints are compared between `pulumi stack export` before the no-change preview and after the no-change up (first repetition), " +
         "and the engine's summaries of every no-change run must hold only `same`.\n\n" +
-        table(["variant", "N", "keys: preview", "keys: no-change up", "keys: up (create)", "ids unchanged", "fingerprints unchanged", "summary only same"], rows)
+        table(
+            [
+                "variant",
+                "N",
+                "keys: preview",
+                "keys: no-change up",
+                "keys: up (create)",
+                "ids unchanged",
+                "fingerprints unchanged",
+                "summary only same",
+            ],
+            rows,
+        )
     );
 }
 
@@ -530,7 +600,12 @@ function missedNotes(v: View, missed: TargetRow[]): string[] {
     }
     const n = v.maxN;
     const med = (id: VariantId, op: Op, f: (s: OpSample) => number | undefined) =>
-        median(v.samples(id, n, op).map(f).filter((x): x is number => x !== undefined));
+        median(
+            v
+                .samples(id, n, op)
+                .map(f)
+                .filter((x): x is number => x !== undefined),
+        );
     const lines = missed.map((row) => {
         const op = (["preview", "upNoop"] as const).find((o) => row.target.startsWith(opLabels[o]));
         if (!op) {

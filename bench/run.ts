@@ -47,7 +47,11 @@ function ensureTls(): TlsPlugin {
         process.env.PATH = `${path.dirname(last)}${path.delimiter}${process.env.PATH ?? ""}`;
         return { available: true, path: last, ensureSeconds };
     }
-    return { available: false, reason: last.replace(/^unavailable: /, "") || `bench/ensure-tls-plugin exited with ${run.status}`, ensureSeconds };
+    return {
+        available: false,
+        reason: last.replace(/^unavailable: /, "") || `bench/ensure-tls-plugin exited with ${run.status}`,
+        ensureSeconds,
+    };
 }
 
 const resultsFile = path.join(repoRoot, "bench", "results.json");
@@ -79,7 +83,9 @@ async function main(): Promise<void> {
     const machine = describeMachine();
     const sampleLoad = () => machine.load.push({ atS: Math.round(elapsedS()), load1: os.loadavg()[0] });
     sampleLoad();
-    log(`machine: ${machine.cores} cores, ${machine.memoryGiB} GiB, node ${machine.node}, pulumi ${machine.engine}, load ${os.loadavg()[0].toFixed(1)}`);
+    log(
+        `machine: ${machine.cores} cores, ${machine.memoryGiB} GiB, node ${machine.node}, pulumi ${machine.engine}, load ${os.loadavg()[0].toFixed(1)}`,
+    );
 
     const durations: Record<string, number> = {};
     let phase = nowMs();

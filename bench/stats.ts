@@ -43,7 +43,14 @@ export function statOfReps(reps: readonly (readonly number[])[]): Stat {
     if (filled.length < 2) {
         return stat(all);
     }
-    return { median: median(all), min: Math.min(...repMedians), max: Math.max(...repMedians), n: all.length, samples: all, reps: filled.length };
+    return {
+        median: median(all),
+        min: Math.min(...repMedians),
+        max: Math.max(...repMedians),
+        n: all.length,
+        samples: all,
+        reps: filled.length,
+    };
 }
 
 /** Milliseconds since an arbitrary origin, with sub-millisecond resolution. */
@@ -84,7 +91,9 @@ export function fmtStat(s: Stat | undefined): string {
         return `${fmtMs(s.median)} (n=1)`;
     }
     const spread = `${fmtMs(s.min)}–${fmtMs(s.max)}`;
-    return s.reps ? `${fmtMs(s.median)} (rep medians ${spread}; ${s.n} keys in ${s.reps} reps)` : `${fmtMs(s.median)} (${spread}, n=${s.n})`;
+    return s.reps
+        ? `${fmtMs(s.median)} (rep medians ${spread}; ${s.n} keys in ${s.reps} reps)`
+        : `${fmtMs(s.median)} (${spread}, n=${s.n})`;
 }
 
 export function fmtRatio(r: number): string {

@@ -70,7 +70,12 @@ async function createKeyPair(params: Params, store: KeyPairStore): Promise<Actio
     };
     store.insert(pair);
     return {
-        body: { KeyPairId: pair.keyPairId, KeyPairName: name, KeyPairFingerPrint: pair.keyPairFingerPrint, PrivateKeyBody: key.privateKeyBody },
+        body: {
+            KeyPairId: pair.keyPairId,
+            KeyPairName: name,
+            KeyPairFingerPrint: pair.keyPairFingerPrint,
+            PrivateKeyBody: key.privateKeyBody,
+        },
         committed: true,
     };
 }
@@ -86,7 +91,13 @@ async function importKeyPair(params: Params, store: KeyPairStore): Promise<Actio
         throw invalidParameter("PublicKeyBody", `PublicKeyBody is an ${parsed.keyType} key; ENS imports only ssh-rsa keys.`);
     }
     const fingerPrint = fingerprints(parsed.publicKeyOpenssh).keyPairFingerPrint;
-    store.insert({ keyPairId: newKeyPairId(), keyPairName: name, keyPairFingerPrint: fingerPrint, publicKey: parsed.publicKeyOpenssh, creationTime: ensTimestamp() });
+    store.insert({
+        keyPairId: newKeyPairId(),
+        keyPairName: name,
+        keyPairFingerPrint: fingerPrint,
+        publicKey: parsed.publicKeyOpenssh,
+        creationTime: ensTimestamp(),
+    });
     return { body: { KeyPairName: name, KeyPairFingerPrint: fingerPrint }, committed: true };
 }
 

@@ -40,7 +40,9 @@ function checkTimestamp(timestamp: string | undefined, field: string, nowMs: num
         throw invalidTimestampFormat();
     }
     if (Math.abs(nowMs - at) > maxClockSkewMs) {
-        throw timestampExpired(`${field} ${timestamp} is more than 15 minutes away from the server's time ${new Date(nowMs).toISOString()}.`);
+        throw timestampExpired(
+            `${field} ${timestamp} is more than 15 minutes away from the server's time ${new Date(nowMs).toISOString()}.`,
+        );
     }
 }
 

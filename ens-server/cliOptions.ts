@@ -45,7 +45,10 @@ Example:
 export type CliRequest = { help: true } | { help: false; server: EnsServerOptions };
 
 function list(text: string | undefined): string[] {
-    return (text ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "");
+    return (text ?? "")
+        .split(",")
+        .map((s) => s.trim())
+        .filter((s) => s !== "");
 }
 
 function number(name: string, text: string | undefined): number | undefined {

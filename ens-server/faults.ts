@@ -65,7 +65,10 @@ export function validateFaults(options: FaultOptions): void {
     if (options.errors !== undefined && options.errors.length === 0) {
         throw new TypeError("faults.errors must name at least one error when given");
     }
-    for (const [name, value] of [["latencyMs", options.latencyMs], ["maxFaults", options.maxFaults]] as const) {
+    for (const [name, value] of [
+        ["latencyMs", options.latencyMs],
+        ["maxFaults", options.maxFaults],
+    ] as const) {
         if (value !== undefined && !(Number.isFinite(value) && value >= 0)) {
             throw new RangeError(`faults.${name} must be a non-negative number, got ${value}`);
         }

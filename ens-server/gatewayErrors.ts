@@ -83,7 +83,12 @@ export function unsupportedHttpMethod(): EnsError {
 
 /** The request body is larger than the server reads. */
 export function requestTooLarge(limit: number): EnsError {
-    return gatewayError("InvalidParameter", "The errorMessage is the request body is too large. Please check it again.", 413, `The limit is ${limit} bytes.`);
+    return gatewayError(
+        "InvalidParameter",
+        "The errorMessage is the request body is too large. Please check it again.",
+        413,
+        `The limit is ${limit} bytes.`,
+    );
 }
 
 /** Throttling, as the flow-control system answers: HTTP 400, like every Alibaba Cloud client error. */

@@ -22,7 +22,9 @@ async function main(): Promise<void> {
     const options = request.server;
     const server = await startEnsServer(options);
     process.stdout.write(`${server.url}\n`);
-    const ids = options.accessKeys ? Object.keys(options.accessKeys).join(", ") || "none" : `${defaultAccessKey.id} (the built-in test key, see --help)`;
+    const ids = options.accessKeys
+        ? Object.keys(options.accessKeys).join(", ") || "none"
+        : `${defaultAccessKey.id} (the built-in test key, see --help)`;
     process.stderr.write(
         `ens-server: listening on ${server.url} (endpoint ${server.endpoint}), ` +
             `${options.dbPath ? `database ${options.dbPath}` : "in-memory database"}, access key ids: ${ids}\n`,

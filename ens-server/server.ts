@@ -163,7 +163,9 @@ export async function startEnsServer(options: EnsServerOptions = {}): Promise<En
             if (caught instanceof EnsError) {
                 err = caught;
             } else {
-                logUnexpected(`ens-server: unexpected failure in ${action ?? "request"} ${requestId}: ${(caught as Error)?.stack ?? String(caught)}`);
+                logUnexpected(
+                    `ens-server: unexpected failure in ${action ?? "request"} ${requestId}: ${(caught as Error)?.stack ?? String(caught)}`,
+                );
                 err = internalError();
             }
             stats.error(err.code);

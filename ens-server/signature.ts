@@ -80,7 +80,9 @@ function readRpcV1(request: ParsedRequest): SignatureClaim {
         verify(secret) {
             const signed = [...params].filter(([name]) => name !== "Signature");
             const stringToSign = `${request.method}&${percentEncode("/")}&${percentEncode(canonicalPairs(signed))}`;
-            const expected = createHmac("sha1", secret + "&").update(stringToSign).digest("base64");
+            const expected = createHmac("sha1", secret + "&")
+                .update(stringToSign)
+                .digest("base64");
             if (!sameText(expected, signature)) {
                 throw signatureDoesNotMatch(stringToSign);
             }
@@ -135,7 +137,13 @@ function readAcs3(request: ParsedRequest, authorization: string): SignatureClaim
             const bodyHash = createHash("sha256").update(request.rawBody).digest("hex");
             const canonicalHeaders = [...signedHeaders]
                 .sort()
-                .map((name) => `${name}:${(request.headers.get(name) ?? []).map((v) => v.trim()).sort().join(",")}\n`)
+                .map(
+                    (name) =>
+                        `${name}:${(request.headers.get(name) ?? [])
+                            .map((v) => v.trim())
+                            .sort()
+                            .join(",")}\n`,
+                )
                 .join("");
             const canonicalRequest = [
                 request.method,

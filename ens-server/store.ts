@@ -94,10 +94,15 @@ export class KeyPairStore {
     insert(pair: StoredKeyPair): void {
         try {
             this.db
-                .prepare("INSERT INTO key_pairs (key_pair_id, key_pair_name, fingerprint, public_key, creation_time) VALUES (?, ?, ?, ?, ?)")
+                .prepare(
+                    "INSERT INTO key_pairs (key_pair_id, key_pair_name, fingerprint, public_key, creation_time) VALUES (?, ?, ?, ?, ?)",
+                )
                 .run(pair.keyPairId, pair.keyPairName, pair.keyPairFingerPrint, pair.publicKey, pair.creationTime);
         } catch (err) {
-            if ((err as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE" && String((err as Error).message).includes("key_pair_name")) {
+            if (
+                (err as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE" &&
+                String((err as Error).message).includes("key_pair_name")
+            ) {
                 throw pubKeyNameExisted(pair.keyPairName);
             }
             throw err;
@@ -121,7 +126,9 @@ export class KeyPairStore {
         if (filter.keyPairName === undefined && filter.keyPairId === undefined) {
             throw new Error("KeyPairStore.delete needs a filter; it never empties the store");
         }
-        return this.db.prepare(`DELETE FROM key_pairs WHERE ${matches}`).run({ name: filter.keyPairName ?? null, id: filter.keyPairId ?? null }).changes;
+        return this.db
+            .prepare(`DELETE FROM key_pairs WHERE ${matches}`)
+            .run({ name: filter.keyPairName ?? null, id: filter.keyPairId ?? null }).changes;
     }
 
     /** Every pair, oldest first. */
@@ -135,7 +142,10 @@ export class KeyPairStore {
      */
     useNonce(accessKeyId: string, nonce: string, nowMs: number): boolean {
         this.db.prepare("DELETE FROM nonces WHERE seen_at < ?").run(nowMs - nonceRetentionMs);
-        return this.db.prepare("INSERT OR IGNORE INTO nonces (access_key_id, nonce, seen_at) VALUES (?, ?, ?)").run(accessKeyId, nonce, nowMs).changes === 1;
+        return (
+            this.db.prepare("INSERT OR IGNORE INTO nonces (access_key_id, nonce, seen_at) VALUES (?, ?, ?)").run(accessKeyId, nonce, nowMs)
+                .changes === 1
+        );
     }
 
     close(): void {

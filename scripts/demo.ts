@@ -29,7 +29,9 @@ async function main(action: string): Promise<void> {
     console.log(pulumiCli(stack, ["stack", "output"]));
     const shownPassphrase = passphrase === demoPassphrase ? demoPassphrase : "<your passphrase>";
     console.log("To reveal a private key:");
-    console.log(`  export PATH="${ensureEngine()}:$PATH" PULUMI_BACKEND_URL="file://${path.join(repoRoot, ".pulumi-state")}" PULUMI_CONFIG_PASSPHRASE="${shownPassphrase}"`);
+    console.log(
+        `  export PATH="${ensureEngine()}:$PATH" PULUMI_BACKEND_URL="file://${path.join(repoRoot, ".pulumi-state")}" PULUMI_CONFIG_PASSPHRASE="${shownPassphrase}"`,
+    );
     console.log("  pulumi stack output privateKeyOpenssh --show-secrets --stack dev > id_demo && chmod 600 id_demo");
 }
 

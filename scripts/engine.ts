@@ -16,7 +16,10 @@ let engineDir: string | undefined;
 /** Makes the engine available and puts it first on PATH; returns the folder holding `pulumi`. */
 export function ensureEngine(): string {
     if (engineDir === undefined) {
-        const out = execFileSync(path.join(repoRoot, "scripts", "ensure-pulumi"), { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+        const out = execFileSync(path.join(repoRoot, "scripts", "ensure-pulumi"), {
+            encoding: "utf8",
+            stdio: ["ignore", "pipe", "inherit"],
+        });
         engineDir = out.trim().split("\n").pop() as string;
         process.env.PATH = `${engineDir}${path.delimiter}${process.env.PATH ?? ""}`;
         process.env.PULUMI_SKIP_UPDATE_CHECK = "true";

@@ -56,7 +56,10 @@ export function credentialSource(config: ProviderConfig, env: NodeJS.ProcessEnv 
     const sources: [string, boolean][] = [
         ["environment", Boolean(env.ALIBABA_CLOUD_ACCESS_KEY_ID && env.ALIBABA_CLOUD_ACCESS_KEY_SECRET)],
         ["OIDC role", Boolean(env.ALIBABA_CLOUD_ROLE_ARN && env.ALIBABA_CLOUD_OIDC_PROVIDER_ARN && env.ALIBABA_CLOUD_OIDC_TOKEN_FILE)],
-        ["Alibaba Cloud CLI profile", env.ALIBABA_CLOUD_CLI_PROFILE_DISABLED?.toLowerCase() !== "true" && existsSync(join(home, ".aliyun", "config.json"))],
+        [
+            "Alibaba Cloud CLI profile",
+            env.ALIBABA_CLOUD_CLI_PROFILE_DISABLED?.toLowerCase() !== "true" && existsSync(join(home, ".aliyun", "config.json")),
+        ],
         ["credentials file", existsSync(env.ALIBABA_CLOUD_CREDENTIALS_FILE || join(home, ".alibabacloud", "credentials"))],
         ["ECS RAM role", Boolean(env.ALIBABA_CLOUD_ECS_METADATA) && env.ALIBABA_CLOUD_ECS_METADATA_DISABLED?.toLowerCase() !== "true"],
         ["credentials URI", Boolean(env.ALIBABA_CLOUD_CREDENTIALS_URI)],

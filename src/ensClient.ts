@@ -198,13 +198,15 @@ export class EnsClient {
         const { protocol, host } = parseEndpoint(options.endpoint);
         this.protocol = protocol;
         const { openapi } = loadSdk();
-        this.sdk = new openapi.default(new openapi.Config({
-            endpoint: host,
-            protocol,
-            accessKeyId: options.accessKeyId,
-            accessKeySecret: options.accessKeySecret,
-            securityToken: options.securityToken,
-        }));
+        this.sdk = new openapi.default(
+            new openapi.Config({
+                endpoint: host,
+                protocol,
+                accessKeyId: options.accessKeyId,
+                accessKeySecret: options.accessKeySecret,
+                securityToken: options.securityToken,
+            }),
+        );
         this.regionId = options.regionId;
         const { sleep, random, ...policy } = options.retry ?? {};
         this.policy = { ...defaultRetryPolicy, ...policy };
@@ -257,7 +259,8 @@ export class EnsClient {
 
     /** DeleteKeyPairs, by name or by id. */
     async deleteKeyPairs(target: KeyPairSelector): Promise<EnsAnswer> {
-        const query: Record<string, string> = target.keyPairId !== undefined ? { KeyPairId: target.keyPairId } : { KeyPairName: target.keyPairName };
+        const query: Record<string, string> =
+            target.keyPairId !== undefined ? { KeyPairId: target.keyPairId } : { KeyPairName: target.keyPairName };
         return (await this.call("DeleteKeyPairs", query, true)).answer;
     }
 
@@ -283,22 +286,28 @@ export class EnsClient {
         const request = new openapi.OpenApiRequest({ query: this.regionId === undefined ? query : { ...query, RegionId: this.regionId } });
         // The SDK's own retries are off: it would retry creates blindly and without jitter.
         const runtime = new teaUtil.RuntimeOptions({ autoretry: false, readTimeout: this.timeoutMs, connectTimeout: this.timeoutMs });
-        const response = await retrying(async () => {
-            this.counters.attempts++;
-            try {
-                return await this.sdk.callApi(params, request, runtime);
-            } catch (err) {
-                throw toClientError(action, err);
-            }
-        }, {
-            policy: this.policy,
-            isRetryable: retryableFor(idempotent),
-            onRetry: () => this.counters.retries++,
-            ...this.retryHooks,
-        });
+        const response = await retrying(
+            async () => {
+                this.counters.attempts++;
+                try {
+                    return await this.sdk.callApi(params, request, runtime);
+                } catch (err) {
+                    throw toClientError(action, err);
+                }
+            },
+            {
+                policy: this.policy,
+                isRetryable: retryableFor(idempotent),
+                onRetry: () => this.counters.retries++,
+                ...this.retryHooks,
+            },
+        );
         const body = (response.body ?? {}) as Body;
         const date = Date.parse(String((response.headers as Record<string, string> | undefined)?.date));
-        return { body, answer: { requestId: String(body.RequestId ?? ""), serverTime: ensTimestamp(new Date(Number.isNaN(date) ? Date.now() : date)) } };
+        return {
+            body,
+            answer: { requestId: String(body.RequestId ?? ""), serverTime: ensTimestamp(new Date(Number.isNaN(date) ? Date.now() : date)) },
+        };
     }
 }
 

@@ -67,20 +67,14 @@ export function isRetryableEnsError(err: unknown): boolean {
 
 /** A mandatory parameter is missing or empty. */
 export function missingParameter(field: string): EnsError {
-    return new EnsError(
-        "MissingParameter",
-        "The input parameter that is mandatory for processing this request is not supplied.",
-        { detail: `${field} is required.` },
-    );
+    return new EnsError("MissingParameter", "The input parameter that is mandatory for processing this request is not supplied.", {
+        detail: `${field} is required.`,
+    });
 }
 
 /** A parameter breaks a rule; `ensField` is the ENS parameter name used in the code. */
 export function invalidParameter(ensField: string, detail: string): EnsError {
-    return new EnsError(
-        `InvalidParameter.${ensField}`,
-        `The specified field ${ensField} invalid. Please check it again.`,
-        { detail },
-    );
+    return new EnsError(`InvalidParameter.${ensField}`, `The specified field ${ensField} invalid. Please check it again.`, { detail });
 }
 
 /** A request is invalid as a whole (conflicting or unsupported parameters). */

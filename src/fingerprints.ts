@@ -40,7 +40,7 @@ export function fingerprints(publicKeyOpenssh: string): Fingerprints {
     const blob = Buffer.from(data ?? "", "base64");
     const nameLength = blob.length >= 4 ? blob.readUInt32BE(0) : -1;
     if (!type || nameLength < 0 || blob.subarray(4, 4 + nameLength).toString() !== type) {
-        throw invalidParameter("PublicKeyBody", "the public key is not an OpenSSH public key line (\"<type> <base64 key> [comment]\").");
+        throw invalidParameter("PublicKeyBody", 'the public key is not an OpenSSH public key line ("<type> <base64 key> [comment]").');
     }
     return fingerprintsOfBlob(blob);
 }

@@ -66,8 +66,12 @@ export function checkInputs(olds: Raw, news: Raw): { inputs: KeyPairInputs; fail
         return { inputs: keepUnknowns(news, inputs), failures };
     }
 
-    const rsaBits = attempt("rsaBits", () => checkChoice("rsaBits", news.rsaBits, rsaBitsChoices, keyType === "rsa", imported ? undefined : 2048));
-    const ecdsaCurve = attempt("ecdsaCurve", () => checkChoice("ecdsaCurve", news.ecdsaCurve, ecdsaCurves, keyType === "ecdsa", imported ? undefined : "P256"));
+    const rsaBits = attempt("rsaBits", () =>
+        checkChoice("rsaBits", news.rsaBits, rsaBitsChoices, keyType === "rsa", imported ? undefined : 2048),
+    );
+    const ecdsaCurve = attempt("ecdsaCurve", () =>
+        checkChoice("ecdsaCurve", news.ecdsaCurve, ecdsaCurves, keyType === "ecdsa", imported ? undefined : "P256"),
+    );
     if (imported) {
         attempt("rsaBits", () => mustMatchImported("rsaBits", rsaBits, imported.rsaBits));
         attempt("ecdsaCurve", () => mustMatchImported("ecdsaCurve", ecdsaCurve, imported.ecdsaCurve));
@@ -122,10 +126,16 @@ function resolveName(olds: Raw, news: Raw): string {
 
 function checkKeyType(value: unknown, importedType: KeyType | undefined): KeyType {
     if (value !== undefined && !keyTypes.includes(value as KeyType)) {
-        throw invalidParameter("KeyType", `keyType must be one of ${keyTypes.map((t) => `"${t}"`).join(", ")}; got ${JSON.stringify(value)}.`);
+        throw invalidParameter(
+            "KeyType",
+            `keyType must be one of ${keyTypes.map((t) => `"${t}"`).join(", ")}; got ${JSON.stringify(value)}.`,
+        );
     }
     if (importedType !== undefined && value !== undefined && value !== importedType) {
-        throw invalidParameter("KeyType", `keyType is "${String(value)}" but publicKey is an ${importedType} key; omit keyType when importing a key.`);
+        throw invalidParameter(
+            "KeyType",
+            `keyType is "${String(value)}" but publicKey is an ${importedType} key; omit keyType when importing a key.`,
+        );
     }
     return importedType ?? (value as KeyType | undefined) ?? "rsa";
 }
@@ -139,13 +149,19 @@ function checkChoice<T>(field: string, value: unknown, choices: readonly T[], ap
         throw invalidParameter(ensField, `${field} applies only to ${field === "rsaBits" ? "rsa" : "ecdsa"} keys.`);
     }
     if (!choices.includes(value as T)) {
-        throw invalidParameter(ensField, `${field} must be one of ${choices.map((c) => JSON.stringify(c)).join(", ")}; got ${JSON.stringify(value)}.`);
+        throw invalidParameter(
+            ensField,
+            `${field} must be one of ${choices.map((c) => JSON.stringify(c)).join(", ")}; got ${JSON.stringify(value)}.`,
+        );
     }
     return value as T;
 }
 
 function mustMatchImported(field: string, given: unknown, actual: unknown): void {
     if (given !== undefined && given !== actual) {
-        throw invalidParameter(field[0].toUpperCase() + field.slice(1), `${field} is ${JSON.stringify(given)} but publicKey has ${JSON.stringify(actual)}; omit ${field} when importing a key.`);
+        throw invalidParameter(
+            field[0].toUpperCase() + field.slice(1),
+            `${field} is ${JSON.stringify(given)} but publicKey has ${JSON.stringify(actual)}; omit ${field} when importing a key.`,
+        );
     }
 }

@@ -48,7 +48,10 @@ export const secretOutputNames = ["privateKeyBody", "privateKeyOpenssh"] as cons
 export function verifyOutputs(outputs: KeyPairOutputs): void {
     const where = `key pair ${outputs.keyPairId} (${outputs.keyPairName})`;
     const problems: string[] = [];
-    const derived = outputs.privateKeyBody !== undefined ? derivedFromPrivate(outputs, problems) : fingerprintsOrProblem(outputs.publicKeyOpenssh, problems);
+    const derived =
+        outputs.privateKeyBody !== undefined
+            ? derivedFromPrivate(outputs, problems)
+            : fingerprintsOrProblem(outputs.publicKeyOpenssh, problems);
     if (derived) {
         for (const field of ["publicKeyOpenssh", "keyPairFingerPrint", "fingerprintMd5", "fingerprintSha256"] as const) {
             const value = (derived as Partial<KeyPairOutputs>)[field];
@@ -61,7 +64,9 @@ export function verifyOutputs(outputs: KeyPairOutputs): void {
         problems.push("only one of privateKeyBody and privateKeyOpenssh is present");
     }
     if (problems.length > 0) {
-        throw new Error(`The state of ${where} is corrupt: ${problems.join("; ")}. Replace the resource (pulumi up --replace) or restore the state.`);
+        throw new Error(
+            `The state of ${where} is corrupt: ${problems.join("; ")}. Replace the resource (pulumi up --replace) or restore the state.`,
+        );
     }
 }
 

@@ -37,7 +37,7 @@ const curves: Record<string, EcdsaCurve> = { nistp256: "P256", nistp384: "P384",
 export function parsePublicKey(line: unknown, field = "publicKey"): ParsedPublicKey {
     const fail = (rule: string) => invalidParameter("PublicKeyBody", `${field} ${rule}.`);
     if (typeof line !== "string" || line.trim() === "") {
-        throw fail("must be an OpenSSH public key line (\"ssh-rsa AAAA… [comment]\")");
+        throw fail('must be an OpenSSH public key line ("ssh-rsa AAAA… [comment]")');
     }
     if (/PRIVATE KEY/.test(line)) {
         throw fail("holds a private key; give the public key line instead (ssh-keygen -y -f KEY)");
@@ -50,7 +50,7 @@ export function parsePublicKey(line: unknown, field = "publicKey"): ParsedPublic
     try {
         key = loadSshpk().parseKey(text, "ssh");
     } catch {
-        throw fail("is not a parsable OpenSSH public key line (\"<type> <base64 key> [comment]\"); it may be truncated");
+        throw fail('is not a parsable OpenSSH public key line ("<type> <base64 key> [comment]"); it may be truncated');
     }
     // "rfc4253" is the wire blob; sshpk's "ssh" format is the text line.
     const blob = key.toBuffer("rfc4253", {});

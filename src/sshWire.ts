@@ -78,7 +78,10 @@ function sshParts(jwk: Jwk): SshKeyParts {
             return {
                 type: "ssh-rsa",
                 publicFields: [e, n],
-                privateFields: jwk.d === undefined ? [] : [n, e, sshMpint(b64u(jwk.d)), sshMpint(b64u(jwk.qi)), sshMpint(b64u(jwk.p)), sshMpint(b64u(jwk.q))],
+                privateFields:
+                    jwk.d === undefined
+                        ? []
+                        : [n, e, sshMpint(b64u(jwk.d)), sshMpint(b64u(jwk.qi)), sshMpint(b64u(jwk.p)), sshMpint(b64u(jwk.q))],
             };
         }
         case "OKP": {

@@ -26,7 +26,10 @@ function ensConfig(server: EnsServer) {
 }
 
 function names(server: EnsServer): string[] {
-    return server.listKeyPairs().map((p) => p.keyPairName).sort();
+    return server
+        .listKeyPairs()
+        .map((p) => p.keyPairName)
+        .sort();
 }
 
 describe("end to end: the ens backend against the ENS-compatible server", function () {
@@ -46,14 +49,26 @@ describe("end to end: the ens backend against the ENS-compatible server", functi
         let stack: Stack;
         const program = async () => {
             const made = new KeyPair("made", { keyPairName: "e2e-ens-made" });
-            const imported = new KeyPair("imported", { keyPairName: "e2e-ens-imported", publicKey: new pulumi.Config().require("importKey") });
-            return { madeId: made.keyPairId, madeFingerPrint: made.keyPairFingerPrint, madePrivateKey: made.privateKeyOpenssh, importedId: imported.keyPairId };
+            const imported = new KeyPair("imported", {
+                keyPairName: "e2e-ens-imported",
+                publicKey: new pulumi.Config().require("importKey"),
+            });
+            return {
+                madeId: made.keyPairId,
+                madeFingerPrint: made.keyPairFingerPrint,
+                madePrivateKey: made.privateKeyOpenssh,
+                importedId: imported.keyPairId,
+            };
         };
 
         before(async () => {
             const { generateKeyMaterial } = await import("../src");
             const importKey = (await generateKeyMaterial({ keyType: "rsa" })).publicKeyOpenssh;
-            stack = await testStack({ project: "ens-lifecycle", program, config: { ...ensConfig(server), importKey: { value: importKey } } });
+            stack = await testStack({
+                project: "ens-lifecycle",
+                program,
+                config: { ...ensConfig(server), importKey: { value: importKey } },
+            });
         });
 
         after(async () => {
@@ -145,7 +160,12 @@ describe("end to end: the ens backend against the ENS-compatible server", functi
                 assert.strictEqual(up.summary.resourceChanges?.create, count + 1);
                 const inServer = server.listKeyPairs();
                 assert.strictEqual(inServer.length, count, "one pair per resource, no orphans");
-                assert.deepStrictEqual(inServer.map((p) => p.keyPairId).sort(), Object.values(up.outputs).map((o) => String(o.value)).sort());
+                assert.deepStrictEqual(
+                    inServer.map((p) => p.keyPairId).sort(),
+                    Object.values(up.outputs)
+                        .map((o) => String(o.value))
+                        .sort(),
+                );
                 await stack.destroy();
                 assert.deepStrictEqual(names(server), []);
             } finally {
@@ -154,7 +174,9 @@ describe("end to end: the ens backend against the ENS-compatible server", functi
             const after = server.stats();
             const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
             const injected = sum(after.faultsInjected) - sum(before.faultsInjected);
-            console.log(`      fault run: ${after.requests - before.requests} requests, ${injected} faults injected, ${after.droppedAfterCommit - before.droppedAfterCommit} creates dropped after commit`);
+            console.log(
+                `      fault run: ${after.requests - before.requests} requests, ${injected} faults injected, ${after.droppedAfterCommit - before.droppedAfterCommit} creates dropped after commit`,
+            );
             assert.ok(injected > 0, "the run should have met faults");
         });
     });

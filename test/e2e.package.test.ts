@@ -16,7 +16,9 @@ describe("end to end: the packed npm package in a project outside the repository
 
     before(() => {
         project = fs.mkdtempSync(path.join(os.tmpdir(), "ens-keypair-user-"));
-        const packed = JSON.parse(execFileSync("npm", ["pack", "--json", "--pack-destination", project], { cwd: repoRoot, encoding: "utf8" }));
+        const packed = JSON.parse(
+            execFileSync("npm", ["pack", "--json", "--pack-destination", project], { cwd: repoRoot, encoding: "utf8" }),
+        );
         tarball = path.join(project, packed[0].filename);
         fs.cpSync(path.join(repoRoot, "examples", "pipeline"), project, { recursive: true });
         const manifest = JSON.parse(fs.readFileSync(path.join(project, "package.json"), "utf8"));
@@ -41,7 +43,9 @@ describe("end to end: the packed npm package in a project outside the repository
         assert.ok(listing.includes("package/bin/index.d.ts"));
         assert.ok(listing.includes("package/bin/provider.js"));
         assert.ok(listing.includes("package/README.md"));
-        const unexpected = listing.filter((f) => /^package\/(test|src|ens-server|scripts|bench|examples)\//.test(f) || (f.endsWith(".ts") && !f.endsWith(".d.ts")));
+        const unexpected = listing.filter(
+            (f) => /^package\/(test|src|ens-server|scripts|bench|examples)\//.test(f) || (f.endsWith(".ts") && !f.endsWith(".d.ts")),
+        );
         assert.deepStrictEqual(unexpected, []);
     });
 
@@ -59,7 +63,12 @@ describe("end to end: the packed npm package in a project outside the repository
 
     it("a second run changes nothing, and destroy removes the pair", () => {
         const before = fs.readFileSync(path.join(project, "outputs.json"), "utf8");
-        const again = execFileSync("npx", ["ts-node", "deploy.ts", "up"], { cwd: project, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+        const again = execFileSync("npx", ["ts-node", "deploy.ts", "up"], {
+            cwd: project,
+            env,
+            encoding: "utf8",
+            stdio: ["ignore", "pipe", "pipe"],
+        });
         assert.deepStrictEqual(JSON.parse(again), JSON.parse(before));
         execFileSync("npx", ["ts-node", "deploy.ts", "destroy"], { cwd: project, env, stdio: ["ignore", "ignore", "pipe"] });
         const stacks = JSON.parse(execFileSync("pulumi", ["stack", "ls", "--json"], { cwd: project, env, encoding: "utf8" }));

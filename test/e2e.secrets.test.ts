@@ -35,7 +35,14 @@ describe("end to end: secrets and a real SSH login", function () {
         stack = await testStack({ project, program: async () => program() });
         await stack.up();
         revealed = {};
-        for (const name of ["rsaPrivateKeyOpenssh", "rsaPrivateKeyBody", "ed25519PrivateKeyOpenssh", "ed25519PrivateKeyBody", "rsaPublicKey", "ed25519PublicKey"]) {
+        for (const name of [
+            "rsaPrivateKeyOpenssh",
+            "rsaPrivateKeyBody",
+            "ed25519PrivateKeyOpenssh",
+            "ed25519PrivateKeyBody",
+            "rsaPublicKey",
+            "ed25519PublicKey",
+        ]) {
             revealed[name] = pulumiCli(stack, ["stack", "output", name, "--show-secrets"]).trim();
         }
     });
@@ -51,7 +58,10 @@ describe("end to end: secrets and a real SSH login", function () {
         assert.match(exported, /"ciphertext"/, "the export should hold the private keys as ciphertext");
         for (const name of ["rsaPrivateKeyOpenssh", "rsaPrivateKeyBody", "ed25519PrivateKeyOpenssh", "ed25519PrivateKeyBody"]) {
             assert.ok(pemBody(revealed[name]).length > 60, `${name} should have been revealed`);
-            for (const [where, text] of [["stack export", exported], ["state files", stateFiles]]) {
+            for (const [where, text] of [
+                ["stack export", exported],
+                ["state files", stateFiles],
+            ]) {
                 assert.ok(!text.includes(revealed[name]), `${name} appears whole in the ${where}`);
                 assert.strictEqual(leakedPiece(text, revealed[name], publicText), undefined, `a piece of ${name} appears in the ${where}`);
             }

@@ -55,7 +55,8 @@ describe("the provider in ens mode, against the ENS-compatible server", function
     let seq = 0;
     const name = (label: string) => `ens-${label}-${++seq}`;
 
-    const configured = () => configWith({ backend: "ens", endpoint: server.url, accessKeyId: defaultAccessKey.id, accessKeySecret: secret });
+    const configured = () =>
+        configWith({ backend: "ens", endpoint: server.url, accessKeyId: defaultAccessKey.id, accessKeySecret: secret });
     const create = (news: Record<string, unknown>) => checkAndCreate(provider, news);
     const pairsNamed = (n: string) => server.listKeyPairs().filter((p) => p.keyPairName === n);
     const calls = (action: string) => server.stats().calls[action] ?? 0;
@@ -118,7 +119,13 @@ describe("the provider in ens mode, against the ENS-compatible server", function
             await assert.rejects(provider.check({}, { keyPairName: name("nocreds") }), (err: unknown) => {
                 assert.ok(err instanceof EnsError);
                 assert.strictEqual(err.code, "MissingParameter");
-                for (const what of ["ens-keypair:accessKeyId", "ens-keypair:accessKeySecret", "ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "~/.alibabacloud/credentials"]) {
+                for (const what of [
+                    "ens-keypair:accessKeyId",
+                    "ens-keypair:accessKeySecret",
+                    "ALIBABA_CLOUD_ACCESS_KEY_ID",
+                    "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+                    "~/.alibabacloud/credentials",
+                ]) {
                     assert.ok(err.message.includes(what), `the message names ${what}: ${err.message}`);
                 }
                 return true;
@@ -135,7 +142,9 @@ describe("the provider in ens mode, against the ENS-compatible server", function
         });
 
         it("refuses a malformed endpoint at preview", async () => {
-            await provider.configure(configWith({ backend: "ens", endpoint: "http://127.0.0.1:1/some/path", accessKeyId: "a", accessKeySecret: "b" }));
+            await provider.configure(
+                configWith({ backend: "ens", endpoint: "http://127.0.0.1:1/some/path", accessKeyId: "a", accessKeySecret: "b" }),
+            );
             await assert.rejects(provider.check({}, { keyPairName: name("endpoint") }), /InvalidParameter\.Endpoint/);
         });
     });
@@ -150,7 +159,10 @@ describe("the provider in ens mode, against the ENS-compatible server", function
             assert.strictEqual(id, outs.keyPairId);
             assert.deepStrictEqual([outs.keyType, outs.rsaBits], ["rsa", 2048]);
             const [stored] = pairsNamed(n);
-            assert.deepStrictEqual([stored.keyPairId, stored.keyPairFingerPrint, stored.publicKey], [outs.keyPairId, outs.keyPairFingerPrint, outs.publicKeyOpenssh]);
+            assert.deepStrictEqual(
+                [stored.keyPairId, stored.keyPairFingerPrint, stored.publicKey],
+                [outs.keyPairId, outs.keyPairFingerPrint, outs.publicKeyOpenssh],
+            );
             assertArmour(outs.privateKeyBody, "PRIVATE KEY");
             assertArmour(outs.privateKeyOpenssh, "OPENSSH PRIVATE KEY");
             verifyOutputs(outs);
@@ -180,16 +192,25 @@ describe("the provider in ens mode, against the ENS-compatible server", function
             assert.strictEqual(outs.keyPairFingerPrint, key.keyPairFingerPrint);
             assertNoKey(outs.privateKeyBody, "privateKeyBody");
             assertNoKey(outs.privateKeyOpenssh, "privateKeyOpenssh");
-            assert.deepStrictEqual(pairsNamed(n).map((p) => p.keyPairId), [outs.keyPairId]);
+            assert.deepStrictEqual(
+                pairsNamed(n).map((p) => p.keyPairId),
+                [outs.keyPairId],
+            );
         });
 
         it("fails with PubKeyNameExisted on a taken name and leaves that pair alone", async () => {
             const n = name("taken");
             const theirs = await client.createKeyPair(n);
             for (const news of [{ keyPairName: n }, { keyPairName: n, rsaBits: 4096 }]) {
-                await assert.rejects(create(news), (err: unknown) => err instanceof EnsError && err.code === "PubKeyNameExisted" && !err.message.includes(secret));
+                await assert.rejects(
+                    create(news),
+                    (err: unknown) => err instanceof EnsError && err.code === "PubKeyNameExisted" && !err.message.includes(secret),
+                );
             }
-            assert.deepStrictEqual(pairsNamed(n).map((p) => [p.keyPairId, p.keyPairFingerPrint]), [[theirs.keyPairId, theirs.keyPairFingerPrint]]);
+            assert.deepStrictEqual(
+                pairsNamed(n).map((p) => [p.keyPairId, p.keyPairFingerPrint]),
+                [[theirs.keyPairId, theirs.keyPairFingerPrint]],
+            );
         });
 
         it("recovers from a create committed then dropped: deletes the keyless pair and creates again", async () => {
@@ -200,7 +221,11 @@ describe("the provider in ens mode, against the ENS-compatible server", function
             assert.strictEqual(server.stats().droppedAfterCommit - drops, 1);
             assert.deepStrictEqual([calls("CreateKeyPair") - creates, calls("DeleteKeyPairs") - deletes], [2, 1]);
             const left = pairsNamed(n);
-            assert.deepStrictEqual(left.map((p) => p.keyPairId), [outs.keyPairId], "only the pair whose private key we hold remains");
+            assert.deepStrictEqual(
+                left.map((p) => p.keyPairId),
+                [outs.keyPairId],
+                "only the pair whose private key we hold remains",
+            );
             assert.strictEqual(left[0].keyPairFingerPrint, fingerprints(outs.publicKeyOpenssh).keyPairFingerPrint);
             verifyOutputs(outs);
         });
@@ -211,7 +236,10 @@ describe("the provider in ens mode, against the ENS-compatible server", function
             const n = name("dropped-import");
             const { outs } = await create({ keyPairName: n, rsaBits: 3072 });
             assert.deepStrictEqual([calls("ImportKeyPair") - imports, calls("DeleteKeyPairs") - deletes], [1, 0]);
-            assert.deepStrictEqual(pairsNamed(n).map((p) => p.keyPairId), [outs.keyPairId]);
+            assert.deepStrictEqual(
+                pairsNamed(n).map((p) => p.keyPairId),
+                [outs.keyPairId],
+            );
             verifyOutputs(outs);
         });
 
@@ -221,7 +249,10 @@ describe("the provider in ens mode, against the ENS-compatible server", function
             const n = name("ise");
             const { outs } = await create({ keyPairName: n });
             assert.strictEqual(calls("CreateKeyPair") - creates, 3);
-            assert.deepStrictEqual(pairsNamed(n).map((p) => p.keyPairId), [outs.keyPairId]);
+            assert.deepStrictEqual(
+                pairsNamed(n).map((p) => p.keyPairId),
+                [outs.keyPairId],
+            );
         });
     });
 
@@ -271,7 +302,11 @@ describe("the provider in ens mode, against the ENS-compatible server", function
                 const [creates, deletes] = [calls("CreateKeyPair"), calls("DeleteKeyPairs")];
                 const backend = ensBackend(provider.currentConfig(), lateCommitting(commitBefore));
                 const outs = await backend.create(await checked({ keyPairName: n }));
-                assert.deepStrictEqual(pairsNamed(n).map((p) => p.keyPairId), [outs.keyPairId], "only the pair whose private key we hold remains");
+                assert.deepStrictEqual(
+                    pairsNamed(n).map((p) => p.keyPairId),
+                    [outs.keyPairId],
+                    "only the pair whose private key we hold remains",
+                );
                 assert.strictEqual(calls("DeleteKeyPairs") - deletes, 1, "the late pair was deleted");
                 assert.ok(calls("CreateKeyPair") - creates >= 2);
                 verifyOutputs(outs);
@@ -286,17 +321,33 @@ describe("the provider in ens mode, against the ENS-compatible server", function
             class LaggingListing extends EnsClient {
                 override async describeKeyPairs(filter?: KeyPairFilter): Promise<KeyPairListing> {
                     const listing = await super.describeKeyPairs(filter);
-                    return ++lookups > 1 ? listing : { ...listing, keyPairs: [], totalCount: 0, serverTime: new Date(Date.parse(listing.serverTime) + 10_000).toISOString() };
+                    return ++lookups > 1
+                        ? listing
+                        : {
+                              ...listing,
+                              keyPairs: [],
+                              totalCount: 0,
+                              serverTime: new Date(Date.parse(listing.serverTime) + 10_000).toISOString(),
+                          };
                 }
                 override async createKeyPair(): Promise<never> {
                     throw new EnsTransportError("CreateKeyPair", "ECONNRESET", true);
                 }
             }
             const deletes = calls("DeleteKeyPairs");
-            const backend = ensBackend(provider.currentConfig(), async () => new LaggingListing({ endpoint: server.url, accessKeyId: defaultAccessKey.id, accessKeySecret: secret }));
-            await assert.rejects(backend.create(await checked({ keyPairName: n })), (err: unknown) => err instanceof EnsError && err.code === "PubKeyNameExisted");
+            const backend = ensBackend(
+                provider.currentConfig(),
+                async () => new LaggingListing({ endpoint: server.url, accessKeyId: defaultAccessKey.id, accessKeySecret: secret }),
+            );
+            await assert.rejects(
+                backend.create(await checked({ keyPairName: n })),
+                (err: unknown) => err instanceof EnsError && err.code === "PubKeyNameExisted",
+            );
             assert.strictEqual(calls("DeleteKeyPairs"), deletes);
-            assert.deepStrictEqual(pairsNamed(n).map((p) => p.keyPairId), [theirs.keyPairId]);
+            assert.deepStrictEqual(
+                pairsNamed(n).map((p) => p.keyPairId),
+                [theirs.keyPairId],
+            );
         });
     });
 
@@ -342,7 +393,10 @@ describe("the provider in ens mode, against the ENS-compatible server", function
             assert.strictEqual(props.keyPairName, n);
             assert.strictEqual(props.keyPairFingerPrint, existing.keyPairFingerPrint);
             assert.strictEqual(props.fingerprintMd5.replace(/:/g, ""), existing.keyPairFingerPrint);
-            assert.deepStrictEqual([props.keyType, props.rsaBits, props.publicKeyOpenssh, props.fingerprintSha256, props.backend], ["rsa", 2048, "", "", "ens"]);
+            assert.deepStrictEqual(
+                [props.keyType, props.rsaBits, props.publicKeyOpenssh, props.fingerprintSha256, props.backend],
+                ["rsa", 2048, "", "", "ens"],
+            );
             assertNoKey(props.privateKeyBody, "privateKeyBody");
             assertNoKey(props.privateKeyOpenssh, "privateKeyOpenssh");
             assert.strictEqual(props.creationTime, pairsNamed(n)[0].creationTime);
@@ -384,9 +438,17 @@ describe("the provider in ens mode, against the ENS-compatible server", function
                 const n = name("env");
                 const { outs } = await create({ keyPairName: n });
                 assert.strictEqual(outs.backend, "ens");
-                assert.deepStrictEqual(pairsNamed(n).map((p) => p.keyPairId), [outs.keyPairId]);
+                assert.deepStrictEqual(
+                    pairsNamed(n).map((p) => p.keyPairId),
+                    [outs.keyPairId],
+                );
             } finally {
-                for (const key of ["ENS_KEYPAIR_BACKEND", "ENS_KEYPAIR_ENDPOINT", "ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET"]) {
+                for (const key of [
+                    "ENS_KEYPAIR_BACKEND",
+                    "ENS_KEYPAIR_ENDPOINT",
+                    "ALIBABA_CLOUD_ACCESS_KEY_ID",
+                    "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+                ]) {
                     delete process.env[key];
                 }
             }
@@ -394,20 +456,32 @@ describe("the provider in ens mode, against the ENS-compatible server", function
 
         it("reads the access key from a credentials profile file", async () => {
             const file = join(home, "credentials.ini");
-            writeFileSync(file, `[default]\ntype = access_key\naccess_key_id = ${defaultAccessKey.id}\naccess_key_secret = ${secret}\n`, { mode: 0o600 });
+            writeFileSync(file, `[default]\ntype = access_key\naccess_key_id = ${defaultAccessKey.id}\naccess_key_secret = ${secret}\n`, {
+                mode: 0o600,
+            });
             process.env.ALIBABA_CLOUD_CREDENTIALS_FILE = file;
             try {
                 await provider.configure(configWith({ backend: "ens", endpoint: server.url }));
                 const n = name("profile");
                 const { outs } = await create({ keyPairName: n });
-                assert.deepStrictEqual(pairsNamed(n).map((p) => p.keyPairId), [outs.keyPairId]);
+                assert.deepStrictEqual(
+                    pairsNamed(n).map((p) => p.keyPairId),
+                    [outs.keyPairId],
+                );
             } finally {
                 delete process.env.ALIBABA_CLOUD_CREDENTIALS_FILE;
             }
         });
 
         it("surfaces a rejected secret as SignatureDoesNotMatch, without quoting it", async () => {
-            await provider.configure(configWith({ backend: "ens", endpoint: server.url, accessKeyId: defaultAccessKey.id, accessKeySecret: "wrong-secret-value" }));
+            await provider.configure(
+                configWith({
+                    backend: "ens",
+                    endpoint: server.url,
+                    accessKeyId: defaultAccessKey.id,
+                    accessKeySecret: "wrong-secret-value",
+                }),
+            );
             await assert.rejects(create({ keyPairName: name("badsecret") }), (err: unknown) => {
                 assert.ok(err instanceof EnsError && err.code === "SignatureDoesNotMatch", String(err));
                 assert.ok(!err.message.includes("wrong-secret-value"));
@@ -434,7 +508,9 @@ describe("the provider in ens mode, against the ENS-compatible server", function
             const created = await Promise.all(names.map((n) => create({ keyPairName: n })));
             const ours = () => server.listKeyPairs().filter((p) => p.keyPairName.startsWith(`${prefix}-`));
             assert.deepStrictEqual(
-                ours().map((p) => p.keyPairId).sort(),
+                ours()
+                    .map((p) => p.keyPairId)
+                    .sort(),
                 created.map((c) => c.outs.keyPairId).sort(),
                 "exactly the pairs in the outputs, one per name",
             );

@@ -26,7 +26,11 @@ async function rejectsWithEns(promise: Promise<unknown>, code: string, httpStatu
     return caught;
 }
 
-async function rejectsWithTransport(promise: Promise<unknown>, reason: string | RegExp, maybeDelivered: boolean): Promise<EnsTransportError> {
+async function rejectsWithTransport(
+    promise: Promise<unknown>,
+    reason: string | RegExp,
+    maybeDelivered: boolean,
+): Promise<EnsTransportError> {
     let caught: unknown;
     await promise.catch((err: unknown) => {
         caught = err;
@@ -107,7 +111,10 @@ describe("EnsClient against the ENS-compatible server", function () {
             const created = await c.createKeyPair(n);
             await c.createKeyPair(`${n}x`);
             const byName = await c.describeKeyPairs({ keyPairName: n });
-            assert.deepStrictEqual(byName.keyPairs.map((p) => p.keyPairId), [created.keyPairId]);
+            assert.deepStrictEqual(
+                byName.keyPairs.map((p) => p.keyPairId),
+                [created.keyPairId],
+            );
             assert.strictEqual(byName.totalCount, 1);
             const byId = await c.describeKeyPairs({ keyPairId: created.keyPairId });
             assert.strictEqual(byId.keyPairs.length, 1);
@@ -131,7 +138,11 @@ describe("EnsClient against the ENS-compatible server", function () {
             const expected = server.listKeyPairs().map((p) => p.keyPairId);
             assert.ok(expected.length > 60);
             assert.strictEqual(all.totalCount, expected.length);
-            assert.deepStrictEqual(all.keyPairs.map((p) => p.keyPairId), expected, "every pair, once, in the server's order");
+            assert.deepStrictEqual(
+                all.keyPairs.map((p) => p.keyPairId),
+                expected,
+                "every pair, once, in the server's order",
+            );
             assert.strictEqual((server.stats().calls.DescribeKeyPairs ?? 0) - before, Math.ceil(expected.length / 50));
         });
 
@@ -162,7 +173,10 @@ describe("EnsClient against the ENS-compatible server", function () {
             await rejectsWithEns(c.importKeyPair(n, rsaPublicKey), "PubKeyNameExisted", 400);
             assert.deepStrictEqual(c.stats(), { calls: 3, attempts: 3, retries: 0 });
             const kept = server.listKeyPairs().filter((p) => p.keyPairName === n);
-            assert.deepStrictEqual(kept.map((p) => p.keyPairId), [original.keyPairId]);
+            assert.deepStrictEqual(
+                kept.map((p) => p.keyPairId),
+                [original.keyPairId],
+            );
         });
 
         it("InvalidParameter.KeyPairName for a name breaking ENS's rules", async () => {
@@ -289,8 +303,19 @@ describe("EnsClient against the ENS-compatible server", function () {
         });
 
         it("refuses other schemes, paths, credentials and junk, as InvalidParameter.Endpoint", () => {
-            for (const bad of ["ftp://ens.aliyuncs.com", "http://127.0.0.1:8080/api", "http://user:pw@host", "http://host/?q=1", "not a host", ""]) {
-                assert.throws(() => parseEndpoint(bad), (err: unknown) => err instanceof EnsError && err.code === "InvalidParameter.Endpoint", bad);
+            for (const bad of [
+                "ftp://ens.aliyuncs.com",
+                "http://127.0.0.1:8080/api",
+                "http://user:pw@host",
+                "http://host/?q=1",
+                "not a host",
+                "",
+            ]) {
+                assert.throws(
+                    () => parseEndpoint(bad),
+                    (err: unknown) => err instanceof EnsError && err.code === "InvalidParameter.Endpoint",
+                    bad,
+                );
             }
         });
     });

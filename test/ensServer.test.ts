@@ -31,7 +31,7 @@ type Body = Record<string, unknown>;
 /** The two ways the official client signs RPC calls. */
 const schemes = [
     { label: "V3 ACS3-HMAC-SHA256 (the client's default)", signatureAlgorithm: undefined, v1: false },
-    { label: "RPC HMAC-SHA1 (signatureAlgorithm \"v2\")", signatureAlgorithm: "v2", v1: true },
+    { label: 'RPC HMAC-SHA1 (signatureAlgorithm "v2")', signatureAlgorithm: "v2", v1: true },
 ] as const;
 type Scheme = (typeof schemes)[number];
 
@@ -75,7 +75,11 @@ function officialClient(server: EnsServer, options: ClientOptions = {}) {
             reqBodyType: "formData",
             bodyType: "json",
         });
-        const response = await sdk.callApi(params, new OpenApiRequest({ query, body: extras.body, headers: extras.headers }), new RuntimeOptions({}));
+        const response = await sdk.callApi(
+            params,
+            new OpenApiRequest({ query, body: extras.body, headers: extras.headers }),
+            new RuntimeOptions({}),
+        );
         assert.strictEqual(response.statusCode, 200);
         return response.body as Body;
     };
@@ -112,7 +116,10 @@ interface RawResponse {
 }
 
 /** A hand-made HTTP request. */
-function raw(server: EnsServer, options: { method?: string; path?: string; query?: Query; body?: string | Buffer; headers?: Record<string, string> }): Promise<RawResponse> {
+function raw(
+    server: EnsServer,
+    options: { method?: string; path?: string; query?: Query; body?: string | Buffer; headers?: Record<string, string> },
+): Promise<RawResponse> {
     const search = new URLSearchParams(options.query ?? {}).toString();
     return new Promise((resolve, reject) => {
         const req = httpRequest(
@@ -234,7 +241,13 @@ describe("ENS server", function () {
                 const server = await start();
                 const call = officialClient(server, { scheme });
                 const created = await call("CreateKeyPair", { KeyPairName: "web-1" });
-                assert.deepStrictEqual(Object.keys(created).sort(), ["KeyPairFingerPrint", "KeyPairId", "KeyPairName", "PrivateKeyBody", "RequestId"]);
+                assert.deepStrictEqual(Object.keys(created).sort(), [
+                    "KeyPairFingerPrint",
+                    "KeyPairId",
+                    "KeyPairName",
+                    "PrivateKeyBody",
+                    "RequestId",
+                ]);
                 assert.strictEqual(created.KeyPairName, "web-1");
                 assert.match(String(created.KeyPairId), /^ssh-[a-z0-9]{23}$/);
                 assert.match(String(created.RequestId), requestIdShape);
@@ -245,13 +258,24 @@ describe("ENS server", function () {
                 assert.strictEqual(created.KeyPairFingerPrint, material.keyPairFingerPrint);
 
                 const [stored] = server.listKeyPairs();
-                assert.deepStrictEqual(Object.keys(stored).sort(), ["creationTime", "keyPairFingerPrint", "keyPairId", "keyPairName", "publicKey"]);
+                assert.deepStrictEqual(Object.keys(stored).sort(), [
+                    "creationTime",
+                    "keyPairFingerPrint",
+                    "keyPairId",
+                    "keyPairName",
+                    "publicKey",
+                ]);
                 assert.strictEqual(stored.publicKey, material.publicKeyOpenssh);
                 assert.strictEqual(stored.keyPairId, created.KeyPairId);
 
                 const described = await call("DescribeKeyPairs", { KeyPairName: "web-1" });
                 assert.deepStrictEqual(pairsOf(described), [
-                    { KeyPairId: created.KeyPairId, KeyPairName: "web-1", KeyPairFingerPrint: created.KeyPairFingerPrint, CreationTime: stored.creationTime },
+                    {
+                        KeyPairId: created.KeyPairId,
+                        KeyPairName: "web-1",
+                        KeyPairFingerPrint: created.KeyPairFingerPrint,
+                        CreationTime: stored.creationTime,
+                    },
                 ]);
                 assert.match(stored.creationTime, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
                 assertNoKeyMaterial(JSON.stringify(described), pem);
@@ -291,14 +315,27 @@ describe("ENS server", function () {
 
             it("refuses a wrong secret with SignatureDoesNotMatch and shows its string to sign", async () => {
                 const server = await start();
-                const err = await clientError(officialClient(server, { scheme, secret: "wrong" })("DescribeKeyPairs"), "SignatureDoesNotMatch", 400);
-                assert.match(String(err.data.Message), scheme.v1 ? /server string to sign is:POST&%2F&AccessKeyId%3D/ : /server string to sign is:ACS3-HMAC-SHA256\n[0-9a-f]{64}$/);
+                const err = await clientError(
+                    officialClient(server, { scheme, secret: "wrong" })("DescribeKeyPairs"),
+                    "SignatureDoesNotMatch",
+                    400,
+                );
+                assert.match(
+                    String(err.data.Message),
+                    scheme.v1
+                        ? /server string to sign is:POST&%2F&AccessKeyId%3D/
+                        : /server string to sign is:ACS3-HMAC-SHA256\n[0-9a-f]{64}$/,
+                );
                 assert.ok(!String(err.data.Message).includes(keySecret));
             });
 
             it("refuses an unknown AccessKeyId with InvalidAccessKeyId.NotFound (404)", async () => {
                 const server = await start();
-                await clientError(officialClient(server, { scheme, id: "LTAI-nobody" })("DescribeKeyPairs"), "InvalidAccessKeyId.NotFound", 404);
+                await clientError(
+                    officialClient(server, { scheme, id: "LTAI-nobody" })("DescribeKeyPairs"),
+                    "InvalidAccessKeyId.NotFound",
+                    404,
+                );
             });
 
             it("refuses timestamps more than 15 minutes off, either way", async () => {
@@ -310,7 +347,9 @@ describe("ENS server", function () {
                     await clientError(call("DescribeKeyPairs", query, { headers }), "InvalidTimeStamp.Expired", 400);
                 }
                 const recent = new Date(Date.now() - 14 * 60_000).toISOString().replace(/\.\d{3}Z$/, "Z");
-                await call("DescribeKeyPairs", scheme.v1 ? { Timestamp: recent } : {}, { headers: scheme.v1 ? {} : { "x-acs-date": recent } });
+                await call("DescribeKeyPairs", scheme.v1 ? { Timestamp: recent } : {}, {
+                    headers: scheme.v1 ? {} : { "x-acs-date": recent },
+                });
             });
 
             it("refuses a reused SignatureNonce, even after a restart", async () => {
@@ -366,7 +405,10 @@ describe("ENS server", function () {
         it("refuses a taken name with PubKeyNameExisted, also when two creates race", async () => {
             const server = await start();
             const call = officialClient(server);
-            const results = await Promise.allSettled([call("CreateKeyPair", { KeyPairName: "race" }), call("CreateKeyPair", { KeyPairName: "race" })]);
+            const results = await Promise.allSettled([
+                call("CreateKeyPair", { KeyPairName: "race" }),
+                call("CreateKeyPair", { KeyPairName: "race" }),
+            ]);
             assert.deepStrictEqual(results.map((r) => r.status).sort(), ["fulfilled", "rejected"]);
             const lost = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
             await clientError(Promise.reject(lost.reason), "PubKeyNameExisted", 400);
@@ -379,8 +421,14 @@ describe("ENS server", function () {
         it("requires KeyPairName and PublicKeyBody", async () => {
             const call = officialClient(await start());
             const line = await rsaLine();
-            assert.match((await clientError(call("ImportKeyPair", { PublicKeyBody: line }), "MissingParameter", 400)).message, /KeyPairName is required/);
-            assert.match((await clientError(call("ImportKeyPair", { KeyPairName: "k1" }), "MissingParameter", 400)).message, /PublicKeyBody is required/);
+            assert.match(
+                (await clientError(call("ImportKeyPair", { PublicKeyBody: line }), "MissingParameter", 400)).message,
+                /KeyPairName is required/,
+            );
+            assert.match(
+                (await clientError(call("ImportKeyPair", { KeyPairName: "k1" }), "MissingParameter", 400)).message,
+                /PublicKeyBody is required/,
+            );
         });
 
         it("accepts only whole ssh-rsa keys of 2048 bits or more, without quoting what it refuses", async () => {
@@ -398,7 +446,11 @@ describe("ENS server", function () {
                 [rsa.publicKeyOpenssh.slice(0, 60), "PublicKeyBody"],
                 ["not a key", "PublicKeyBody"],
             ]) {
-                const err = await clientError(call("ImportKeyPair", { KeyPairName: "k1", PublicKeyBody: body }), "InvalidParameter.PublicKeyBody", 400);
+                const err = await clientError(
+                    call("ImportKeyPair", { KeyPairName: "k1", PublicKeyBody: body }),
+                    "InvalidParameter.PublicKeyBody",
+                    400,
+                );
                 assert.ok(err.message.includes(rule), err.message);
                 assertNoKeyMaterial(JSON.stringify(err.data), body.includes("PRIVATE") ? body : "");
             }
@@ -429,7 +481,10 @@ describe("ENS server", function () {
         it("pages oldest first with PageNumber, PageSize and TotalCount, 10 per page by default", async () => {
             const first = await call("DescribeKeyPairs");
             assert.deepStrictEqual([first.PageNumber, first.PageSize, first.TotalCount], [1, 10, 12]);
-            assert.deepStrictEqual(pairsOf(first).map((p) => p.KeyPairName), names.slice(0, 10));
+            assert.deepStrictEqual(
+                pairsOf(first).map((p) => p.KeyPairName),
+                names.slice(0, 10),
+            );
             const seen: unknown[] = [];
             for (const page of [1, 2, 3, 4]) {
                 const body = await call("DescribeKeyPairs", { PageNumber: String(page), PageSize: "5" });
@@ -445,10 +500,16 @@ describe("ENS server", function () {
         it("filters by exact KeyPairName and KeyPairId, both together meaning both", async () => {
             const [target, other] = server.listKeyPairs().slice(3, 5);
             const byName = await call("DescribeKeyPairs", { KeyPairName: target.keyPairName });
-            assert.deepStrictEqual(pairsOf(byName).map((p) => p.KeyPairId), [target.keyPairId]);
+            assert.deepStrictEqual(
+                pairsOf(byName).map((p) => p.KeyPairId),
+                [target.keyPairId],
+            );
             assert.strictEqual(byName.TotalCount, 1);
             const byId = await call("DescribeKeyPairs", { KeyPairId: target.keyPairId });
-            assert.deepStrictEqual(pairsOf(byId).map((p) => p.KeyPairName), [target.keyPairName]);
+            assert.deepStrictEqual(
+                pairsOf(byId).map((p) => p.KeyPairName),
+                [target.keyPairName],
+            );
             const both = await call("DescribeKeyPairs", { KeyPairName: target.keyPairName, KeyPairId: target.keyPairId });
             assert.strictEqual(both.TotalCount, 1);
             const mismatch = await call("DescribeKeyPairs", { KeyPairName: target.keyPairName, KeyPairId: other.keyPairId });
@@ -481,11 +542,18 @@ describe("ENS server", function () {
             const deleted = await call("DeleteKeyPairs", { KeyPairName: "one" });
             assert.deepStrictEqual(Object.keys(deleted), ["RequestId"]);
             await call("DeleteKeyPairs", { KeyPairId: two.keyPairId });
-            assert.deepStrictEqual(server.listKeyPairs().map((p) => p.keyPairName), ["three"]);
+            assert.deepStrictEqual(
+                server.listKeyPairs().map((p) => p.keyPairName),
+                ["three"],
+            );
             await call("DeleteKeyPairs", { KeyPairName: "one" });
             await call("DeleteKeyPairs", { KeyPairId: one.keyPairId });
             await call("DeleteKeyPairs", { KeyPairName: "three", KeyPairId: two.keyPairId });
-            assert.deepStrictEqual(server.listKeyPairs().map((p) => p.keyPairId), [three.keyPairId], "both filters must match");
+            assert.deepStrictEqual(
+                server.listKeyPairs().map((p) => p.keyPairId),
+                [three.keyPairId],
+                "both filters must match",
+            );
             const err = await clientError(call("DeleteKeyPairs"), "MissingParameter", 400);
             assert.match(err.message, /KeyPairName or KeyPairId is required/);
             await call("DeleteKeyPairs", { KeyPairName: "three", KeyPairId: three.keyPairId });
@@ -516,8 +584,18 @@ describe("ENS server", function () {
         });
 
         it("refuses incomplete V1 signing material with IncompleteSignature", async () => {
-            assertRawError(await raw(server, { query: v1Query("GET", { Action: "DescribeKeyPairs" }, { omit: ["AccessKeyId"] }) }), 400, "IncompleteSignature", "AccessKeyId");
-            assertRawError(await raw(server, { query: v1Query("GET", { Action: "DescribeKeyPairs", SignatureMethod: "HMAC-SHA256" }) }), 400, "IncompleteSignature", "HMAC-SHA1");
+            assertRawError(
+                await raw(server, { query: v1Query("GET", { Action: "DescribeKeyPairs" }, { omit: ["AccessKeyId"] }) }),
+                400,
+                "IncompleteSignature",
+                "AccessKeyId",
+            );
+            assertRawError(
+                await raw(server, { query: v1Query("GET", { Action: "DescribeKeyPairs", SignatureMethod: "HMAC-SHA256" }) }),
+                400,
+                "IncompleteSignature",
+                "HMAC-SHA1",
+            );
         });
 
         it("refuses a V1 request whose parameters changed after signing", async () => {
@@ -536,19 +614,41 @@ describe("ENS server", function () {
         });
 
         it("answers JSON only", async () => {
-            assertRawError(await raw(server, { query: v1Query("GET", { Action: "DescribeKeyPairs", Format: "XML" }) }), 400, "InvalidParameter.Format", "JSON only");
+            assertRawError(
+                await raw(server, { query: v1Query("GET", { Action: "DescribeKeyPairs", Format: "XML" }) }),
+                400,
+                "InvalidParameter.Format",
+                "JSON only",
+            );
             assert.strictEqual((await raw(server, { query: v1Query("GET", { Action: "DescribeKeyPairs", Format: "json" }) })).status, 200);
         });
 
         it("refuses other methods, other paths and huge bodies", async () => {
-            assertRawError(await raw(server, { method: "PUT", query: v1Query("PUT", { Action: "DescribeKeyPairs" }) }), 400, "UnsupportedHTTPMethod");
-            assertRawError(await raw(server, { path: "/v1/keys", query: v1Query("GET", { Action: "DescribeKeyPairs" }) }), 404, "InvalidAction.NotFound");
-            const huge = await raw(server, { method: "POST", body: Buffer.alloc(2 * 1024 * 1024, "a"), headers: { "content-type": "application/x-www-form-urlencoded" } });
+            assertRawError(
+                await raw(server, { method: "PUT", query: v1Query("PUT", { Action: "DescribeKeyPairs" }) }),
+                400,
+                "UnsupportedHTTPMethod",
+            );
+            assertRawError(
+                await raw(server, { path: "/v1/keys", query: v1Query("GET", { Action: "DescribeKeyPairs" }) }),
+                404,
+                "InvalidAction.NotFound",
+            );
+            const huge = await raw(server, {
+                method: "POST",
+                body: Buffer.alloc(2 * 1024 * 1024, "a"),
+                headers: { "content-type": "application/x-www-form-urlencoded" },
+            });
             assertRawError(huge, 413, "InvalidParameter", "too large");
         });
 
         /** A V3 request signed with the official signing function, then sent as given. */
-        function v3(options: { body?: string; sentBody?: string; signed?: (headers: Record<string, string>) => string[]; algorithm?: string }) {
+        function v3(options: {
+            body?: string;
+            sentBody?: string;
+            signed?: (headers: Record<string, string>) => string[];
+            algorithm?: string;
+        }) {
             const body = options.body ?? "";
             const headers: Record<string, string> = {
                 host: server.endpoint,
@@ -561,7 +661,9 @@ describe("ENS server", function () {
             };
             const signedHeaders = options.signed ? Object.fromEntries(options.signed(headers).map((h) => [h, headers[h]])) : headers;
             const authorization = OpenApiUtil.getAuthorization(
-                { method: "POST", pathname: "/", query: {}, headers: signedHeaders } as unknown as Parameters<typeof OpenApiUtil.getAuthorization>[0],
+                { method: "POST", pathname: "/", query: {}, headers: signedHeaders } as unknown as Parameters<
+                    typeof OpenApiUtil.getAuthorization
+                >[0],
                 "ACS3-HMAC-SHA256",
                 headers["x-acs-content-sha256"],
                 keyId,
@@ -570,7 +672,10 @@ describe("ENS server", function () {
             return raw(server, {
                 method: "POST",
                 body: options.sentBody ?? body,
-                headers: { ...headers, authorization: options.algorithm ? authorization.replace("ACS3-HMAC-SHA256", options.algorithm) : authorization },
+                headers: {
+                    ...headers,
+                    authorization: options.algorithm ? authorization.replace("ACS3-HMAC-SHA256", options.algorithm) : authorization,
+                },
             });
         }
 
@@ -607,14 +712,21 @@ describe("ENS server", function () {
             call = officialClient(second);
             assert.deepStrictEqual(second.listKeyPairs(), before);
             const described = await call("DescribeKeyPairs");
-            assert.deepStrictEqual(pairsOf(described).map((p) => [p.KeyPairId, p.KeyPairName, p.KeyPairFingerPrint]), before.map((p) => [p.keyPairId, p.keyPairName, p.keyPairFingerPrint]));
+            assert.deepStrictEqual(
+                pairsOf(described).map((p) => [p.KeyPairId, p.KeyPairName, p.KeyPairFingerPrint]),
+                before.map((p) => [p.keyPairId, p.keyPairName, p.keyPairFingerPrint]),
+            );
             await clientError(call("CreateKeyPair", { KeyPairName: "survivor" }), "PubKeyNameExisted", 400);
             assert.strictEqual(pairsOf(described)[0].KeyPairId, created.KeyPairId);
         });
     });
 
     describe("faults", () => {
-        for (const [error, status] of [["Throttling", 400], ["InternalError", 500], ["ServiceUnavailable", 503]] as const) {
+        for (const [error, status] of [
+            ["Throttling", 400],
+            ["InternalError", 500],
+            ["ServiceUnavailable", 503],
+        ] as const) {
             it(`answers every call with ${error} (${status}) at rate 1, running none`, async () => {
                 const server = await start({ faults: { rate: 1, errors: [error] } });
                 const call = officialClient(server);
@@ -634,13 +746,20 @@ describe("ENS server", function () {
             const call = officialClient(server);
             const codes = new Set<string>();
             for (let i = 0; i < 30; i++) {
-                codes.add(await call("DescribeKeyPairs").then(() => "none", (e: ClientError) => e.code));
+                codes.add(
+                    await call("DescribeKeyPairs").then(
+                        () => "none",
+                        (e: ClientError) => e.code,
+                    ),
+                );
             }
             assert.deepStrictEqual([...codes].sort(), ["InternalError", "ServiceUnavailable", "Throttling"]);
         });
 
         it("stops after maxFaults, limits faults to the given actions, and turns off with setFaults({})", async () => {
-            const server = await start({ faults: { rate: 1, errors: ["ServiceUnavailable"], maxFaults: 2, actions: ["DescribeKeyPairs"] } });
+            const server = await start({
+                faults: { rate: 1, errors: ["ServiceUnavailable"], maxFaults: 2, actions: ["DescribeKeyPairs"] },
+            });
             const call = officialClient(server);
             await call("DeleteKeyPairs", { KeyPairName: "nothing" });
             await clientError(call("DescribeKeyPairs"), "ServiceUnavailable", 503);
@@ -676,10 +795,16 @@ describe("ENS server", function () {
             }
             assert.ok(thrown instanceof Error, "the create must fail on the client side");
             assert.match(`${(thrown as NodeJS.ErrnoException).code} ${thrown.message}`, /ECONNRESET|socket hang up/);
-            await assert.rejects(call("ImportKeyPair", { KeyPairName: "lost-import", PublicKeyBody: await rsaLine() }), /ECONNRESET|socket hang up/);
+            await assert.rejects(
+                call("ImportKeyPair", { KeyPairName: "lost-import", PublicKeyBody: await rsaLine() }),
+                /ECONNRESET|socket hang up/,
+            );
 
             const described = await call("DescribeKeyPairs");
-            assert.deepStrictEqual(pairsOf(described).map((p) => p.KeyPairName), ["lost-key", "lost-import"]);
+            assert.deepStrictEqual(
+                pairsOf(described).map((p) => p.KeyPairName),
+                ["lost-key", "lost-import"],
+            );
             await call("DeleteKeyPairs", { KeyPairName: "lost-key" });
             assert.strictEqual(server.stats().droppedAfterCommit, 2, "reads and deletes are never dropped");
             await clientError(call("CreateKeyPair", { KeyPairName: "lost-import" }), "PubKeyNameExisted", 400);
@@ -708,7 +833,22 @@ describe("ENS server", function () {
     describe("command line", () => {
         it("reads flags, falling back to environment variables", () => {
             const parsed = parseCli(
-                ["--port", "8080", "--db", "./ens.db", "--access-key", "id1:se:cret", "--access-key", "id2:s2", "--fault-rate", "0.25", "--fault-errors", "Throttling,InternalError", "--drop-after-commit", "1"],
+                [
+                    "--port",
+                    "8080",
+                    "--db",
+                    "./ens.db",
+                    "--access-key",
+                    "id1:se:cret",
+                    "--access-key",
+                    "id2:s2",
+                    "--fault-rate",
+                    "0.25",
+                    "--fault-errors",
+                    "Throttling,InternalError",
+                    "--drop-after-commit",
+                    "1",
+                ],
                 { ENS_SERVER_LATENCY_MS: "40", ENS_SERVER_SECURITY_TOKENS: "t1,t2", ENS_SERVER_PORT: "9" },
             );
             assert.ok(!parsed.help);
@@ -720,12 +860,23 @@ describe("ENS server", function () {
                 dbPath: "./ens.db",
                 accessKeys: { id1: "se:cret", id2: "s2" },
                 securityTokens: ["t1", "t2"],
-                faults: { rate: 0.25, errors: ["Throttling", "InternalError"], latencyMs: 40, dropAfterCommit: 1, actions: undefined, maxFaults: undefined },
+                faults: {
+                    rate: 0.25,
+                    errors: ["Throttling", "InternalError"],
+                    latencyMs: 40,
+                    dropAfterCommit: 1,
+                    actions: undefined,
+                    maxFaults: undefined,
+                },
             });
         });
 
         it("takes Alibaba Cloud's credential variables when no key is given", () => {
-            const parsed = parseCli([], { ALIBABA_CLOUD_ACCESS_KEY_ID: "env-id", ALIBABA_CLOUD_ACCESS_KEY_SECRET: "env-secret", ALIBABA_CLOUD_SECURITY_TOKEN: "env-token" });
+            const parsed = parseCli([], {
+                ALIBABA_CLOUD_ACCESS_KEY_ID: "env-id",
+                ALIBABA_CLOUD_ACCESS_KEY_SECRET: "env-secret",
+                ALIBABA_CLOUD_SECURITY_TOKEN: "env-token",
+            });
             assert.ok(!parsed.help);
             assert.deepStrictEqual([parsed.server.accessKeys, parsed.server.securityTokens], [{ "env-id": "env-secret" }, ["env-token"]]);
             const bare = parseCli([], {});

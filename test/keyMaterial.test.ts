@@ -111,7 +111,9 @@ describe("generated key material against OpenSSH and OpenSSL", function () {
                     const data = writePrivateFile(dir, "data", "payload\n");
                     run("ssh-keygen", ["-Y", "sign", "-q", "-f", path, "-n", "file", data]);
                     const signers = writePrivateFile(dir, "allowed_signers", `tester ${key.publicKeyOpenssh}\n`);
-                    const verified = run("ssh-keygen", ["-Y", "verify", "-f", signers, "-I", "tester", "-n", "file", "-s", `${data}.sig`], { input: "payload\n" });
+                    const verified = run("ssh-keygen", ["-Y", "verify", "-f", signers, "-I", "tester", "-n", "file", "-s", `${data}.sig`], {
+                        input: "payload\n",
+                    });
                     assert.match(verified.stdout, /Good "file" signature for tester/);
                 }));
 
@@ -143,7 +145,8 @@ describe("generated key material against OpenSSH and OpenSSL", function () {
                 const fromPkcs8 = sshpk.parsePrivateKey(key.privateKeyBody, "pkcs8");
                 assert.strictEqual(fromOpenssh.type, fromPkcs8.type);
                 // Integers compare by value: an mpint has a leading zero byte where the top bit is set.
-                const parts = (k: sshpk.PrivateKey) => Object.fromEntries(k.parts.map((p) => [p.name, p.data.toString("hex").replace(/^(00)+/, "")]));
+                const parts = (k: sshpk.PrivateKey) =>
+                    Object.fromEntries(k.parts.map((p) => [p.name, p.data.toString("hex").replace(/^(00)+/, "")]));
                 const a = parts(fromOpenssh);
                 const b = parts(fromPkcs8);
                 // The OpenSSH format carries no CRT exponents (dmodp, dmodq); every part it has must match.
@@ -211,9 +214,15 @@ describe("generateKeyMaterial", () => {
 describe("keyMaterialOf", () => {
     it("accepts PKCS#1 and SEC1 PEM, as ENS returns them, with the same result as PKCS#8", async function () {
         this.timeout(120_000);
-        for (const spec of [{ keyType: "rsa", rsaBits: 2048 }, { keyType: "ecdsa", ecdsaCurve: "P384" }] as const) {
+        for (const spec of [
+            { keyType: "rsa", rsaBits: 2048 },
+            { keyType: "ecdsa", ecdsaCurve: "P384" },
+        ] as const) {
             const key = await sharedKey(spec);
-            const legacy = createPrivateKey(key.privateKeyBody).export({ type: spec.keyType === "rsa" ? "pkcs1" : "sec1", format: "pem" }) as string;
+            const legacy = createPrivateKey(key.privateKeyBody).export({
+                type: spec.keyType === "rsa" ? "pkcs1" : "sec1",
+                format: "pem",
+            }) as string;
             assertArmour(legacy, spec.keyType === "rsa" ? "RSA PRIVATE KEY" : "EC PRIVATE KEY");
             const again = keyMaterialOf(legacy);
             assertSameKey(again.privateKeyBody, key.privateKeyBody, "re-derived privateKeyBody");
@@ -225,13 +234,20 @@ describe("keyMaterialOf", () => {
 
 describe("fingerprints", () => {
     it("agree with ssh-keygen and sshpk for keys ssh-keygen made", async () => {
-        for (const args of [["-t", "ed25519"], ["-t", "ecdsa", "-b", "521"], ["-t", "rsa", "-b", "2048"]]) {
+        for (const args of [
+            ["-t", "ed25519"],
+            ["-t", "ecdsa", "-b", "521"],
+            ["-t", "rsa", "-b", "2048"],
+        ]) {
             await withTempDir(async (dir) => {
                 const line = await sshKeygenPublicKey(args, "someone@example");
                 const pub = writePrivateFile(dir, "key.pub", line + "\n");
                 const fp = fingerprints(line);
                 assert.strictEqual(parseKeygenList(run("ssh-keygen", ["-l", "-f", pub]).stdout).fingerprint, fp.fingerprintSha256);
-                assert.strictEqual(parseKeygenList(run("ssh-keygen", ["-l", "-E", "md5", "-f", pub]).stdout).fingerprint, `MD5:${fp.fingerprintMd5}`);
+                assert.strictEqual(
+                    parseKeygenList(run("ssh-keygen", ["-l", "-E", "md5", "-f", pub]).stdout).fingerprint,
+                    `MD5:${fp.fingerprintMd5}`,
+                );
                 const parsed = sshpk.parseKey(line, "ssh");
                 assert.strictEqual(parsed.fingerprint("sha256").toString(), fp.fingerprintSha256);
                 assert.strictEqual(parsed.fingerprint("md5").toString(), fp.fingerprintMd5);

@@ -129,7 +129,11 @@ describe("validateKeyPairName", () => {
     });
 
     it("names the field it is told to", () => {
-        expectEnsError(() => validateKeyPairName("1a", "KeyPairName"), "InvalidParameter.KeyPairName", "KeyPairName must start with a letter");
+        expectEnsError(
+            () => validateKeyPairName("1a", "KeyPairName"),
+            "InvalidParameter.KeyPairName",
+            "KeyPairName must start with a letter",
+        );
         expectEnsError(() => validateKeyPairName(undefined, "KeyPairName"), "MissingParameter", "KeyPairName is required");
     });
 
@@ -240,8 +244,15 @@ describe("randomLowerAlphanumeric", () => {
 
 describe("EnsError", () => {
     it("carries code, status, ENS message, detail and request id in its message", () => {
-        const err = new EnsError("Throttling", "Request was denied due to request throttling.", { httpStatus: 400, detail: "slow down", requestId: "473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E" });
-        assert.strictEqual(err.message, "Throttling: Request was denied due to request throttling. slow down (RequestId: 473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E)");
+        const err = new EnsError("Throttling", "Request was denied due to request throttling.", {
+            httpStatus: 400,
+            detail: "slow down",
+            requestId: "473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E",
+        });
+        assert.strictEqual(
+            err.message,
+            "Throttling: Request was denied due to request throttling. slow down (RequestId: 473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E)",
+        );
         assert.strictEqual(err.requestId, "473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E");
         assert.strictEqual(new EnsError("InternalError", "x", { httpStatus: 500 }).httpStatus, 500);
         assert.strictEqual(new EnsError("InvalidParameter", "x").httpStatus, 400);

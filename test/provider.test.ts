@@ -77,58 +77,120 @@ describe("provider", function () {
             }
 
             it("on a bad prefix", async () => {
-                await expectFailure({ keyPairNamePrefix: "1-" }, "keyPairName", "InvalidParameter.KeyPairName", "keyPairNamePrefix must start with a letter");
+                await expectFailure(
+                    { keyPairNamePrefix: "1-" },
+                    "keyPairName",
+                    "InvalidParameter.KeyPairName",
+                    "keyPairNamePrefix must start with a letter",
+                );
             });
 
             it("on a name and a prefix together", async () => {
-                await expectFailure({ keyPairName: "ab", keyPairNamePrefix: "ab" }, "keyPairName", "InvalidParameter.KeyPairName", "keyPairName or keyPairNamePrefix, not both");
+                await expectFailure(
+                    { keyPairName: "ab", keyPairNamePrefix: "ab" },
+                    "keyPairName",
+                    "InvalidParameter.KeyPairName",
+                    "keyPairName or keyPairNamePrefix, not both",
+                );
             });
 
             it("on an unknown keyType", async () => {
-                await expectFailure({ keyPairName: "ab", keyType: "dsa" }, "keyType", "InvalidParameter.KeyType", 'keyType must be one of "rsa", "ed25519", "ecdsa"; got "dsa"');
+                await expectFailure(
+                    { keyPairName: "ab", keyType: "dsa" },
+                    "keyType",
+                    "InvalidParameter.KeyType",
+                    'keyType must be one of "rsa", "ed25519", "ecdsa"; got "dsa"',
+                );
                 await expectFailure({ keyPairName: "ab", keyType: "RSA" }, "keyType", 'got "RSA"');
             });
 
             it("on rsaBits with an ed25519 or ecdsa key", async () => {
-                await expectFailure({ keyPairName: "ab", keyType: "ed25519", rsaBits: 2048 }, "rsaBits", "InvalidParameter.RsaBits", "rsaBits applies only to rsa keys");
+                await expectFailure(
+                    { keyPairName: "ab", keyType: "ed25519", rsaBits: 2048 },
+                    "rsaBits",
+                    "InvalidParameter.RsaBits",
+                    "rsaBits applies only to rsa keys",
+                );
                 await expectFailure({ keyPairName: "ab", keyType: "ecdsa", rsaBits: 4096 }, "rsaBits", "rsaBits applies only to rsa keys");
             });
 
             it("on an rsaBits ENS does not make", async () => {
                 for (const bits of [1024, 2047, 8192, "2048"]) {
-                    await expectFailure({ keyPairName: "ab", rsaBits: bits }, "rsaBits", "InvalidParameter.RsaBits", "rsaBits must be one of 2048, 3072, 4096", `got ${JSON.stringify(bits)}`);
+                    await expectFailure(
+                        { keyPairName: "ab", rsaBits: bits },
+                        "rsaBits",
+                        "InvalidParameter.RsaBits",
+                        "rsaBits must be one of 2048, 3072, 4096",
+                        `got ${JSON.stringify(bits)}`,
+                    );
                 }
             });
 
             it("on a bad ecdsaCurve", async () => {
-                await expectFailure({ keyPairName: "ab", keyType: "ecdsa", ecdsaCurve: "P224" }, "ecdsaCurve", "InvalidParameter.EcdsaCurve", 'ecdsaCurve must be one of "P256", "P384", "P521"; got "P224"');
+                await expectFailure(
+                    { keyPairName: "ab", keyType: "ecdsa", ecdsaCurve: "P224" },
+                    "ecdsaCurve",
+                    "InvalidParameter.EcdsaCurve",
+                    'ecdsaCurve must be one of "P256", "P384", "P521"; got "P224"',
+                );
                 await expectFailure({ keyPairName: "ab", keyType: "ecdsa", ecdsaCurve: "p256" }, "ecdsaCurve", 'got "p256"');
             });
 
             it("on an ecdsaCurve with an rsa or ed25519 key", async () => {
                 await expectFailure({ keyPairName: "ab", ecdsaCurve: "P256" }, "ecdsaCurve", "ecdsaCurve applies only to ecdsa keys");
-                await expectFailure({ keyPairName: "ab", keyType: "ed25519", ecdsaCurve: "P384" }, "ecdsaCurve", "ecdsaCurve applies only to ecdsa keys");
+                await expectFailure(
+                    { keyPairName: "ab", keyType: "ed25519", ecdsaCurve: "P384" },
+                    "ecdsaCurve",
+                    "ecdsaCurve applies only to ecdsa keys",
+                );
             });
 
             it("on a truncated publicKey", async () => {
-                await expectFailure({ keyPairName: "ab", publicKey: importedEd.slice(0, 40) }, "publicKey", "InvalidParameter.PublicKeyBody", "publicKey", /truncated|damaged/);
+                await expectFailure(
+                    { keyPairName: "ab", publicKey: importedEd.slice(0, 40) },
+                    "publicKey",
+                    "InvalidParameter.PublicKeyBody",
+                    "publicKey",
+                    /truncated|damaged/,
+                );
             });
 
             it("on an RSA 1024 publicKey", async () => {
-                await expectFailure({ keyPairName: "ab", publicKey: rsa1024 }, "publicKey", "InvalidParameter.PublicKeyBody", "is a 1024-bit RSA key; RSA keys must have at least 2048 bits");
+                await expectFailure(
+                    { keyPairName: "ab", publicKey: rsa1024 },
+                    "publicKey",
+                    "InvalidParameter.PublicKeyBody",
+                    "is a 1024-bit RSA key; RSA keys must have at least 2048 bits",
+                );
             });
 
             it("on a private key given as publicKey, without quoting it", async () => {
                 const key = await sharedKey({ keyType: "ed25519" });
-                const failure = await expectFailure({ keyPairName: "ab", publicKey: key.privateKeyOpenssh }, "publicKey", "holds a private key");
+                const failure = await expectFailure(
+                    { keyPairName: "ab", publicKey: key.privateKeyOpenssh },
+                    "publicKey",
+                    "holds a private key",
+                );
                 assertNoKeyMaterial(failure.reason, key.privateKeyOpenssh);
             });
 
             it("on a keyType, rsaBits or ecdsaCurve that contradicts the imported key", async () => {
-                await expectFailure({ keyPairName: "ab", publicKey: importedEd, keyType: "rsa" }, "keyType", 'keyType is "rsa" but publicKey is an ed25519 key');
-                await expectFailure({ keyPairName: "ab", publicKey: importedRsa, rsaBits: 2048 }, "rsaBits", "rsaBits is 2048 but publicKey has 3072");
+                await expectFailure(
+                    { keyPairName: "ab", publicKey: importedEd, keyType: "rsa" },
+                    "keyType",
+                    'keyType is "rsa" but publicKey is an ed25519 key',
+                );
+                await expectFailure(
+                    { keyPairName: "ab", publicKey: importedRsa, rsaBits: 2048 },
+                    "rsaBits",
+                    "rsaBits is 2048 but publicKey has 3072",
+                );
                 const ecdsa = await sharedKey({ keyType: "ecdsa", ecdsaCurve: "P384" });
-                await expectFailure({ keyPairName: "ab", publicKey: ecdsa.publicKeyOpenssh, ecdsaCurve: "P256" }, "ecdsaCurve", 'ecdsaCurve is "P256" but publicKey has "P384"');
+                await expectFailure(
+                    { keyPairName: "ab", publicKey: ecdsa.publicKeyOpenssh, ecdsaCurve: "P256" },
+                    "ecdsaCurve",
+                    'ecdsaCurve is "P256" but publicKey has "P384"',
+                );
             });
 
             it("reports every broken rule at once", async () => {
@@ -145,17 +207,33 @@ describe("provider", function () {
             });
 
             it("defaults ecdsa to P256 and gives ed25519 neither size nor curve", async () => {
-                assert.deepStrictEqual((await provider.check({}, { keyPairName: "ab", keyType: "ecdsa" })).inputs, { keyPairName: "ab", keyType: "ecdsa", ecdsaCurve: "P256" });
-                assert.deepStrictEqual((await provider.check({}, { keyPairName: "ab", keyType: "ed25519" })).inputs, { keyPairName: "ab", keyType: "ed25519" });
+                assert.deepStrictEqual((await provider.check({}, { keyPairName: "ab", keyType: "ecdsa" })).inputs, {
+                    keyPairName: "ab",
+                    keyType: "ecdsa",
+                    ecdsaCurve: "P256",
+                });
+                assert.deepStrictEqual((await provider.check({}, { keyPairName: "ab", keyType: "ed25519" })).inputs, {
+                    keyPairName: "ab",
+                    keyType: "ed25519",
+                });
             });
 
             it("takes the type and size of an imported key from the key and drops its comment", async () => {
                 const { inputs, failures } = await provider.check({}, { keyPairName: "ab", publicKey: `${importedRsa}\n` });
                 assert.deepStrictEqual(failures, []);
-                assert.deepStrictEqual(inputs, { keyPairName: "ab", keyType: "rsa", rsaBits: 3072, publicKey: importedRsa.split(" ").slice(0, 2).join(" ") });
+                assert.deepStrictEqual(inputs, {
+                    keyPairName: "ab",
+                    keyType: "rsa",
+                    rsaBits: 3072,
+                    publicKey: importedRsa.split(" ").slice(0, 2).join(" "),
+                });
                 const ed = await provider.check({}, { keyPairName: "ab", publicKey: importedEd, keyType: "ed25519" });
                 assert.deepStrictEqual(ed.failures, []);
-                assert.deepStrictEqual(ed.inputs, { keyPairName: "ab", keyType: "ed25519", publicKey: importedEd.split(" ").slice(0, 2).join(" ") });
+                assert.deepStrictEqual(ed.inputs, {
+                    keyPairName: "ab",
+                    keyType: "ed25519",
+                    publicKey: importedEd.split(" ").slice(0, 2).join(" "),
+                });
             });
 
             it("makes a name from a prefix and keeps it across checks", async () => {
@@ -234,7 +312,11 @@ describe("provider", function () {
             const created = Date.parse(outs.creationTime);
             assert.ok(created >= Math.floor(before / 1000) * 1000 && created <= Date.now(), outs.creationTime);
             assert.deepStrictEqual(
-                { keyPairFingerPrint: outs.keyPairFingerPrint, fingerprintMd5: outs.fingerprintMd5, fingerprintSha256: outs.fingerprintSha256 },
+                {
+                    keyPairFingerPrint: outs.keyPairFingerPrint,
+                    fingerprintMd5: outs.fingerprintMd5,
+                    fingerprintSha256: outs.fingerprintSha256,
+                },
                 fingerprints(outs.publicKeyOpenssh),
             );
             assertArmour(outs.privateKeyBody, "PRIVATE KEY");
@@ -308,18 +390,22 @@ describe("provider", function () {
                 [imported, { keyPairName: "imported", publicKey: `${importedRsa}\n` }],
                 [prefixed, { keyPairNamePrefix: "web-", keyType: "ed25519" }],
             ] as const) {
-                const result = await provider.diff(pair.id, pair.outs, await recheck(pair, news) as never);
+                const result = await provider.diff(pair.id, pair.outs, (await recheck(pair, news)) as never);
                 assert.deepStrictEqual(result, { changes: false, replaces: [], deleteBeforeReplace: false }, JSON.stringify(news));
             }
         });
 
         it("replaces the pair on a new name, creating the new one first", async () => {
-            const result = await provider.diff(rsa.id, rsa.outs, await recheck(rsa, { keyPairName: "ci-deploy-2" }) as never);
+            const result = await provider.diff(rsa.id, rsa.outs, (await recheck(rsa, { keyPairName: "ci-deploy-2" })) as never);
             assert.deepStrictEqual(result, { changes: true, replaces: ["keyPairName"], deleteBeforeReplace: false });
         });
 
         it("replaces the pair on a new prefix, which makes a new name", async () => {
-            const result = await provider.diff(prefixed.id, prefixed.outs, await recheck(prefixed, { keyPairNamePrefix: "api-", keyType: "ed25519" }) as never);
+            const result = await provider.diff(
+                prefixed.id,
+                prefixed.outs,
+                (await recheck(prefixed, { keyPairNamePrefix: "api-", keyType: "ed25519" })) as never,
+            );
             assert.strictEqual(result.changes, true);
             assert.ok(result.replaces?.includes("keyPairName"), JSON.stringify(result));
             assert.strictEqual(result.deleteBeforeReplace, false);
@@ -330,13 +416,17 @@ describe("provider", function () {
             ["rsaBits", () => [rsa, { keyPairName: "ci-deploy", rsaBits: 4096 }], ["rsaBits"]],
             ["ecdsaCurve", () => [ecdsa, { keyPairName: "ec", keyType: "ecdsa", ecdsaCurve: "P384" }], ["ecdsaCurve"]],
             ["publicKey", () => [imported, { keyPairName: "imported", publicKey: importedEd }], ["keyType", "rsaBits", "publicKey"]],
-            ["a generated key to an imported one", () => [ecdsa, { keyPairName: "ec", publicKey: importedEd }], ["keyType", "ecdsaCurve", "publicKey"]],
+            [
+                "a generated key to an imported one",
+                () => [ecdsa, { keyPairName: "ec", publicKey: importedEd }],
+                ["keyType", "ecdsaCurve", "publicKey"],
+            ],
             ["an imported key to a generated one", () => [imported, { keyPairName: "imported" }], ["rsaBits", "publicKey"]],
         ];
         for (const [title, setup, replaces] of sameName) {
             it(`replaces the pair on a new ${title} under the same name, deleting first`, async () => {
                 const [pair, news] = setup();
-                const result = await provider.diff(pair.id, pair.outs, await recheck(pair, news) as never);
+                const result = await provider.diff(pair.id, pair.outs, (await recheck(pair, news)) as never);
                 assert.deepStrictEqual(result, { changes: true, replaces, deleteBeforeReplace: true });
             });
         }
@@ -364,7 +454,14 @@ describe("provider", function () {
             generated = (await checkAndCreate(provider, { keyPairName: "ab", keyType: "ecdsa" })).outs;
             other = (await checkAndCreate(provider, { keyPairName: "ab", keyType: "ecdsa" })).outs;
             imported = (await checkAndCreate(provider, { keyPairName: "imp", publicKey: importedEd })).outs;
-            secrets = [generated.privateKeyBody, generated.privateKeyOpenssh, other.privateKeyBody, other.privateKeyOpenssh, generated.publicKeyOpenssh, other.publicKeyOpenssh].map(String);
+            secrets = [
+                generated.privateKeyBody,
+                generated.privateKeyOpenssh,
+                other.privateKeyBody,
+                other.privateKeyOpenssh,
+                generated.publicKeyOpenssh,
+                other.publicKeyOpenssh,
+            ].map(String);
         });
 
         it("returns consistent state as it is", async () => {
@@ -383,7 +480,11 @@ describe("provider", function () {
         });
 
         it("rejects a publicKeyOpenssh of another key", async () => {
-            await expectCorrupt({ ...generated, publicKeyOpenssh: other.publicKeyOpenssh }, secrets, "publicKeyOpenssh does not match the private key");
+            await expectCorrupt(
+                { ...generated, publicKeyOpenssh: other.publicKeyOpenssh },
+                secrets,
+                "publicKeyOpenssh does not match the private key",
+            );
         });
 
         it("rejects each tampered fingerprint, naming it", async () => {
@@ -393,21 +494,39 @@ describe("provider", function () {
         });
 
         it("rejects a privateKeyBody of another key", async () => {
-            await expectCorrupt({ ...generated, privateKeyBody: other.privateKeyBody }, secrets, "publicKeyOpenssh does not match the private key", "keyPairFingerPrint does not match", "privateKeyOpenssh and privateKeyBody are different keys");
+            await expectCorrupt(
+                { ...generated, privateKeyBody: other.privateKeyBody },
+                secrets,
+                "publicKeyOpenssh does not match the private key",
+                "keyPairFingerPrint does not match",
+                "privateKeyOpenssh and privateKeyBody are different keys",
+            );
         });
 
         it("rejects a privateKeyOpenssh of another key", async () => {
-            await expectCorrupt({ ...generated, privateKeyOpenssh: other.privateKeyOpenssh }, secrets, "privateKeyOpenssh and privateKeyBody are different keys");
+            await expectCorrupt(
+                { ...generated, privateKeyOpenssh: other.privateKeyOpenssh },
+                secrets,
+                "privateKeyOpenssh and privateKeyBody are different keys",
+            );
         });
 
         it("rejects a damaged privateKeyBody, naming it", async () => {
             const body = String(generated.privateKeyBody);
-            await expectCorrupt({ ...generated, privateKeyBody: body.slice(0, 100) + body.slice(140) }, secrets, "privateKeyBody does not parse");
+            await expectCorrupt(
+                { ...generated, privateKeyBody: body.slice(0, 100) + body.slice(140) },
+                secrets,
+                "privateKeyBody does not parse",
+            );
         });
 
         it("rejects a damaged privateKeyOpenssh, naming it", async () => {
             const key = String(generated.privateKeyOpenssh);
-            await expectCorrupt({ ...generated, privateKeyOpenssh: key.slice(0, 100) + key.slice(140) }, secrets, "privateKeyOpenssh does not parse");
+            await expectCorrupt(
+                { ...generated, privateKeyOpenssh: key.slice(0, 100) + key.slice(140) },
+                secrets,
+                "privateKeyOpenssh does not parse",
+            );
         });
 
         it("rejects state with one private key missing", async () => {
@@ -417,12 +536,19 @@ describe("provider", function () {
         });
 
         it("rejects an imported pair whose fingerprint or public key was changed", async () => {
-            await expectCorrupt({ ...imported, keyPairFingerPrint: other.keyPairFingerPrint }, secrets, "keyPairFingerPrint does not match the public key");
+            await expectCorrupt(
+                { ...imported, keyPairFingerPrint: other.keyPairFingerPrint },
+                secrets,
+                "keyPairFingerPrint does not match the public key",
+            );
             await expectCorrupt({ ...imported, publicKeyOpenssh: "ssh-ed25519 AAAA" }, secrets, "publicKeyOpenssh does not parse");
         });
 
         it("refuses to look up an id with no state, saying why", async () => {
-            await assert.rejects(provider.read("ssh-abcdefghijklmnopqrstuvw", {}), /Cannot look up key pair ssh-abcdefghijklmnopqrstuvw: the local backend keeps key pairs only in Pulumi state/);
+            await assert.rejects(
+                provider.read("ssh-abcdefghijklmnopqrstuvw", {}),
+                /Cannot look up key pair ssh-abcdefghijklmnopqrstuvw: the local backend keeps key pairs only in Pulumi state/,
+            );
         });
     });
 

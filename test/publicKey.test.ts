@@ -88,7 +88,14 @@ describe("parsePublicKey", () => {
         });
 
         const notALine = "must be an OpenSSH public key line";
-        for (const [title, value] of [["undefined", undefined], ["null", null], ["the empty string", ""], ["blanks", " \n\t "], ["a number", 42], ["an object", {}]] as [string, unknown][]) {
+        for (const [title, value] of [
+            ["undefined", undefined],
+            ["null", null],
+            ["the empty string", ""],
+            ["blanks", " \n\t "],
+            ["a number", 42],
+            ["an object", {}],
+        ] as [string, unknown][]) {
             it(title, () => {
                 expectEnsError(() => parsePublicKey(value), code, "publicKey", notALine);
             });
@@ -126,8 +133,18 @@ describe("parsePublicKey", () => {
         });
 
         it("a blob with extra bytes", () => {
-            expectEnsError(() => parsePublicKey(withBlob(ed, (b) => Buffer.concat([b, Buffer.from("extra")]))), code, "publicKey", "damaged or has extra bytes");
-            expectEnsError(() => parsePublicKey(withBlob(rsa, (b) => Buffer.concat([b, Buffer.alloc(3)]))), code, "publicKey", "damaged or has extra bytes");
+            expectEnsError(
+                () => parsePublicKey(withBlob(ed, (b) => Buffer.concat([b, Buffer.from("extra")]))),
+                code,
+                "publicKey",
+                "damaged or has extra bytes",
+            );
+            expectEnsError(
+                () => parsePublicKey(withBlob(rsa, (b) => Buffer.concat([b, Buffer.alloc(3)]))),
+                code,
+                "publicKey",
+                "damaged or has extra bytes",
+            );
         });
 
         it("two keys on two lines", () => {
@@ -143,7 +160,10 @@ describe("parsePublicKey", () => {
                 ["OpenSSH format", (k) => k],
                 ["PKCS#8", (k) => k],
                 ["PKCS#1", (k) => createPrivateKey(k).export({ type: "pkcs1", format: "pem" }) as string],
-                ["encrypted PKCS#8", (k) => createPrivateKey(k).export({ type: "pkcs8", format: "pem", cipher: "aes-256-cbc", passphrase: "pw" }) as string],
+                [
+                    "encrypted PKCS#8",
+                    (k) => createPrivateKey(k).export({ type: "pkcs8", format: "pem", cipher: "aes-256-cbc", passphrase: "pw" }) as string,
+                ],
             ];
             for (const [title, convert] of formats) {
                 it(title, async () => {

@@ -102,7 +102,12 @@ describe("KeyPair under setMocks", function () {
         const monitor = settings.getMonitor() as unknown as Monitor;
         const registerResource = monitor.registerResource.bind(monitor);
         monitor.registerResource = (req, callback) => {
-            registrations.set(req.getName(), { type: req.getType(), name: req.getName(), additionalSecretOutputs: req.getAdditionalsecretoutputsList(), inputs: {} });
+            registrations.set(req.getName(), {
+                type: req.getType(),
+                name: req.getName(),
+                additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+                inputs: {},
+            });
             registerResource(req, callback);
         };
     });
@@ -227,6 +232,8 @@ describe("KeyPair under setMocks", function () {
             assert.ok(!/accessKey|ALIBABA_CLOUD/i.test(text), "no credential names in the serialized provider");
             assert.ok(text.includes('require("pulumi-ens-keypair/provider")'), "loads the implementation at run time");
         }
-        console.log(`      serialized provider: ${Buffer.byteLength(String(sent))} bytes per resource (from the built package: ${Buffer.byteLength(fromPackage.text)} bytes)`);
+        console.log(
+            `      serialized provider: ${Buffer.byteLength(String(sent))} bytes per resource (from the built package: ${Buffer.byteLength(fromPackage.text)} bytes)`,
+        );
     });
 });

@@ -28,13 +28,25 @@ describe("retry policy", () => {
     describe("backoffDelay", () => {
         it("doubles the bound from the base with every retry and caps it", () => {
             const justBelowOne = () => 0.999999;
-            assert.deepStrictEqual([1, 2, 3, 4, 5].map((n) => backoffDelay(policy, n, justBelowOne)), [99, 199, 299, 299, 299]);
+            assert.deepStrictEqual(
+                [1, 2, 3, 4, 5].map((n) => backoffDelay(policy, n, justBelowOne)),
+                [99, 199, 299, 299, 299],
+            );
         });
 
         it("draws the whole range from zero (full jitter)", () => {
-            assert.strictEqual(backoffDelay(policy, 3, () => 0), 0);
-            assert.strictEqual(backoffDelay(policy, 2, () => 0.5), 100);
-            assert.strictEqual(backoffDelay(policy, 1, () => 0.25), 25);
+            assert.strictEqual(
+                backoffDelay(policy, 3, () => 0),
+                0,
+            );
+            assert.strictEqual(
+                backoffDelay(policy, 2, () => 0.5),
+                100,
+            );
+            assert.strictEqual(
+                backoffDelay(policy, 1, () => 0.25),
+                25,
+            );
         });
 
         it("stays within [0, bound) for Math.random", () => {
@@ -67,7 +79,10 @@ describe("retry policy", () => {
             assert.strictEqual(result, 3);
             assert.deepStrictEqual(op.attempts, [1, 2, 3]);
             assert.deepStrictEqual(delays, [50, 100]);
-            assert.deepStrictEqual(told, [["failure 1", 1, 50], ["failure 2", 2, 100]]);
+            assert.deepStrictEqual(told, [
+                ["failure 1", 1, 50],
+                ["failure 2", 2, 100],
+            ]);
         });
 
         it("gives up after maxAttempts and throws the last failure", async () => {
@@ -86,10 +101,13 @@ describe("retry policy", () => {
             let calls = 0;
             const fatal = new Error("client error");
             await assert.rejects(
-                retrying(async () => {
-                    calls++;
-                    throw fatal;
-                }, { policy, isRetryable: (err) => err instanceof Transient, sleep }),
+                retrying(
+                    async () => {
+                        calls++;
+                        throw fatal;
+                    },
+                    { policy, isRetryable: (err) => err instanceof Transient, sleep },
+                ),
                 (err) => err === fatal,
             );
             assert.strictEqual(calls, 1);
@@ -99,10 +117,13 @@ describe("retry policy", () => {
         it("stops retrying as soon as a later failure is not retryable", async () => {
             let calls = 0;
             await assert.rejects(
-                retrying(async () => {
-                    calls++;
-                    throw calls === 1 ? new Transient("first") : new Error("second, fatal");
-                }, { policy, isRetryable: (err) => err instanceof Transient, sleep: recorder().sleep }),
+                retrying(
+                    async () => {
+                        calls++;
+                        throw calls === 1 ? new Transient("first") : new Error("second, fatal");
+                    },
+                    { policy, isRetryable: (err) => err instanceof Transient, sleep: recorder().sleep },
+                ),
                 /second, fatal/,
             );
             assert.strictEqual(calls, 2);
@@ -110,14 +131,21 @@ describe("retry policy", () => {
 
         it("makes exactly one attempt when maxAttempts is 1", async () => {
             const op = flaky(1);
-            await assert.rejects(retrying(op.run, { policy: { ...policy, maxAttempts: 1 }, isRetryable: () => true, sleep: recorder().sleep }), Transient);
+            await assert.rejects(
+                retrying(op.run, { policy: { ...policy, maxAttempts: 1 }, isRetryable: () => true, sleep: recorder().sleep }),
+                Transient,
+            );
             assert.deepStrictEqual(op.attempts, [1]);
         });
 
         it("sleeps for real by default", async () => {
             const op = flaky(1);
             const started = Date.now();
-            await retrying(op.run, { policy: { maxAttempts: 2, baseDelayMs: 60, maxDelayMs: 60 }, isRetryable: () => true, random: () => 0.99 });
+            await retrying(op.run, {
+                policy: { maxAttempts: 2, baseDelayMs: 60, maxDelayMs: 60 },
+                isRetryable: () => true,
+                random: () => 0.99,
+            });
             assert.ok(Date.now() - started >= 55, "the default sleep waited");
         });
     });

@@ -43,7 +43,7 @@ export const serverClockSlackMs = 2000;
 
 /** A client for one operation, with credentials resolved now, so that none outlive it. */
 export async function connect(config: ProviderConfig): Promise<EnsClient> {
-    return new EnsClient({ endpoint: config.endpoint, regionId: config.regionId, ...await resolveCredentials(config) });
+    return new EnsClient({ endpoint: config.endpoint, regionId: config.regionId, ...(await resolveCredentials(config)) });
 }
 
 /**
@@ -71,8 +71,14 @@ function rsaOnly(inputs: KeyPairInputs): InputFailure[] {
     }
     const imported = inputs.publicKey !== undefined;
     const err = imported
-        ? invalidParameter("PublicKeyBody", `publicKey is an ${inputs.keyType} key; ENS's ImportKeyPair accepts only ssh-rsa keys. Import an RSA key, or use the local backend.`)
-        : invalidParameter("KeyType", `keyType "${inputs.keyType}" is not available with the ens backend: ENS holds only RSA key pairs. Use keyType "rsa", or the local backend.`);
+        ? invalidParameter(
+              "PublicKeyBody",
+              `publicKey is an ${inputs.keyType} key; ENS's ImportKeyPair accepts only ssh-rsa keys. Import an RSA key, or use the local backend.`,
+          )
+        : invalidParameter(
+              "KeyType",
+              `keyType "${inputs.keyType}" is not available with the ens backend: ENS holds only RSA key pairs. Use keyType "rsa", or the local backend.`,
+          );
     return [{ property: imported ? "publicKey" : "keyType", reason: err.message }];
 }
 
@@ -98,9 +104,10 @@ interface CreateMethod {
  */
 async function createPair(client: EnsClient, inputs: KeyPairInputs): Promise<KeyPairOutputs> {
     const name = inputs.keyPairName;
-    const method = inputs.publicKey === undefined && inputs.rsaBits === ensRsaBits
-        ? generatedByEns(client, inputs)
-        : importedPair(client, inputs, inputs.publicKey === undefined ? await generateKeyMaterial(inputs) : undefined);
+    const method =
+        inputs.publicKey === undefined && inputs.rsaBits === ensRsaBits
+            ? generatedByEns(client, inputs)
+            : importedPair(client, inputs, inputs.publicKey === undefined ? await generateKeyMaterial(inputs) : undefined);
     let freeSince: number | undefined;
     let inDoubt = false;
 
@@ -147,7 +154,7 @@ async function createPair(client: EnsClient, inputs: KeyPairInputs): Promise<Key
         }
         throw new Error(
             `Creating key pair "${name}" in ENS failed ${defaultRetryPolicy.maxAttempts} times without a usable answer (last: ${err.message}). ` +
-            `A request ENS completes late would leave a pair named "${name}" that Pulumi does not manage; delete it before trying again.`,
+                `A request ENS completes late would leave a pair named "${name}" that Pulumi does not manage; delete it before trying again.`,
         );
     }
 }
@@ -163,7 +170,9 @@ function generatedByEns(client: EnsClient, inputs: KeyPairInputs): CreateMethod 
         },
         async recover(pair) {
             await client.deleteKeyPairs({ keyPairId: pair.keyPairId });
-            throw new AttemptUndone(`the answer to CreateKeyPair was lost; pair ${pair.keyPairId}, whose private key went with it, was deleted`);
+            throw new AttemptUndone(
+                `the answer to CreateKeyPair was lost; pair ${pair.keyPairId}, whose private key went with it, was deleted`,
+            );
         },
     };
 }
@@ -203,7 +212,9 @@ async function expectFingerprint(client: EnsClient, keyPairId: string, ensFinger
         return;
     }
     await client.deleteKeyPairs({ keyPairId });
-    throw new Error(`ENS reported fingerprint ${ensFingerprint} for new key pair ${keyPairId}, but its key's is ${local.keyPairFingerPrint}; the pair was deleted.`);
+    throw new Error(
+        `ENS reported fingerprint ${ensFingerprint} for new key pair ${keyPairId}, but its key's is ${local.keyPairFingerPrint}; the pair was deleted.`,
+    );
 }
 
 function outputsOf(

@@ -13,9 +13,10 @@ export const localBackend: Backend = {
     checkInputs: () => [],
 
     async create(inputs: KeyPairInputs): Promise<KeyPairOutputs> {
-        const material = inputs.publicKey === undefined
-            ? await generateKeyMaterial(inputs)
-            : { publicKeyOpenssh: inputs.publicKey, ...fingerprints(inputs.publicKey) };
+        const material =
+            inputs.publicKey === undefined
+                ? await generateKeyMaterial(inputs)
+                : { publicKeyOpenssh: inputs.publicKey, ...fingerprints(inputs.publicKey) };
         return {
             ...inputs,
             ...material,
@@ -28,7 +29,9 @@ export const localBackend: Backend = {
 
     async read(id: string, stored: KeyPairOutputs | undefined): Promise<KeyPairOutputs> {
         if (stored === undefined || stored.keyPairId === undefined) {
-            throw new Error(`Cannot look up key pair ${id}: the local backend keeps key pairs only in Pulumi state, so there is nothing outside it to read. Set ens-keypair:backend to "ens" to read a pair from ENS.`);
+            throw new Error(
+                `Cannot look up key pair ${id}: the local backend keeps key pairs only in Pulumi state, so there is nothing outside it to read. Set ens-keypair:backend to "ens" to read a pair from ENS.`,
+            );
         }
         verifyOutputs(stored);
         return stored;

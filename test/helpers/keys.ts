@@ -20,13 +20,49 @@ export interface LabelledSpec {
 
 /** Every key type and size the provider generates. */
 export const allSpecs: readonly LabelledSpec[] = [
-    { label: "rsa 2048", spec: { keyType: "rsa", rsaBits: 2048 }, sshType: "ssh-rsa", sshBits: 2048, opensslHeader: /Private-Key: \(2048 bit, 2 primes\)/ },
-    { label: "rsa 3072", spec: { keyType: "rsa", rsaBits: 3072 }, sshType: "ssh-rsa", sshBits: 3072, opensslHeader: /Private-Key: \(3072 bit, 2 primes\)/ },
-    { label: "rsa 4096", spec: { keyType: "rsa", rsaBits: 4096 }, sshType: "ssh-rsa", sshBits: 4096, opensslHeader: /Private-Key: \(4096 bit, 2 primes\)/ },
+    {
+        label: "rsa 2048",
+        spec: { keyType: "rsa", rsaBits: 2048 },
+        sshType: "ssh-rsa",
+        sshBits: 2048,
+        opensslHeader: /Private-Key: \(2048 bit, 2 primes\)/,
+    },
+    {
+        label: "rsa 3072",
+        spec: { keyType: "rsa", rsaBits: 3072 },
+        sshType: "ssh-rsa",
+        sshBits: 3072,
+        opensslHeader: /Private-Key: \(3072 bit, 2 primes\)/,
+    },
+    {
+        label: "rsa 4096",
+        spec: { keyType: "rsa", rsaBits: 4096 },
+        sshType: "ssh-rsa",
+        sshBits: 4096,
+        opensslHeader: /Private-Key: \(4096 bit, 2 primes\)/,
+    },
     { label: "ed25519", spec: { keyType: "ed25519" }, sshType: "ssh-ed25519", sshBits: 256, opensslHeader: /ED25519 Private-Key:/ },
-    { label: "ecdsa P256", spec: { keyType: "ecdsa", ecdsaCurve: "P256" }, sshType: "ecdsa-sha2-nistp256", sshBits: 256, opensslHeader: /NIST CURVE: P-256/ },
-    { label: "ecdsa P384", spec: { keyType: "ecdsa", ecdsaCurve: "P384" }, sshType: "ecdsa-sha2-nistp384", sshBits: 384, opensslHeader: /NIST CURVE: P-384/ },
-    { label: "ecdsa P521", spec: { keyType: "ecdsa", ecdsaCurve: "P521" }, sshType: "ecdsa-sha2-nistp521", sshBits: 521, opensslHeader: /NIST CURVE: P-521/ },
+    {
+        label: "ecdsa P256",
+        spec: { keyType: "ecdsa", ecdsaCurve: "P256" },
+        sshType: "ecdsa-sha2-nistp256",
+        sshBits: 256,
+        opensslHeader: /NIST CURVE: P-256/,
+    },
+    {
+        label: "ecdsa P384",
+        spec: { keyType: "ecdsa", ecdsaCurve: "P384" },
+        sshType: "ecdsa-sha2-nistp384",
+        sshBits: 384,
+        opensslHeader: /NIST CURVE: P-384/,
+    },
+    {
+        label: "ecdsa P521",
+        spec: { keyType: "ecdsa", ecdsaCurve: "P521" },
+        sshType: "ecdsa-sha2-nistp521",
+        sshBits: 521,
+        opensslHeader: /NIST CURVE: P-521/,
+    },
 ];
 
 const generated = new Map<string, Promise<KeyMaterial>>();

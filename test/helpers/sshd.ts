@@ -64,21 +64,24 @@ export async function startSshd(authorizedKeys: string[]): Promise<Sshd> {
     fs.writeFileSync(authorized, authorizedKeys.map((k) => k.trim() + "\n").join(""), { mode: 0o600 });
     const port = await freePort();
     const config = path.join(dir, "sshd_config");
-    fs.writeFileSync(config, [
-        `Port ${port}`,
-        "ListenAddress 127.0.0.1",
-        `HostKey ${hostKey}`,
-        `AuthorizedKeysFile ${authorized}`,
-        `PidFile ${path.join(dir, "sshd.pid")}`,
-        "PubkeyAuthentication yes",
-        "PasswordAuthentication no",
-        "KbdInteractiveAuthentication no",
-        "PermitRootLogin prohibit-password",
-        "UsePAM no",
-        "StrictModes no",
-        `AllowUsers ${os.userInfo().username}`,
-        "",
-    ].join("\n"));
+    fs.writeFileSync(
+        config,
+        [
+            `Port ${port}`,
+            "ListenAddress 127.0.0.1",
+            `HostKey ${hostKey}`,
+            `AuthorizedKeysFile ${authorized}`,
+            `PidFile ${path.join(dir, "sshd.pid")}`,
+            "PubkeyAuthentication yes",
+            "PasswordAuthentication no",
+            "KbdInteractiveAuthentication no",
+            "PermitRootLogin prohibit-password",
+            "UsePAM no",
+            "StrictModes no",
+            `AllowUsers ${os.userInfo().username}`,
+            "",
+        ].join("\n"),
+    );
     // Privilege separation needs this directory; Debian creates it only when the service starts.
     fs.mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });
     const child = spawn(sshdPath, ["-D", "-e", "-f", config], { stdio: ["ignore", "ignore", "pipe"] });
@@ -96,12 +99,30 @@ export async function startSshd(authorizedKeys: string[]): Promise<Sshd> {
             const keyFile = path.join(dir, `id_${Date.now()}_${Math.random().toString(36).slice(2)}`);
             fs.writeFileSync(keyFile, privateKeyOpenssh, { mode: 0o600 });
             try {
-                const result = spawnSync("ssh", [
-                    "-i", keyFile, "-p", String(port),
-                    "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-o", "StrictHostKeyChecking=no",
-                    "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=10",
-                    `${os.userInfo().username}@127.0.0.1`, command,
-                ], { encoding: "utf8", timeout: 30_000 });
+                const result = spawnSync(
+                    "ssh",
+                    [
+                        "-i",
+                        keyFile,
+                        "-p",
+                        String(port),
+                        "-o",
+                        "BatchMode=yes",
+                        "-o",
+                        "IdentitiesOnly=yes",
+                        "-o",
+                        "StrictHostKeyChecking=no",
+                        "-o",
+                        "UserKnownHostsFile=/dev/null",
+                        "-o",
+                        "LogLevel=ERROR",
+                        "-o",
+                        "ConnectTimeout=10",
+                        `${os.userInfo().username}@127.0.0.1`,
+                        command,
+                    ],
+                    { encoding: "utf8", timeout: 30_000 },
+                );
                 return { status: result.status, stdout: result.stdout, stderr: result.stderr };
             } finally {
                 fs.rmSync(keyFile, { force: true });
