@@ -1,5 +1,5 @@
 // The root demo program (Pulumi.yaml): key pairs of each kind, with their outputs exported.
-// `npm run demo` runs it; with the official Pulumi CLI, `pulumi up` in this folder does too.
+// `npm run demo` deploys it with `pulumi up` in this folder, as any Pulumi program is deployed.
 import { KeyPair } from "pulumi-ens-keypair";
 
 export = () => {
