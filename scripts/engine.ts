@@ -1,8 +1,8 @@
 /**
- * The Pulumi engine for this repository's own tooling (the demo, the end-to-end tests, the
- * benchmarks): the CLI, language host and resource plugins that `scripts/ensure-plugins`
- * provides, and stacks on a local file backend driven through the Automation API with inline
- * programs (the SDK serves the language runtime in-process).
+ * The Pulumi engine for this repository's own tooling (the end-to-end tests, the benchmarks): the
+ * CLI, language host and resource plugins that `scripts/ensure-plugins` provides, and, for tools
+ * that run their programs inline, stacks on a local file backend driven through the Automation
+ * API (the SDK serves the language runtime in-process).
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";

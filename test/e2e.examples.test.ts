@@ -1,81 +1,127 @@
-// The examples and bad input under the real engine: the pipeline stack's key read by the
-// consumer stack through a StackReference, and an invalid name stopped at preview.
+// The examples as users deploy them: each copied out of the repository with the packed package
+// installed, then `pulumi up` in its folder; the consumer reads the pipeline stack's key through
+// a StackReference. And bad input, stopped at preview.
 import * as assert from "assert";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
-import * as pulumi from "@pulumi/pulumi";
-import { Stack } from "@pulumi/pulumi/automation";
-import { KeyPair } from "../src";
-import { pulumiCli, repoRoot } from "../scripts/engine";
-import { backendText, leakedPiece, testStack } from "./helpers/stacks";
-import { assertSameKey } from "./helpers/pem";
+import { repoRoot } from "../scripts/engine";
+import { CliStack } from "./helpers/cliStack";
+import { assertArmour, assertSameKey } from "./helpers/pem";
+import { run } from "./helpers/run";
+import { leakedPiece } from "./helpers/stacks";
+import { withTempDir, writePrivateFile } from "./helpers/tempDir";
 
-const examples = path.join(repoRoot, "examples");
+/** Copies `examples/<name>` to `dir/<name>` and installs it, with the packed package if it uses it. */
+function installExample(name: string, dir: string, tarball: string): string {
+    const project = path.join(dir, name);
+    fs.cpSync(path.join(repoRoot, "examples", name), project, {
+        recursive: true,
+        filter: (src) => !/[/\\](node_modules|outputs\.json|Pulumi\.[^/\\]+\.yaml)$/.test(src),
+    });
+    const manifestFile = path.join(project, "package.json");
+    const manifest = JSON.parse(fs.readFileSync(manifestFile, "utf8"));
+    if (manifest.dependencies["pulumi-ens-keypair"]) {
+        manifest.dependencies["pulumi-ens-keypair"] = `file:${tarball}`;
+        fs.writeFileSync(manifestFile, JSON.stringify(manifest, null, 2));
+    }
+    execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline"], { cwd: project, stdio: ["ignore", "ignore", "pipe"] });
+    return project;
+}
 
-describe("end to end: the pipeline and consumer examples", function () {
-    this.timeout(300_000);
-    let producer: Stack;
-    let consumer: Stack;
+describe("end to end: the examples, each deployed by `pulumi up` in its folder", function () {
+    this.timeout(600_000);
+    let dir: string;
+    let tarball: string;
 
-    before(async () => {
-        producer = await testStack({
-            project: "ens-keypair-pipeline",
-            program: require(path.join(examples, "pipeline", "index.ts")),
-            config: { keyType: { value: "ed25519" } },
+    before(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "ens-keypair-examples-"));
+        const packed = JSON.parse(execFileSync("npm", ["pack", "--json", "--pack-destination", dir], { cwd: repoRoot, encoding: "utf8" }));
+        tarball = path.join(dir, packed[0].filename);
+    });
+
+    after(() => {
+        if (dir) {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("basic: one key pair, the private key a secret output that ssh-keygen reads", async () => {
+        const stack = CliStack.create({ workDir: installExample("basic", dir, tarball), scenario: "example-basic" });
+        const result = stack.up();
+        assert.deepStrictEqual(result.changes, { create: 2 });
+        const outputs = stack.outputs();
+        assert.strictEqual(outputs.keyPairName, "basic-deploy");
+        assert.match(String(outputs.publicKeyOpenssh), /^ssh-rsa AAAA/);
+        assertArmour(outputs.privateKeyOpenssh, "OPENSSH PRIVATE KEY");
+        assert.deepStrictEqual(stack.secretOutputNames(), ["privateKeyOpenssh"]);
+        const derived = await withTempDir(
+            (keyDir) => run("ssh-keygen", ["-y", "-f", writePrivateFile(keyDir, "id_basic", `${outputs.privateKeyOpenssh}\n`)]).stdout,
+        );
+        assert.strictEqual(derived.trim().split(" ").slice(0, 2).join(" "), outputs.publicKeyOpenssh);
+        // The provider ran from the installed copy, not from this repository.
+        const installed = fs.realpathSync(path.join(stack.dir, "node_modules", "pulumi-ens-keypair"));
+        assert.ok(!installed.startsWith(repoRoot), installed);
+    });
+
+    describe("pipeline and consumer", () => {
+        let producer: CliStack;
+        let produced: Record<string, unknown>;
+
+        before(() => {
+            producer = CliStack.create({
+                workDir: installExample("pipeline", dir, tarball),
+                scenario: "example-pipeline",
+                config: { keyType: "ed25519" },
+            });
+            producer.up();
+            produced = producer.outputs();
         });
-        consumer = await testStack({
-            project: "ens-keypair-consumer",
-            program: require(path.join(examples, "consumer", "index.ts")),
-            backendOf: "ens-keypair-pipeline",
-            config: { producerStack: { value: "organization/ens-keypair-pipeline/test" } },
+
+        it("pipeline: a deploy key whose name is unique per stack and stable across runs", () => {
+            assert.match(String(produced.keyPairName), /^test-deploy-[a-z0-9]{8}$/);
+            assert.match(String(produced.publicKeyOpenssh), /^ssh-ed25519 /);
+            const again = producer.up();
+            assert.deepStrictEqual(again.changes, { same: 2 });
+            assert.strictEqual(producer.outputs().keyPairName, produced.keyPairName);
         });
-    });
 
-    after(async () => {
-        await consumer?.destroy();
-        await producer?.destroy();
-    });
-
-    it("the pipeline makes a deploy key whose name is unique per stack and stable across runs", async () => {
-        const first = await producer.up();
-        assert.match(String(first.outputs.keyPairName.value), /^test-deploy-[a-z0-9]{8}$/);
-        const second = await producer.up();
-        assert.deepStrictEqual(second.summary.resourceChanges, { same: 2 });
-        assert.strictEqual(second.outputs.keyPairName.value, first.outputs.keyPairName.value);
-    });
-
-    it("the consumer reads the private key through a StackReference and keeps it secret", async () => {
-        const produced = await producer.outputs();
-        const result = await consumer.up();
-        assertSameKey(result.outputs.deployPrivateKey.value, produced.privateKeyOpenssh.value, "the key read through the StackReference");
-        assert.strictEqual(result.outputs.deployPrivateKey.secret, true);
-        assert.strictEqual(result.outputs.deployPublicKey.value, produced.publicKeyOpenssh.value);
-        const text = pulumiCli(consumer, ["stack", "export"]) + backendText("ens-keypair-pipeline");
-        const privateKey = String(produced.privateKeyOpenssh.value);
-        assert.ok(!text.includes(privateKey));
-        assert.strictEqual(leakedPiece(text, privateKey, String(produced.publicKeyOpenssh.value)), undefined);
+        it("consumer: reads the private key through a StackReference and keeps it secret", () => {
+            const consumer = CliStack.create({
+                workDir: installExample("consumer", dir, tarball),
+                scenario: "example-consumer",
+                backendOf: producer,
+                config: { producerStack: "organization/ens-keypair-pipeline/test" },
+            });
+            consumer.up();
+            const outputs = consumer.outputs();
+            assertSameKey(outputs.deployPrivateKey, produced.privateKeyOpenssh, "the key read through the StackReference");
+            assert.strictEqual(outputs.deployPublicKey, produced.publicKeyOpenssh);
+            assert.strictEqual(outputs.deployKeyPairName, produced.keyPairName);
+            assert.deepStrictEqual(consumer.secretOutputNames(), ["deployPrivateKey"]);
+            const text = consumer.exportText() + consumer.backendText();
+            const privateKey = String(produced.privateKeyOpenssh);
+            assert.ok(!text.includes(privateKey), "the private key appears whole in the consumer's state");
+            assert.strictEqual(leakedPiece(text, privateKey, String(produced.publicKeyOpenssh)), undefined);
+        });
     });
 });
 
 describe("end to end: bad input", function () {
     this.timeout(120_000);
 
-    it("an invalid name fails at preview with the ENS error and nothing is created", async () => {
-        const stack = await testStack({
-            project: "bad-input",
-            program: async () => {
-                new KeyPair("bad", { keyPairName: "http://not-a-name" });
-                return { stack: pulumi.getStack() };
-            },
-        });
-        await assert.rejects(stack.preview(), (err: Error) => {
-            assert.match(err.message, /InvalidParameter\.KeyPairName/);
-            assert.match(err.message, /keyPairName must not start with http:\/\/ or https:\/\//);
-            return true;
-        });
-        await assert.rejects(stack.up(), /InvalidParameter\.KeyPairName/);
-        const state = await stack.exportStack();
-        // Compare types only: the export is taken with secrets shown, and must not reach the log.
-        const types = (state.deployment.resources ?? []).map((r: { type: string }) => r.type);
-        assert.ok(!types.some((t: string) => t.endsWith(":KeyPair")), `no KeyPair expected, found ${types.join(", ")}`);
+    it("an invalid name fails at preview with the ENS error, and `up` creates nothing", () => {
+        const stack = CliStack.create({ program: "bad-input", scenario: "bad-input" });
+        const preview = stack.run(["preview"]);
+        assert.notStrictEqual(preview.status, 0);
+        const output = preview.stdout + preview.stderr;
+        assert.match(output, /InvalidParameter\.KeyPairName/);
+        assert.match(output, /keyPairName must not start with http:\/\/ or https:\/\//);
+        const up = stack.run(["up", "--yes"]);
+        assert.notStrictEqual(up.status, 0);
+        assert.match(up.stdout + up.stderr, /InvalidParameter\.KeyPairName/);
+        const types = stack.resourceTypes();
+        assert.ok(!types.some((t) => t.endsWith(":KeyPair")), `no KeyPair expected, found ${types.join(", ")}`);
     });
 });

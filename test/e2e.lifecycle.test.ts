@@ -1,115 +1,111 @@
-// The KeyPair lifecycle under the real Pulumi engine: up, no-change up and preview, refresh,
-// replacements in the right order, destroy.
+// The KeyPair lifecycle as a pipeline runs it: each step a `pulumi` command in a program folder
+// (up, no-change up and preview, refresh, replacements in the right order, destroy). Every
+// scenario deploys its own stack, so none depends on another having run. The stacks live only in
+// this run's file backends (the local backend keeps keys in state), removed when the run ends.
 import * as assert from "assert";
-import * as pulumi from "@pulumi/pulumi";
-import { Stack } from "@pulumi/pulumi/automation";
-import { KeyPair } from "../src";
-import { stepRecorder, testStack } from "./helpers/stacks";
+import { CliStack, Operation } from "./helpers/cliStack";
 import { assertArmour, assertSameKey } from "./helpers/pem";
 
-function program() {
-    const config = new pulumi.Config();
-    const pair = new KeyPair("pair", {
-        keyPairName: config.require("name"),
-        keyType: config.require("keyType") as "rsa" | "ed25519",
-    });
-    return {
-        keyPairId: pair.keyPairId,
-        keyPairName: pair.keyPairName,
-        keyType: pair.keyType,
-        rsaBits: pair.rsaBits,
-        keyPairFingerPrint: pair.keyPairFingerPrint,
-        fingerprintMd5: pair.fingerprintMd5,
-        fingerprintSha256: pair.fingerprintSha256,
-        publicKeyOpenssh: pair.publicKeyOpenssh,
-        privateKeyBody: pair.privateKeyBody,
-        privateKeyOpenssh: pair.privateKeyOpenssh,
-        creationTime: pair.creationTime,
-        requestId: pair.requestId,
-    };
-}
-
-describe("end to end: lifecycle under the Pulumi engine", function () {
+describe("end to end: the lifecycle through the pulumi CLI", function () {
     this.timeout(300_000);
-    let stack: Stack;
-    let first: Record<string, { value: unknown; secret: boolean }>;
 
-    before(async () => {
-        stack = await testStack({
-            project: "lifecycle",
-            program: async () => program(),
-            config: { name: { value: "e2e-lifecycle" }, keyType: { value: "rsa" } },
+    describe("a deployed pair", () => {
+        let stack: CliStack;
+        let created: Operation;
+        let first: Record<string, unknown>;
+
+        before(() => {
+            stack = CliStack.create({ program: "lifecycle", scenario: "lifecycle", config: { name: "e2e-lifecycle", keyType: "rsa" } });
+            created = stack.up();
+            first = stack.outputs();
+        });
+
+        it("up creates it, with outputs of the documented shapes and the private keys secret", () => {
+            assert.deepStrictEqual(created.changes, { create: 2 });
+            const value = (name: string) => String(first[name]);
+            assert.match(value("keyPairId"), /^ssh-[a-z0-9]{23}$/);
+            assert.strictEqual(value("keyPairName"), "e2e-lifecycle");
+            assert.strictEqual(value("keyType"), "rsa");
+            assert.strictEqual(first.rsaBits, 2048);
+            assert.match(value("keyPairFingerPrint"), /^[0-9a-f]{32}$/);
+            assert.strictEqual(value("fingerprintMd5").replace(/:/g, ""), value("keyPairFingerPrint"));
+            assert.match(value("fingerprintSha256"), /^SHA256:[A-Za-z0-9+/]{43}$/);
+            assert.match(value("publicKeyOpenssh"), /^ssh-rsa AAAA[A-Za-z0-9+/=]+$/);
+            assertArmour(value("privateKeyBody"), "PRIVATE KEY");
+            assertArmour(value("privateKeyOpenssh"), "OPENSSH PRIVATE KEY");
+            assert.match(value("creationTime"), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+            assert.match(value("requestId"), /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/);
+            assert.deepStrictEqual(stack.secretOutputNames().sort(), ["privateKeyBody", "privateKeyOpenssh"]);
+        });
+
+        it("`preview --expect-no-changes` and a second `up` change nothing and generate no key", () => {
+            const preview = stack.preview("--expect-no-changes");
+            assert.deepStrictEqual(preview.changes, { same: 2 });
+            assert.deepStrictEqual(preview.steps, ["same pair"]);
+            const again = stack.up();
+            assert.deepStrictEqual(again.changes, { same: 2 });
+            assert.deepStrictEqual(again.steps, ["same pair"]);
+            const after = stack.outputs();
+            assertSameKey(after.privateKeyBody, first.privateKeyBody, "after a second up");
+            assert.strictEqual(after.keyPairId, first.keyPairId);
+            assert.strictEqual(after.creationTime, first.creationTime);
+        });
+
+        it("`refresh` changes nothing", () => {
+            const refresh = stack.refresh();
+            assert.deepStrictEqual(refresh.changes, { same: 2 });
+            const after = stack.outputs();
+            assertSameKey(after.privateKeyBody, first.privateKeyBody, "after refresh");
+            assert.strictEqual(after.keyPairId, first.keyPairId);
         });
     });
 
-    after(async () => {
-        await stack?.destroy();
-    });
-
-    it("up creates the pair, with outputs of the documented shapes and private keys secret", async () => {
-        const result = await stack.up();
-        assert.strictEqual(result.summary.resourceChanges?.create, 2);
-        first = result.outputs;
-        const value = (name: string) => String(first[name].value);
-        assert.match(value("keyPairId"), /^ssh-[a-z0-9]{23}$/);
-        assert.strictEqual(value("keyPairName"), "e2e-lifecycle");
-        assert.strictEqual(value("keyType"), "rsa");
-        assert.strictEqual(first.rsaBits.value, 2048);
-        assert.match(value("keyPairFingerPrint"), /^[0-9a-f]{32}$/);
-        assert.strictEqual(value("fingerprintMd5").replace(/:/g, ""), value("keyPairFingerPrint"));
-        assert.match(value("fingerprintSha256"), /^SHA256:[A-Za-z0-9+/]{43}$/);
-        assert.match(value("publicKeyOpenssh"), /^ssh-rsa AAAA[A-Za-z0-9+/=]+$/);
-        assertArmour(value("privateKeyBody"), "PRIVATE KEY");
-        assertArmour(value("privateKeyOpenssh"), "OPENSSH PRIVATE KEY");
-        assert.match(value("creationTime"), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-        assert.match(value("requestId"), /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/);
-        assert.strictEqual(first.privateKeyBody.secret, true);
-        assert.strictEqual(first.privateKeyOpenssh.secret, true);
-        assert.strictEqual(first.publicKeyOpenssh.secret, false);
-    });
-
-    it("a second up and a preview report no changes and keep the same key", async () => {
-        const preview = await stack.preview();
-        assert.deepStrictEqual(preview.changeSummary, { same: 2 });
-        const again = await stack.up();
-        assert.deepStrictEqual(again.summary.resourceChanges, { same: 2 });
-        assertSameKey(again.outputs.privateKeyBody.value, first.privateKeyBody.value, "after a second up");
-        assert.strictEqual(again.outputs.keyPairId.value, first.keyPairId.value);
-    });
-
-    it("refresh after up changes nothing", async () => {
-        const refresh = await stack.refresh();
-        assert.deepStrictEqual(refresh.summary.resourceChanges, { same: 2 });
-        const after = await stack.outputs();
-        assertSameKey(after.privateKeyBody.value, first.privateKeyBody.value, "after refresh");
-    });
-
-    it("changing keyType replaces the pair, deleting the old one first since the name stays", async () => {
-        await stack.setConfig("keyType", { value: "ed25519" });
-        const recorder = stepRecorder();
-        const result = await stack.up({ onEvent: recorder.onEvent });
-        assert.strictEqual(result.summary.resourceChanges?.replace, 1);
-        assert.match(String(result.outputs.publicKeyOpenssh.value), /^ssh-ed25519 /);
-        assert.notStrictEqual(result.outputs.keyPairId.value, first.keyPairId.value);
-        const order = recorder.steps.filter((s) => /replace/.test(s));
+    it("changing keyType replaces the pair, deleting the old one first since the name stays", () => {
+        const stack = CliStack.create({
+            program: "lifecycle",
+            scenario: "replace-key-type",
+            config: { name: "e2e-rekeyed", keyType: "rsa" },
+        });
+        stack.up("--skip-preview");
+        const before = stack.outputs();
+        stack.setConfig("keyType", "ed25519");
+        const result = stack.up();
+        assert.strictEqual(result.changes.replace, 1);
         // The engine reports the replace step itself between the two; what matters is delete first.
-        assert.deepStrictEqual(order, ["delete-replaced pair", "replace pair", "create-replacement pair"]);
+        assert.deepStrictEqual(
+            result.steps.filter((s) => /replace/.test(s)),
+            ["delete-replaced pair", "replace pair", "create-replacement pair"],
+        );
+        const after = stack.outputs();
+        assert.match(String(after.publicKeyOpenssh), /^ssh-ed25519 /);
+        assert.strictEqual(after.keyPairName, "e2e-rekeyed");
+        assert.notStrictEqual(after.keyPairId, before.keyPairId);
     });
 
-    it("renaming replaces the pair, creating the new one first", async () => {
-        await stack.setConfig("name", { value: "e2e-lifecycle-renamed" });
-        const recorder = stepRecorder();
-        const result = await stack.up({ onEvent: recorder.onEvent });
-        assert.strictEqual(result.summary.resourceChanges?.replace, 1);
-        assert.strictEqual(result.outputs.keyPairName.value, "e2e-lifecycle-renamed");
-        const order = recorder.steps.filter((s) => /replace/.test(s));
-        assert.deepStrictEqual(order, ["create-replacement pair", "replace pair", "delete-replaced pair"]);
+    it("a rotation through a RandomId renames the pair and replaces it, creating the new one first", () => {
+        const stack = CliStack.create({ program: "rotation", scenario: "rotation", config: { rotation: "1" } });
+        stack.up("--skip-preview");
+        const before = stack.outputs();
+        assert.match(String(before.keyPairName), /^rotating-[0-9a-f]{8}$/);
+        stack.setConfig("rotation", "2");
+        const result = stack.up();
+        assert.strictEqual(result.changes.replace, 2, "the RandomId and the pair");
+        assert.deepStrictEqual(
+            result.steps.filter((s) => / pair$/.test(s) && /replace/.test(s)),
+            ["create-replacement pair", "replace pair", "delete-replaced pair"],
+        );
+        const after = stack.outputs();
+        assert.match(String(after.keyPairName), /^rotating-[0-9a-f]{8}$/);
+        assert.notStrictEqual(after.keyPairName, before.keyPairName);
+        assert.notStrictEqual(after.keyPairId, before.keyPairId);
     });
 
-    it("destroy leaves an empty stack", async () => {
-        const result = await stack.destroy();
-        assert.strictEqual(result.summary.resourceChanges?.delete, 2);
-        const state = await stack.exportStack();
-        assert.deepStrictEqual(state.deployment.resources ?? [], []);
+    it("`destroy` leaves an empty stack", () => {
+        const stack = CliStack.create({ program: "lifecycle", scenario: "destroy", config: { name: "e2e-destroyed", keyType: "ed25519" } });
+        stack.up("--skip-preview");
+        const result = stack.destroy();
+        assert.deepStrictEqual(result.changes, { delete: 2 });
+        assert.deepStrictEqual(stack.resourceTypes(), []);
+        assert.deepStrictEqual(stack.outputs(), {});
     });
 });

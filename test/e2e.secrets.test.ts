@@ -1,59 +1,41 @@
 // Secrets under the real engine: no private key material in state or in `pulumi stack export`,
 // `--show-secrets` gives back working keys, and OpenSSH's sshd accepts exactly those keys.
+// Secrets as a pipeline sees them, through the pulumi CLI in a program folder: no private key
+// material in the state files or `pulumi stack export`, `stack output --show-secrets` gives back
+// working keys, and OpenSSH's sshd accepts exactly those keys.
 import * as assert from "assert";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { Stack } from "@pulumi/pulumi/automation";
-import { KeyPair } from "../src";
-import { pulumiCli } from "../scripts/engine";
+import { CliStack } from "./helpers/cliStack";
 import { startSshd, Sshd } from "./helpers/sshd";
-import { backendText, leakedPiece, pemBody, testStack } from "./helpers/stacks";
-
-const project = "secrets";
-
-function program() {
-    const rsa = new KeyPair("rsa", { keyPairName: "e2e-secrets-rsa" });
-    const ed25519 = new KeyPair("ed25519", { keyPairName: "e2e-secrets-ed25519", keyType: "ed25519" });
-    return {
-        rsaPublicKey: rsa.publicKeyOpenssh,
-        rsaPrivateKeyOpenssh: rsa.privateKeyOpenssh,
-        rsaPrivateKeyBody: rsa.privateKeyBody,
-        ed25519PublicKey: ed25519.publicKeyOpenssh,
-        ed25519PrivateKeyOpenssh: ed25519.privateKeyOpenssh,
-        ed25519PrivateKeyBody: ed25519.privateKeyBody,
-    };
-}
+import { leakedPiece, pemBody } from "./helpers/stacks";
 
 describe("end to end: secrets and a real SSH login", function () {
     this.timeout(300_000);
-    let stack: Stack;
+    let stack: CliStack;
     let revealed: Record<string, string>;
+    let upOutput: string;
 
-    before(async () => {
-        stack = await testStack({ project, program: async () => program() });
-        await stack.up();
-        revealed = {};
-        for (const name of [
-            "rsaPrivateKeyOpenssh",
-            "rsaPrivateKeyBody",
-            "ed25519PrivateKeyOpenssh",
+    before(() => {
+        stack = CliStack.create({ program: "secrets", scenario: "secrets" });
+        upOutput = stack.up("--skip-preview").output;
+        revealed = Object.fromEntries(Object.entries(stack.outputs()).map(([name, value]) => [name, String(value)]));
+    });
+
+    it("masks every private key output unless asked to show secrets", () => {
+        assert.deepStrictEqual(stack.secretOutputNames().sort(), [
             "ed25519PrivateKeyBody",
-            "rsaPublicKey",
-            "ed25519PublicKey",
-        ]) {
-            revealed[name] = pulumiCli(stack, ["stack", "output", name, "--show-secrets"]).trim();
-        }
+            "ed25519PrivateKeyOpenssh",
+            "rsaPrivateKeyBody",
+            "rsaPrivateKeyOpenssh",
+        ]);
     });
 
-    after(async () => {
-        await stack?.destroy();
-    });
-
-    it("keeps every piece of every private key out of the state files and `pulumi stack export`", () => {
-        const exported = pulumiCli(stack, ["stack", "export"]);
-        const stateFiles = backendText(project);
+    it("keeps every piece of every private key out of the state files, `pulumi stack export` and `up`'s output", () => {
+        const exported = stack.exportText();
+        const stateFiles = stack.backendText();
         const publicText = `${revealed.rsaPublicKey}\n${revealed.ed25519PublicKey}`;
         assert.match(exported, /"ciphertext"/, "the export should hold the private keys as ciphertext");
         for (const name of ["rsaPrivateKeyOpenssh", "rsaPrivateKeyBody", "ed25519PrivateKeyOpenssh", "ed25519PrivateKeyBody"]) {
@@ -61,6 +43,7 @@ describe("end to end: secrets and a real SSH login", function () {
             for (const [where, text] of [
                 ["stack export", exported],
                 ["state files", stateFiles],
+                ["output of up", upOutput],
             ]) {
                 assert.ok(!text.includes(revealed[name]), `${name} appears whole in the ${where}`);
                 assert.strictEqual(leakedPiece(text, revealed[name], publicText), undefined, `a piece of ${name} appears in the ${where}`);

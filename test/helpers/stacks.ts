@@ -1,11 +1,12 @@
 /**
- * Throwaway stacks for the end-to-end tests: each test file gets its own file backend and work
- * folder under `.pulumi-test/` (inside the repository, so the dynamic provider resolves this
- * package by name), removed when the run ends.
+ * Throwaway stacks for the end-to-end tests: each gets its own file backend and work folder under
+ * `.pulumi-test/` (inside the repository, so the dynamic provider resolves this package by name),
+ * removed when the run ends. `testStack` runs a program inline through the Automation API;
+ * `cliStack.ts` has stacks driven by the `pulumi` command, as users run them.
  */
 import * as fs from "fs";
 import * as path from "path";
-import { ConfigMap, EngineEvent, PulumiFn, Stack } from "@pulumi/pulumi/automation";
+import { ConfigMap, PulumiFn, Stack } from "@pulumi/pulumi/automation";
 import { openStack, repoRoot } from "../../scripts/engine";
 
 /** This run's folder; the process id keeps concurrent runs apart. */
@@ -42,33 +43,18 @@ export function testStack(options: TestStackOptions): Promise<Stack> {
 
 /** Every file the backend of a project holds (state, backups, history), as one string. */
 export function backendText(project: string): string {
-    const texts: string[] = [];
-    const walk = (dir: string) => {
-        for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-            const full = path.join(dir, entry.name);
-            if (entry.isDirectory()) {
-                walk(full);
-            } else {
-                texts.push(fs.readFileSync(full, "utf8"));
-            }
-        }
-    };
-    walk(backendDir(project));
-    return texts.join("\n");
+    return filesText(backendDir(project));
 }
 
-/** Collects `<op> <type>` of every resource step the engine reports, in order. */
-export function stepRecorder(): { steps: string[]; onEvent: (event: EngineEvent) => void } {
-    const steps: string[] = [];
-    return {
-        steps,
-        onEvent: (event) => {
-            const meta = event.resourcePreEvent?.metadata;
-            if (meta && meta.type !== "pulumi:pulumi:Stack") {
-                steps.push(`${meta.op} ${meta.urn.split("::").pop()}`);
-            }
-        },
-    };
+/** Every file under `dir`, as one string. */
+export function filesText(dir: string): string {
+    const texts: string[] = [];
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
+        if (entry.isFile()) {
+            texts.push(fs.readFileSync(path.join(entry.parentPath, entry.name), "utf8"));
+        }
+    }
+    return texts.join("\n");
 }
 
 /** Removes this run's folders; called once after all tests. */
