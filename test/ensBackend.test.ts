@@ -17,16 +17,10 @@ import { KeyPairInputs } from "../src/inputs";
 import { KeyPairOutputs, verifyOutputs } from "../src/outputs";
 import * as provider from "../src/provider";
 import { defaultAccessKey, EnsServer, startEnsServer } from "../ens-server/server";
-import { checkAndCreate, configRequest } from "./helpers/provider";
+import { checkAndCreate, configRequest, configWith } from "./helpers/provider";
 import { assertArmour, assertNoKey } from "./helpers/pem";
 
 const secret = defaultAccessKey.secret;
-
-/** A configure request holding these `ens-keypair:*` values. */
-function configWith(values: Record<string, string>): pulumi.dynamic.ConfigureRequest {
-    const config = { get: (key: string) => values[key.replace(/^ens-keypair:/, "")] };
-    return { config } as unknown as pulumi.dynamic.ConfigureRequest;
-}
 
 /** The environment variables these tests control; everything Alibaba Cloud's credential chain reads. */
 const controlledEnv = [
@@ -360,7 +354,7 @@ describe("the provider in ens mode, against the ENS-compatible server", function
             assert.strictEqual(read.id, id);
             assert.deepStrictEqual(read.props, outs);
             const checked = await provider.check(inputs, news);
-            const diff = await provider.diff(id, read.props as KeyPairOutputs, checked.inputs as never);
+            const diff = await provider.diff(id, read.props, checked.inputs as never);
             assert.strictEqual(diff.changes, false);
         });
 
@@ -385,7 +379,7 @@ describe("the provider in ens mode, against the ENS-compatible server", function
             assert.strictEqual(read.props, undefined);
         });
 
-        it("adopts a pair with the import option: ENS's data, no private key, and no change against a default program", async () => {
+        it("KeyPair.get (read by id, no state) returns a pair made outside Pulumi: ENS's data, no private key, and no change against a default program", async () => {
             const n = name("adopt");
             const existing = await client.createKeyPair(n);
             const read = await provider.read(existing.keyPairId, {});
@@ -401,7 +395,7 @@ describe("the provider in ens mode, against the ENS-compatible server", function
             assertNoKey(props.privateKeyBody, "privateKeyBody");
             assertNoKey(props.privateKeyOpenssh, "privateKeyOpenssh");
             assert.strictEqual(props.creationTime, pairsNamed(n)[0].creationTime);
-            const checked = await provider.check(props as never, { keyPairName: n });
+            const checked = await provider.check(props, { keyPairName: n });
             assert.strictEqual((await provider.diff(existing.keyPairId, props, checked.inputs as never)).changes, false);
             // Refreshing the adopted pair later works although there is no key to verify.
             assert.deepStrictEqual((await provider.read(existing.keyPairId, props)).props, props);
