@@ -319,10 +319,10 @@ function toKeyPair(item: Partial<DescribedKeyPair>): EnsKeyPair {
  * (no usable answer), or as it is (anything else is a bug, not worth retrying).
  */
 function toClientError(action: string, err: unknown): unknown {
-    const e = err as { code?: unknown; name?: unknown; message?: unknown; data?: Record<string, unknown> };
+    const e = err as { code?: unknown; name?: unknown; message?: unknown; data?: Record<string, string | number | undefined> };
     const status = Number(e.data?.statusCode);
     if (Number.isInteger(status) && status >= 400) {
-        const code = String(e.data?.Code ?? e.code ?? "Unknown");
+        const code = String(e.data?.Code ?? (typeof e.code === "string" ? e.code : "Unknown"));
         const requestId = e.data?.RequestId === undefined ? undefined : String(e.data.RequestId);
         return new EnsError(code, String(e.data?.Message ?? ""), { httpStatus: status, requestId, detail: `(${action})` });
     }

@@ -409,7 +409,7 @@ describe("ENS server", function () {
             ]);
             assert.deepStrictEqual(results.map((r) => r.status).sort(), ["fulfilled", "rejected"]);
             const lost = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
-            await clientError(Promise.reject(lost.reason), "PubKeyNameExisted", 400);
+            await clientError(Promise.reject(lost.reason as Error), "PubKeyNameExisted", 400);
             await clientError(call("CreateKeyPair", { KeyPairName: "race" }), "PubKeyNameExisted", 400);
             assert.strictEqual(server.listKeyPairs().length, 1);
         });

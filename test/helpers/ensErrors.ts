@@ -1,5 +1,6 @@
 /** Assertions on ENS errors, whichever way they reach a test. */
 import * as assert from "assert";
+import { inspect } from "util";
 import { ensErrorStatus } from "../../src/ensApi";
 import { EnsError } from "../../src/errors";
 
@@ -45,7 +46,7 @@ export function assertEnsError(seen: SeenEnsError, expected: ExpectedEnsError): 
 /** The thrown value as an `EnsError` of the expected code whose message reads "code: ENS message …". */
 function checkedEnsError(thrown: unknown, expected: ExpectedEnsError): EnsError {
     assert.ok(thrown !== undefined, `expected an EnsError ${expected.code}, but nothing was thrown`);
-    assert.ok(thrown instanceof EnsError, `expected an EnsError ${expected.code}, got ${String(thrown)}`);
+    assert.ok(thrown instanceof EnsError, `expected an EnsError ${expected.code}, got ${inspect(thrown)}`);
     assertEnsError(thrown, expected);
     assert.ok(thrown.message.startsWith(`${thrown.code}: ${thrown.ensMessage}`), thrown.message);
     if (thrown.requestId !== undefined) {
