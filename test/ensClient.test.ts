@@ -6,7 +6,7 @@ import { EnsError } from "../src/errors";
 import { fingerprints } from "../src/fingerprints";
 import { generateKeyMaterial, keyMaterialOf } from "../src/keyMaterial";
 import { defaultAccessKey, EnsServer, startEnsServer } from "../ens-server/server";
-import { ExpectedEnsError, rejectsWithEnsError, requestIdShape } from "./helpers/ensErrors";
+import { expectEnsError, ExpectedEnsError, rejectsWithEnsError, requestIdShape } from "./helpers/ensErrors";
 import { assertArmour } from "./helpers/pem";
 
 const timestampShape = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
@@ -313,11 +313,7 @@ describe("EnsClient against the ENS-compatible server", function () {
                 "not a host",
                 "",
             ]) {
-                assert.throws(
-                    () => parseEndpoint(bad),
-                    (err: unknown) => err instanceof EnsError && err.code === "InvalidParameter.Endpoint",
-                    bad,
-                );
+                expectEnsError(() => parseEndpoint(bad), "InvalidParameter.Endpoint", JSON.stringify(bad));
             }
         });
     });
