@@ -57,7 +57,8 @@ describe("end to end: the examples, each deployed by `pulumi up` in its folder",
         assertArmour(outputs.privateKeyOpenssh, "OPENSSH PRIVATE KEY");
         assert.deepStrictEqual(stack.secretOutputNames(), ["privateKeyOpenssh"]);
         const derived = await withTempDir(
-            (keyDir) => run("ssh-keygen", ["-y", "-f", writePrivateFile(keyDir, "id_basic", `${outputs.privateKeyOpenssh}\n`)]).stdout,
+            (keyDir) =>
+                run("ssh-keygen", ["-y", "-f", writePrivateFile(keyDir, "id_basic", `${String(outputs.privateKeyOpenssh)}\n`)]).stdout,
         );
         assert.strictEqual(derived.trim().split(" ").slice(0, 2).join(" "), outputs.publicKeyOpenssh);
         // The provider ran from the installed copy, not from this repository.
