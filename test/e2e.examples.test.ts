@@ -1,16 +1,17 @@
 // The examples as users deploy them: each copied out of the repository with the packed package
 // installed, then `pulumi up` in its folder; the consumer reads the pipeline stack's key through
-// a StackReference. And bad input, stopped at preview.
+// a StackReference, and the pipeline's ci.sh deploys through the Automation API. And bad input,
+// stopped at preview.
 import * as assert from "assert";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { repoRoot } from "../scripts/engine";
+import { ensureEngine, repoRoot } from "../scripts/engine";
 import { CliStack } from "./helpers/cliStack";
 import { assertArmour, assertSameKey } from "./helpers/pem";
 import { run } from "./helpers/run";
-import { leakedPiece } from "./helpers/stacks";
+import { leakedPiece, testPassphrase } from "./helpers/stacks";
 import { withTempDir, writePrivateFile } from "./helpers/tempDir";
 
 /** Copies `examples/<name>` to `dir/<name>` and installs it, with the packed package if it uses it. */
@@ -86,6 +87,27 @@ describe("end to end: the examples, each deployed by `pulumi up` in its folder",
             const again = producer.up();
             assert.deepStrictEqual(again.changes, { same: 2 });
             assert.strictEqual(producer.outputs().keyPairName, produced.keyPairName);
+        });
+
+        it("pipeline: ci.sh deploys a stack through the Automation API and writes its outputs, secrets masked", () => {
+            const env = {
+                ...process.env,
+                PATH: `${ensureEngine()}${path.delimiter}${process.env.PATH ?? ""}`,
+                STACK: "ci",
+                PULUMI_BACKEND_URL: `file://${fs.mkdtempSync(path.join(dir, "ci-state-"))}`,
+                PULUMI_CONFIG_PASSPHRASE: testPassphrase,
+            };
+            execFileSync("./ci.sh", { cwd: producer.dir, env, stdio: ["ignore", "ignore", "pipe"] });
+            const outputs = JSON.parse(fs.readFileSync(path.join(producer.dir, "outputs.json"), "utf8"));
+            assert.match(outputs.keyPairId, /^ssh-[a-z0-9]{23}$/);
+            assert.match(outputs.keyPairName, /^ci-deploy-[a-z0-9]{8}$/);
+            assert.match(outputs.publicKeyOpenssh, /^ssh-ed25519 /);
+            assert.strictEqual(outputs.privateKeyOpenssh, "[secret]");
+            execFileSync("npx", ["ts-node", "deploy.ts", "destroy"], { cwd: producer.dir, env, stdio: ["ignore", "ignore", "pipe"] });
+            const state = JSON.parse(
+                execFileSync("pulumi", ["stack", "export", "--stack", "ci"], { cwd: producer.dir, env, encoding: "utf8" }),
+            );
+            assert.deepStrictEqual(state.deployment.resources ?? [], []);
         });
 
         it("consumer: reads the private key through a StackReference and keeps it secret", () => {
