@@ -1,32 +1,43 @@
-/** The shape of bench/results.json, shared by the runner and the report. */
-import { ConfigResult } from "./engine";
+/** The shape of bench/results.json, shared by the runner, the report and the chart. */
+import { ConfigResult, Op } from "./engine";
+import { EnsRun } from "./ens";
 import { KeygenResult } from "./keygen";
 import { Machine } from "./machine";
+import { ProfileSummary } from "./profile";
+import { VariantId } from "./programs";
 
-export interface TlsPlugin {
-    available: boolean;
-    /** The plugin binary, when available. */
-    path?: string;
-    /** Why not, in the words of bench/ensure-tls-plugin. */
-    reason?: string;
-    /** Seconds bench/ensure-tls-plugin took in this run (a build, a cache hit, or a refusal). */
-    ensureSeconds: number;
+/** A CPU profile of the program process during one no-change preview at the largest N. */
+export interface ProgramProfile {
+    variant: VariantId;
+    n: number;
+    /** The profiled preview's wall time (the profiler slows it; not used for any target). */
+    ms: number;
+    summary: ProfileSummary;
 }
 
 export interface BenchResults {
     machine: Machine;
-    tls: TlsPlugin;
-    /** The repetitions planned per N, and those run (later ones are dropped to keep within the time budget). */
-    plan: { keygenReps: number; engineReps: Record<string, { planned: number; run: number }>; budgetMinutes: number };
+    /** Whether @pulumi/tls could be run, and why not. */
+    tls: { available: boolean; version?: string; reason?: string };
+    plan: {
+        quick: boolean;
+        budgetMinutes: number;
+        /** The command line of each operation. */
+        commands: Record<Op, string>;
+        /** Per N: the variants, and the repetitions planned and run (later ones are dropped to keep within the budget). */
+        engine: Record<string, { variants: VariantId[]; planned: number; run: number }>;
+        keygenReps: number;
+        /** What was left out for lack of time. */
+        skipped: string[];
+    };
     keygen: KeygenResult[];
     engine: {
         configs: ConfigResult[];
-        /**
-         * N bare RSA-2048 generations in flight at once (N the largest engine size), timed next to
-         * each repetition at that N: the floor of the key work inside that up.
-         */
+        /** N bare RSA-2048 generations in flight at once (N the largest RSA engine size), timed next to that N's lifecycles. */
         bareRsaBatch: { keys: number; ms: number[] };
     };
+    profiles: ProgramProfile[];
+    ens?: { throttleRate: number; runs: EnsRun[] };
     /** Wall time of each phase and of the whole run, seconds. */
     durations: Record<string, number>;
 }
