@@ -210,13 +210,20 @@ function run(cmd: string, args: string[], options: { cwd: string; env: NodeJS.Pr
     });
 }
 
+export interface OpOptions {
+    /** Profile the program process's CPU into this folder. */
+    profileDir?: string;
+    /** Let the engine write checkpoints after every step, as it does by default. */
+    checkpoints?: boolean;
+}
+
 /** One stack of one program folder, operated through the CLI. */
 export interface BenchStack {
     /** The variant's id, for results. */
     readonly variant: string;
     readonly n: number;
     /** Runs one operation; rejects when it fails. */
-    op(op: Op, rep: number, options?: { profileDir?: string }): Promise<OpSample>;
+    op(op: Op, rep: number, options?: OpOptions): Promise<OpSample>;
     /** `pulumi stack export`, parsed. */
     exportState(): Promise<ExportedState>;
 }
@@ -226,6 +233,14 @@ export interface ExportedState {
     resources: { urn: string; type: string; id?: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }[];
 }
 
+/**
+ * Set for every run unless an operation asks for checkpoints: the file backend otherwise rewrites
+ * the whole state file after every step, which makes an up or destroy of N resources cost O(N²)
+ * in the engine alone (a 1,000-KeyPair up takes ten minutes of it here) and would hide every
+ * other cost at N = 1,000. What checkpoints cost is measured apart, at one N.
+ */
+export const skipCheckpoints = { PULUMI_SKIP_CHECKPOINTS: "true" };
+
 /** The environment every CLI run gets: the throwaway backend, the probe, no update check. */
 function benchEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     return {
@@ -234,6 +249,7 @@ function benchEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
         PULUMI_CONFIG_PASSPHRASE: passphrase,
         PULUMI_SKIP_UPDATE_CHECK: "true",
         NODE_OPTIONS: `--require ${probeScript}`,
+        ...skipCheckpoints,
         ...extra,
     };
 }
@@ -266,7 +282,8 @@ const opTimeoutMs = 20 * 60_000;
 
 export class CliStack implements BenchStack {
     private readonly dir: string;
-    private profiled = 0;
+    /** Operations run outside the measured lifecycles (profiled, checkpointed), to keep their probe folders apart. */
+    private extra = 0;
 
     private constructor(
         readonly variant: string,
@@ -313,12 +330,15 @@ export class CliStack implements BenchStack {
         return result;
     }
 
-    async op(op: Op, rep: number, options: { profileDir?: string } = {}): Promise<OpSample> {
-        const suffix = options.profileDir ? `-profiled${++this.profiled}` : "";
+    async op(op: Op, rep: number, options: OpOptions = {}): Promise<OpSample> {
+        const suffix = options.profileDir ? `-profiled${++this.extra}` : options.checkpoints ? `-checkpoints${++this.extra}` : "";
         const dir = probeDirFor(this.name, rep, op, suffix);
         const env: Record<string, string> = { BENCH_PROBE_DIR: dir };
         if (options.profileDir) {
             env.BENCH_CPU_PROFILE_DIR = options.profileDir;
+        }
+        if (options.checkpoints) {
+            env.PULUMI_SKIP_CHECKPOINTS = "false";
         }
         const watcher = watchProcesses(250);
         const startEpoch = Date.now();
@@ -362,7 +382,7 @@ export class InlineStack implements BenchStack {
             backendDir,
             workDir: path.join(workRoot, "inline"),
             passphrase,
-            envVars: { NODE_OPTIONS: `--require ${probeScript}`, BENCH_PROBE_DIR: "" },
+            envVars: { NODE_OPTIONS: `--require ${probeScript}`, BENCH_PROBE_DIR: "", ...skipCheckpoints },
         });
         return new InlineStack(options.variant, options.n, stack);
     }

@@ -21,32 +21,48 @@ export interface ProfileSummary {
     files: { file: string; ms: number }[];
 }
 
-/** The parts of a program process's work, by where the code lives. */
-function partOf(url: string, functionName: string): string | undefined {
-    if (functionName === "(idle)") {
+/** Parts decided by any frame on the stack: what a sample was done for. */
+const callerRules: [RegExp, string][] = [
+    [/@pulumi\/pulumi\/runtime\/debuggable\.js$/, "SDK: a stack trace per Output promise (debuggable.js), mapped by source-map-support"],
+    [/source-map-support/, "other stack traces mapped by source-map-support"],
+    [/\/(typescript|ts-node)\//, "TypeScript compile (ts-node)"],
+];
+
+/** Parts decided by the innermost frame with a source file. */
+const fileRules: [RegExp, string][] = [
+    [/@pulumi\/pulumi\/output\.js$/, "SDK: Output objects"],
+    [/@pulumi\/pulumi\/runtime\/(rpc|resource)\.js$/, "SDK: resource registration and property serialization"],
+    [/@pulumi\/pulumi\/runtime\/closure\//, "SDK: provider closure serialization"],
+    [/@pulumi\/pulumi\//, "SDK: other"],
+    [/@grpc\/|google-protobuf|protobufjs/, "gRPC and protobuf"],
+    [/@pulumi\/tls\/|pulumi-ens-keypair\/|\/bin\/[^/]+\.js$/, "the resource's package"],
+    [/\/bench\/work\/programs\//, "the program"],
+];
+
+type Frame = { functionName: string; url: string };
+
+/** The part a sample belongs to, from its stack (innermost frame first). */
+function partOf(stack: Frame[]): string | undefined {
+    const leaf = stack[0];
+    if (!leaf || leaf.functionName === "(idle)") {
         return undefined;
     }
-    if (functionName === "(garbage collector)") {
+    if (leaf.functionName === "(garbage collector)") {
         return "garbage collection";
     }
-    const rules: [RegExp, string][] = [
-        [/@pulumi\/pulumi\/output\.js$/, "SDK: Output objects and their promises"],
-        [/@pulumi\/pulumi\/runtime\/(rpc|resource)\.js$/, "SDK: resource registration and property serialization"],
-        [/@pulumi\/pulumi\/runtime\/closure\//, "SDK: provider closure serialization"],
-        [/@pulumi\/pulumi\/(resource|dynamic\/index)\.js$/, "SDK: resource constructors"],
-        [/@pulumi\/pulumi\//, "SDK: other"],
-        [/@grpc\/|google-protobuf|protobufjs/, "gRPC and protobuf"],
-        [/\/(typescript|ts-node)\//, "TypeScript compile"],
-        [/@pulumi\/tls\//, "the resource's package"],
-        [/pulumi-ens-keypair\/|\/bin\/[^/]+\.js$/, "the resource's package"],
-        [/\/bench\/work\/programs\//, "the program"],
-    ];
-    for (const [pattern, part] of rules) {
-        if (pattern.test(url)) {
+    for (const [pattern, part] of callerRules) {
+        if (stack.some((f) => pattern.test(f.url))) {
             return part;
         }
     }
-    return url === "" || url.startsWith("node:") ? "Node.js internals and native code" : "other modules";
+    // Node's internals and native code count for the code that called them.
+    const owner = stack.find((f) => f.url !== "" && !f.url.startsWith("node:"));
+    for (const [pattern, part] of fileRules) {
+        if (owner && pattern.test(owner.url)) {
+            return part;
+        }
+    }
+    return owner ? "other modules" : "Node.js and native code";
 }
 
 /** A file's path from its package on (`@pulumi/pulumi/output.js`), or as given. */
@@ -58,6 +74,18 @@ function shortFile(url: string): string {
 export function summarizeProfile(file: string): ProfileSummary {
     const profile = JSON.parse(fs.readFileSync(file, "utf8")) as CpuProfile;
     const byId = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
+    const parent = new Map(profile.nodes.flatMap((n) => (n.children ?? []).map((c) => [c, n.id] as const)));
+    const stackOf = (id: number): Frame[] => {
+        const stack: Frame[] = [];
+        for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+            const frame = byId.get(at);
+            if (frame) {
+                stack.push(frame);
+            }
+        }
+        return stack;
+    };
+    const partById = new Map<number, string | undefined>();
     const parts: Record<string, number> = {};
     const files: Record<string, number> = {};
     let cpuMs = 0;
@@ -65,7 +93,10 @@ export function summarizeProfile(file: string): ProfileSummary {
         // A sample's delta is the time since the previous one: the time this frame was on top.
         const ms = (profile.timeDeltas[i] ?? 0) / 1000;
         const frame = byId.get(id);
-        const part = frame && partOf(frame.url, frame.functionName);
+        if (!partById.has(id)) {
+            partById.set(id, partOf(stackOf(id)));
+        }
+        const part = partById.get(id);
         if (!frame || !part) {
             return;
         }

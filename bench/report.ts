@@ -390,7 +390,13 @@ function runSection(v: View): string {
                 "Engine repetitions run, of planned",
                 plan + (v.r.plan.skipped.length ? `; skipped for time: ${v.r.plan.skipped.join(", ")}` : ""),
             ],
-            ["Commands", ops.map((op) => `\`${v.r.plan.commands[op]}\``).join(", ")],
+            [
+                "Commands",
+                ops.map((op) => `\`${v.r.plan.commands[op]}\``).join(", ") +
+                    `; environment ${Object.entries(v.r.plan.env)
+                        .map(([k, x]) => `\`${k}=${x}\``)
+                        .join(" ")} (see *Checkpoints*)`,
+            ],
             [
                 "Wall time",
                 `${(d.total / 60).toFixed(1)} min (key generation ${(d.keygen / 60).toFixed(1)}, engine ${(d.engine / 60).toFixed(1)}, ens ${((d.ens ?? 0) / 60).toFixed(1)}); budget ${v.r.plan.budgetMinutes} min` +
@@ -512,6 +518,26 @@ function profileSection(v: View): string {
         table([`CPU per resource, no-change preview, N = ${n}`, ...profiles.map((p) => variants[p.variant].label)], rows) +
         (files ? `\n\nFiles with the most self time, KeyPair Ed25519:\n\n${files}` : "")
     );
+}
+
+function checkpointSection(v: View): string {
+    const c = v.r.checkpoints;
+    if (!c) {
+        return "Not measured.";
+    }
+    const ids = (Object.keys(c.ups) as VariantId[]).filter((id) => c.ups[id]);
+    const rows = ids.map((id) => {
+        const withMs = c.ups[id]?.ms ?? NaN;
+        const without = v.op(id, c.n, "up").median;
+        return [
+            variants[id].label,
+            fmtMs(without),
+            fmtMs(withMs),
+            fmtMs((withMs - without) / c.n),
+            fmtBytes(v.stateBytesPerResource(id, c.n)),
+        ];
+    });
+    return table([`up, N = ${c.n}`, "without checkpoints", "with", "difference per resource", "state per resource"], rows);
 }
 
 function stateAndMemory(v: View): string {
@@ -650,6 +676,14 @@ ${timeOfUp(v)}
 One extra no-change preview per variant with the CPU profiler on in the program process, self time summed by where the code lives.
 
 ${profileSection(v)}
+
+### Checkpoints
+
+By default the engine rewrites the whole state after every step, so each step costs time in proportion to the
+state's size and an up of N resources costs O(N²); the runs above set \`PULUMI_SKIP_CHECKPOINTS\`, which writes it
+once at the end. One up per variant with checkpoints, right after the measured lifecycles:
+
+${checkpointSection(v)}
 
 ### State and memory
 

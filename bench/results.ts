@@ -1,5 +1,5 @@
 /** The shape of bench/results.json, shared by the runner, the report and the chart. */
-import { ConfigResult, Op } from "./engine";
+import { ConfigResult, Op, OpSample } from "./engine";
 import { EnsRun } from "./ens";
 import { KeygenResult } from "./keygen";
 import { Machine } from "./machine";
@@ -22,8 +22,9 @@ export interface BenchResults {
     plan: {
         quick: boolean;
         budgetMinutes: number;
-        /** The command line of each operation. */
+        /** The command line of each operation, and the environment every one got. */
         commands: Record<Op, string>;
+        env: Record<string, string>;
         /** Per N: the variants, and the repetitions planned and run (later ones are dropped to keep within the budget). */
         engine: Record<string, { variants: VariantId[]; planned: number; run: number }>;
         keygenReps: number;
@@ -38,6 +39,8 @@ export interface BenchResults {
     };
     profiles: ProgramProfile[];
     ens?: { throttleRate: number; runs: EnsRun[] };
+    /** Ups with the engine's default checkpoints, at one N, to set beside the measured ones. */
+    checkpoints?: { n: number; ups: Partial<Record<VariantId, OpSample>> };
     /** Wall time of each phase and of the whole run, seconds. */
     durations: Record<string, number>;
 }

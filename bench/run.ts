@@ -9,7 +9,7 @@
  * peers measured together. Blocks run in order of importance; one that would overrun the time
  * budget is skipped (the results say which).
  *
- * Environment: BENCH_BUDGET_MIN (default 27) bounds the run; BENCH_QUICK=1 runs a small version
+ * Environment: BENCH_BUDGET_MIN (default 28) bounds the run; BENCH_QUICK=1 runs a small version
  * (N = 1 and 10, one repetition) for trying changes out. With `--report-only`, only BENCHMARKS.md
  * and the chart are rewritten, from the existing bench/results.json.
  */
@@ -19,7 +19,20 @@ import * as os from "os";
 import * as path from "path";
 import { ensureEngine, repoRoot } from "../scripts/engine";
 import { writeChart } from "./chart";
-import { BenchStack, CliStack, ConfigResult, ExportedState, InlineStack, Op, opArgs, OpSample, ops, resetWork, workRoot } from "./engine";
+import {
+    BenchStack,
+    CliStack,
+    ConfigResult,
+    ExportedState,
+    InlineStack,
+    Op,
+    opArgs,
+    OpSample,
+    ops,
+    resetWork,
+    skipCheckpoints,
+    workRoot,
+} from "./engine";
 import { ensScale } from "./ens";
 import { bareBatch, keygenBench } from "./keygen";
 import { describeMachine } from "./machine";
@@ -30,7 +43,7 @@ import { BenchResults, ProgramProfile } from "./results";
 import { nowMs } from "./stats";
 
 const quick = process.env.BENCH_QUICK === "1";
-const budgetMs = Number(process.env.BENCH_BUDGET_MIN ?? (quick ? 10 : 27)) * 60_000;
+const budgetMs = Number(process.env.BENCH_BUDGET_MIN ?? (quick ? 10 : 28)) * 60_000;
 const t0 = nowMs();
 const elapsedS = () => (nowMs() - t0) / 1000;
 const log = (line: string) => process.stderr.write(`[bench ${elapsedS().toFixed(0).padStart(4)}s] ${line}\n`);
@@ -57,9 +70,11 @@ const blocks: { n: number; variants: VariantId[]; rep: number }[] = quick
           { n: 10, variants: allPeers, rep: 2 },
       ];
 const ensN = quick ? 10 : 100;
+/** Where the cost of the engine's checkpoints is measured. */
+const checkpointsN = quick ? 10 : 100;
 const keygenReps = 1;
-/** Key generation in a quick run: one RSA size and one fast key are enough to try changes out. */
-const keygenSizes = quick ? ["rsa2048", "ed25519"] : undefined;
+/** Key generation: RSA 3072 and 4096 would add minutes of prime search and are left to bench/keygen.ts's callers. */
+const keygenSizes = quick ? ["rsa2048", "ed25519"] : ["rsa2048", "ed25519", "ecdsaP256"];
 const resultsFile = path.join(repoRoot, "bench", "results.json");
 
 /** The random and tls plugins and the @pulumi/tls version the programs use. */
@@ -178,10 +193,30 @@ class EngineRun {
         }
     }
 
+    /**
+     * An up with the engine's default checkpoints (one state write per step) for each variant,
+     * next to the measured ups without: what the file backend's checkpoints cost at this N.
+     */
+    async checkpointCost(n: number, ids: VariantId[]): Promise<NonNullable<BenchResults["checkpoints"]>> {
+        const ups: Partial<Record<VariantId, OpSample>> = {};
+        for (const id of ids) {
+            const stack = await this.stack(variants[id], n);
+            try {
+                ups[id] = await stack.op("up", 1, { checkpoints: true });
+                log(`  ${id} N=${n} up with checkpoints: ${((ups[id]?.ms ?? NaN) / 1000).toFixed(2)} s`);
+            } catch (e) {
+                log(`  ${id} N=${n} up with checkpoints failed: ${(e as Error).message.slice(0, 500)}`);
+            }
+            await stack.op("destroy", 1).catch(() => undefined);
+        }
+        return { n, ups };
+    }
+
     /** One more no-change preview per variant with the CPU profiler on in the program process (bench/probe.js). */
     private async profile(n: number, stacks: [VariantId, BenchStack][], rep: number): Promise<void> {
         for (const [id, stack] of stacks) {
-            if (!(stack instanceof CliStack)) {
+            // KeyPair and its peer: the floor's profile would only say what both share.
+            if (!(stack instanceof CliStack) || id === "floor") {
                 continue;
             }
             const dir = path.join(workRoot, "profiles", `${id}-n${n}`);
@@ -255,6 +290,7 @@ async function main(): Promise<void> {
     const plan: BenchResults["plan"]["engine"] = {};
     const bareRsaBatch: { keys: number; ms: number[] } = { keys: 0, ms: [] };
     let ens: BenchResults["ens"];
+    let checkpoints: BenchResults["checkpoints"];
     /** Seconds per operation: the fixed part (from N = 1) and the part per resource (from larger N). */
     const opCost = { fixed: 15, perResource: 0.1 };
     const estimateS = (n: number, count: number) => count * 6 * (opCost.fixed + opCost.perResource * n);
@@ -297,6 +333,17 @@ async function main(): Promise<void> {
             if (fits(`repetition ${block.rep} at N = ${block.n}`, estimateS(block.n, ids.length))) {
                 await measure(block, ids);
             }
+            if (
+                block.n === checkpointsN &&
+                block.rep === 1 &&
+                checkpoints === undefined &&
+                fits("the checkpoint cost", estimateS(block.n, 3) / 2)
+            ) {
+                checkpoints = await engine.checkpointCost(
+                    block.n,
+                    ids.filter((id) => scalePeers.includes(id)),
+                );
+            }
             if (ensAfter && fits("the ens run", 2 * estimateS(ensN, 1))) {
                 const start = nowMs();
                 ens = await ensScale({ n: ensN, throttleRate: 0.1, log });
@@ -314,11 +361,12 @@ async function main(): Promise<void> {
     const results: BenchResults = {
         machine,
         tls,
-        plan: { quick, budgetMinutes: budgetMs / 60_000, commands: opArgsOf(), engine: plan, keygenReps, skipped },
+        plan: { quick, budgetMinutes: budgetMs / 60_000, commands: opArgsOf(), env: skipCheckpoints, engine: plan, keygenReps, skipped },
         keygen,
         engine: { configs: [...engine.configs.values()], bareRsaBatch },
         profiles: engine.profiles,
         ens,
+        checkpoints,
         durations,
     };
     fs.writeFileSync(resultsFile, JSON.stringify(results, compact, 2) + "\n");
