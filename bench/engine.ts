@@ -81,7 +81,10 @@ export interface ProbeSummary {
 
 export interface OpSample {
     rep: number;
+    /** Wall time. */
     ms: number;
+    /** CPU time of the CLI and every process it started (not measured inline, where the program runs in the bench's own process). */
+    cpuMs?: number;
     /** Resource counts by step kind, from the CLI's closing summary. */
     summary: Record<string, number>;
     probe: ProbeSummary;
@@ -95,6 +98,8 @@ export interface StateFigures {
     resources: number;
     /** Length of the `__provider` input of one resource (the serialized provider), or 0. */
     providerBytes: number;
+    /** Output properties of one resource in state, `__provider` included: what the program registers and the SDK tracks. */
+    outputProperties: number;
 }
 
 export interface ConfigResult {
@@ -180,32 +185,55 @@ export function parseSummary(output: string): Record<string, number> {
     return counts;
 }
 
-/** An operation's outcome: its wall time, what it printed (the last 64 KiB) and its exit status. */
+/** An operation's outcome: its wall and CPU time, what it printed (the last 64 KiB) and its exit status. */
 interface RunResult {
     ms: number;
+    cpuMs: number;
     output: string;
     status: number | null;
 }
 
-/** Runs a command to completion, keeping the tail of its output; killed after `timeoutMs`. */
+/** Minutes of bash's `times` output (`0m1.234s`) as milliseconds. */
+function timesMs(text: string): number {
+    const match = /(\d+)m([\d.]+)s/.exec(text);
+    return match ? (Number(match[1]) * 60 + Number(match[2])) * 1000 : NaN;
+}
+
+/**
+ * Runs a command to completion, keeping the tail of its output; killed after `timeoutMs`. It runs
+ * under bash, whose `times` reports the CPU time (user and system) of the command and every
+ * process it started and waited for: for the CLI, the language host, the program and the
+ * providers. CPU time is far less disturbed than wall time by other work on a shared machine.
+ */
 function run(cmd: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number }): Promise<RunResult> {
     return new Promise((resolve, reject) => {
         const start = nowMs();
-        const child = spawn(cmd, args, { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"] });
+        const script = '"$@"; status=$?; times >&3; exit $status';
+        const child = spawn("bash", ["-c", script, "bench", cmd, ...args], {
+            cwd: options.cwd,
+            env: options.env,
+            stdio: ["ignore", "pipe", "pipe", "pipe"],
+            // Its own process group, so that a timeout can stop the command with its children.
+            detached: true,
+        });
         let output = "";
+        let times = "";
         const keep = (chunk: Buffer) => {
             output = (output + chunk.toString("utf8")).slice(-65536);
         };
-        child.stdout.on("data", keep);
-        child.stderr.on("data", keep);
-        const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs);
+        child.stdout?.on("data", keep);
+        child.stderr?.on("data", keep);
+        (child.stdio[3] as NodeJS.ReadableStream).on("data", (chunk: Buffer) => (times += chunk.toString("utf8")));
+        const timer = setTimeout(() => process.kill(-(child.pid ?? 0), "SIGKILL"), options.timeoutMs);
         child.on("error", (e) => {
             clearTimeout(timer);
             reject(e);
         });
         child.on("close", (status) => {
             clearTimeout(timer);
-            resolve({ ms: nowMs() - start, output, status });
+            // The second line of `times` is the children's user and system time.
+            const [user, system] = (times.split("\n")[1] ?? "").split(" ");
+            resolve({ ms: nowMs() - start, cpuMs: timesMs(user ?? "") + timesMs(system ?? ""), output, status });
         });
     });
 }
@@ -350,7 +378,7 @@ export class CliStack implements BenchStack {
             // Stopped whatever happened, or its timer would keep polling.
             peaks = watcher.stop();
         }
-        return { rep, ms: result.ms, summary: parseSummary(result.output), probe: readProbe(dir, startEpoch), peaks };
+        return { rep, ms: result.ms, cpuMs: result.cpuMs, summary: parseSummary(result.output), probe: readProbe(dir, startEpoch), peaks };
     }
 
     async exportState(): Promise<ExportedState> {

@@ -17,8 +17,8 @@ export interface ProgramProfile {
 
 export interface BenchResults {
     machine: Machine;
-    /** Whether @pulumi/tls could be run, and why not. */
-    tls: { available: boolean; version?: string; reason?: string };
+    /** The @pulumi/tls package the peer programs use (its plugin is of the same version). */
+    tls: { version: string };
     plan: {
         quick: boolean;
         budgetMinutes: number;
