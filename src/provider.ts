@@ -7,9 +7,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { Backend } from "./backends/backend";
 import { localBackend } from "./backends/local";
 import { configNamespace, ProviderConfig, resolveConfig } from "./config";
-import { inputNames, replacingInputNames } from "./fields";
+import { withPassphrase } from "./encryption";
+import { checkedInputNames, replacingInputNames } from "./fields";
 import { checkInputs, KeyPairInputs } from "./inputs";
 import { BackendName, KeyPairOutputs } from "./outputs";
+import { passedDeadline } from "./rotation";
 
 let config: ProviderConfig | undefined;
 
@@ -41,21 +43,43 @@ export async function check(olds: Record<string, unknown>, news: Record<string, 
 }
 
 export async function diff(_id: string, olds: KeyPairOutputs, news: KeyPairInputs): Promise<pulumi.dynamic.DiffResult> {
-    const replaces: string[] = replacingInputNames.filter((key) => olds[key] !== news[key]);
+    const changed = checkedInputNames.filter((key) => olds[key] !== news[key]);
+    const replaces: string[] = replacingInputNames.filter((key) => changed.includes(key));
+    const deadline = passedDeadline(olds, news);
+    if (deadline !== undefined) {
+        replaces.push("rotatesAt");
+    }
     if (olds.backend !== currentConfig().backend) {
         replaces.push("backend");
     }
-    return {
-        changes: replaces.length > 0,
-        replaces,
-        // ENS names are unique: a replacement that keeps the name must free it first.
-        deleteBeforeReplace: replaces.length > 0 && olds.keyPairName === news.keyPairName,
-    };
+    // ENS names are unique: a replacement that keeps the name must free it first.
+    const deleteBeforeReplace = replaces.length > 0 && olds.keyPairName === news.keyPairName;
+    if (deadline !== undefined) {
+        // The engine shows a plugin's standard error with the run's diagnostics: this says why the pair is replaced.
+        console.error(
+            `KeyPair "${olds.keyPairName}" (${olds.keyPairId}) is due for rotation: rotatesAt ${deadline} has passed (rotateAfter ${news.rotateAfter}). ` +
+                (deleteBeforeReplace
+                    ? "It is replaced, deleting it before its name is reused."
+                    : `"${news.keyPairName}" replaces it, created before it is deleted.`),
+        );
+    }
+    return { changes: changed.length > 0 || replaces.length > 0, replaces, deleteBeforeReplace };
 }
 
 export async function create(inputs: KeyPairInputs): Promise<pulumi.dynamic.CreateResult> {
-    const outs = await backendFor(currentConfig().backend).create(pick(inputs));
+    // Whichever backend made the pair, its private key is encrypted before it becomes an output.
+    const outs = withPassphrase(await backendFor(currentConfig().backend).create(pick(inputs)), undefined);
     return { id: outs.keyPairId, outs };
+}
+
+/**
+ * Applies the inputs that change without replacing the pair: `rotateAfter` with its deadline, and
+ * the passphrase, which re-encrypts the same private key. Nothing changes in the backend.
+ */
+export async function update(_id: string, olds: KeyPairOutputs, news: KeyPairInputs): Promise<pulumi.dynamic.UpdateResult> {
+    const made = Object.entries(olds).filter(([key]) => !(checkedInputNames as string[]).includes(key));
+    const outs = { ...Object.fromEntries(made), ...pick(news) } as KeyPairOutputs;
+    return { outs: withPassphrase(outs, olds.privateKeyPassphrase) };
 }
 
 export async function read(id: string, props: Partial<KeyPairOutputs>): Promise<pulumi.dynamic.ReadResult> {
@@ -72,6 +96,6 @@ export { remove as delete };
 
 /** The inputs proper, without the engine's own properties such as `__provider`. */
 function pick(inputs: KeyPairInputs): KeyPairInputs {
-    const given = inputNames.filter((name) => inputs[name] !== undefined).map((name) => [name, inputs[name]]);
+    const given = checkedInputNames.filter((name) => inputs[name] !== undefined).map((name) => [name, inputs[name]]);
     return Object.fromEntries(given) as KeyPairInputs;
 }
