@@ -24,11 +24,12 @@ type PrivateKeys = Pick<KeyPairOutputs, "privateKeyBody" | "privateKeyOpenssh">;
 export function encryptedPrivateKeys(key: KeyObject, passphrase: string): Required<PrivateKeys> {
     // sshpk, loaded on first use like everywhere in the provider, writes OpenSSH's encrypted format.
     const sshpk = require("sshpk") as typeof Sshpk;
+    const parsed = sshpk.parsePrivateKey(opensshPrivateKey(key).pem, "ssh");
+    // sshpk names a key without a comment "(unnamed)"; the plain key has none, so neither does this.
+    parsed.comment = "";
     return {
         privateKeyBody: key.export({ type: "pkcs8", format: "pem", cipher: pkcs8Cipher, passphrase }) as string,
-        privateKeyOpenssh: sshpk
-            .parsePrivateKey(opensshPrivateKey(key).pem, "ssh")
-            .toString("ssh-private", { passphrase, cipher: opensshCipher }),
+        privateKeyOpenssh: parsed.toString("ssh-private", { passphrase, cipher: opensshCipher }),
     };
 }
 

@@ -3,6 +3,8 @@
  * then create or update) on a clock the test sets, as the engine makes them on every run.
  */
 import * as assert from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import { defaultAccessKey, EnsServer, startEnsServer } from "../ens-server/server";
 import { checkInputs, KeyPairInputs, unknownValue } from "../src/inputs";
 import { KeyPairOutputs } from "../src/outputs";
 import * as provider from "../src/provider";
@@ -259,6 +261,67 @@ describe("rotation", () => {
             assert.strictEqual(inputs.rotatesAt, unknownValue);
             assert.strictEqual(inputs.keyPairName, "deploy");
             assert.deepStrictEqual(diff, { changes: true, replaces: [], deleteBeforeReplace: false });
+        });
+
+        describe("in the ens backend", () => {
+            let server: EnsServer;
+
+            before(async () => {
+                server = await startEnsServer();
+                const values: Raw = {
+                    "ens-keypair:backend": "ens",
+                    "ens-keypair:endpoint": server.url,
+                    "ens-keypair:accessKeyId": defaultAccessKey.id,
+                    "ens-keypair:accessKeySecret": defaultAccessKey.secret,
+                };
+                await provider.configure({ config: { get: (key: string) => values[key] } } as unknown as pulumi.dynamic.ConfigureRequest);
+            });
+
+            after(async () => {
+                await provider.configure(configRequest("local"));
+                await server?.close();
+            });
+
+            const held = () =>
+                server
+                    .listKeyPairs()
+                    .map((p) => p.keyPairName)
+                    .sort();
+
+            it("rotates a prefixed pair as the engine orders it: the new pair is in ENS before the old one is deleted", async () => {
+                const news = { keyPairNamePrefix: "ens-rot-", rotateAfter: "1h" };
+                const old = await deploy(news, t0);
+                assert.strictEqual((await plan(old, news, at(3599))).diff.changes, false);
+                const { inputs, diff } = await plan(old, news, at(3600));
+                assert.deepStrictEqual(diff, { changes: true, replaces: ["keyPairName", "rotatesAt"], deleteBeforeReplace: false });
+                const { id } = await provider.create(inputs);
+                assert.deepStrictEqual(held(), [old.outs.keyPairName, inputs.keyPairName].sort(), "both pairs exist between the steps");
+                await provider.delete(old.outs.keyPairId, old.outs);
+                assert.deepStrictEqual(held(), [inputs.keyPairName]);
+                assert.deepStrictEqual(
+                    server.listKeyPairs().map((p) => p.keyPairId),
+                    [id],
+                );
+            });
+
+            it("rotates a pair with a fixed name by deleting it first, freeing the name ENS keeps unique", async () => {
+                const news = { keyPairName: "ens-rot-fixed", rotateAfter: "1h" };
+                const old = await deploy(news, t0);
+                const { inputs, diff } = await plan(old, news, at(3600));
+                assert.deepStrictEqual(diff, { changes: true, replaces: ["rotatesAt"], deleteBeforeReplace: true });
+                // In the other order ENS refuses the name.
+                await assert.rejects(provider.create(inputs), /PubKeyNameExisted/);
+                await provider.delete(old.outs.keyPairId, old.outs);
+                const { id } = await provider.create(inputs);
+                assert.notStrictEqual(id, old.outs.keyPairId);
+                assert.deepStrictEqual(
+                    server
+                        .listKeyPairs()
+                        .filter((p) => p.keyPairName === "ens-rot-fixed")
+                        .map((p) => p.keyPairId),
+                    [id],
+                );
+            });
         });
 
         it("refuses a bad rotateAfter at check, on the rotateAfter property", () => {
