@@ -3,7 +3,7 @@
  * them. Every rule failure names the field; nothing here creates anything.
  */
 import { EnsError, invalidParameter, invalidRequest } from "./errors";
-import { ArgumentOf, FieldValues, InputName, inputNames, KeyType, keyPairFields, replacingInputNames, ResolvedName } from "./fields";
+import { ArgumentOf, FieldValues, InputName, inputNames, KeyType, keyPairFields, ResolvedName } from "./fields";
 import { nameFromPrefix, validateKeyPairName, validateKeyPairNamePrefix } from "./names";
 import { parsePublicKey } from "./publicKey";
 import { planRotation } from "./rotation";
@@ -85,11 +85,7 @@ export function checkInputs(olds: Raw, news: Raw, now: Date = new Date()): { inp
     if (curve !== undefined) {
         inputs.ecdsaCurve = curve;
     }
-    const rotation = attempt("rotateAfter", () => {
-        // A pair that is replaced anyway is a new pair, whose clock starts now.
-        const replaced = replacingInputNames.some((name) => olds[name] !== inputs[name]);
-        return planRotation(olds, inputs.rotateAfter, now, replaced);
-    });
+    const rotation = attempt("rotateAfter", () => planRotation(olds, inputs.rotateAfter, now));
     if (rotation?.rotatesAt !== undefined) {
         inputs.rotatesAt = rotation.rotatesAt;
     }

@@ -59,8 +59,8 @@ export async function diff(_id: string, olds: KeyPairOutputs, news: KeyPairInput
         console.error(
             `KeyPair "${olds.keyPairName}" (${olds.keyPairId}) is due for rotation: rotatesAt ${deadline} has passed (rotateAfter ${news.rotateAfter}). ` +
                 (deleteBeforeReplace
-                    ? "It is replaced, deleting it before its name is reused."
-                    : `"${news.keyPairName}" replaces it, created before it is deleted.`),
+                    ? "It is deleted first, so that the new pair can take its name."
+                    : "A new pair, named from the prefix, is created before it is deleted."),
         );
     }
     return { changes: changed.length > 0 || replaces.length > 0, replaces, deleteBeforeReplace };

@@ -64,15 +64,15 @@ export interface RotationPlan {
 /**
  * The deadline for `rotateAfter` given the previous inputs, at `now`. The clock keeps running from
  * when it started, so a changed `rotateAfter` moves the deadline rather than restarting it; it
- * starts now for a new pair, a pair that is replaced anyway (`replaced`), a pair that gains
- * `rotateAfter`, and a pair whose deadline has passed, which is then due.
+ * starts now for a new pair (the engine checks a replacement as a new pair, without previous
+ * inputs), a pair that gains `rotateAfter`, and a pair whose deadline has passed, which is then due.
  */
-export function planRotation(olds: RotationInputs, rotateAfter: string | undefined, now: Date, replaced: boolean): RotationPlan {
+export function planRotation(olds: RotationInputs, rotateAfter: string | undefined, now: Date): RotationPlan {
     if (rotateAfter === undefined) {
         return { due: false };
     }
     const after = parseDuration(rotateAfter) * 1000;
-    const started = replaced ? undefined : clockStart(olds);
+    const started = clockStart(olds);
     if (started !== undefined && now.getTime() < started + after) {
         return { rotatesAt: ensTimestamp(new Date(started + after)), due: false };
     }

@@ -75,36 +75,31 @@ describe("rotation", () => {
 
     describe("the deadline check keeps with the inputs", () => {
         it("starts the clock at a new pair and keeps it until the deadline", () => {
-            const first = planRotation({}, "1h", t0, true);
+            const first = planRotation({}, "1h", t0);
             assert.deepStrictEqual(first, { rotatesAt: "2026-11-29T09:00:00Z", due: false });
             const olds = { rotateAfter: "1h", rotatesAt: first.rotatesAt };
-            assert.deepStrictEqual(planRotation(olds, "1h", at(3599), false), first);
+            assert.deepStrictEqual(planRotation(olds, "1h", at(3599)), first);
         });
 
         it("is due from the deadline on, and starts a new clock", () => {
             const olds = { rotateAfter: "1h", rotatesAt: "2026-11-29T09:00:00Z" };
-            assert.deepStrictEqual(planRotation(olds, "1h", at(3600), false), { rotatesAt: "2026-11-29T10:00:00Z", due: true });
-            assert.deepStrictEqual(planRotation(olds, "1h", at(7200 + 5), false), { rotatesAt: "2026-11-29T11:00:05Z", due: true });
+            assert.deepStrictEqual(planRotation(olds, "1h", at(3600)), { rotatesAt: "2026-11-29T10:00:00Z", due: true });
+            assert.deepStrictEqual(planRotation(olds, "1h", at(7200 + 5)), { rotatesAt: "2026-11-29T11:00:05Z", due: true });
         });
 
         it("moves the deadline when rotateAfter changes, keeping when the clock started", () => {
             const olds = { rotateAfter: "1h", rotatesAt: "2026-11-29T09:00:00Z" };
-            assert.deepStrictEqual(planRotation(olds, "3h", at(1800), false), { rotatesAt: "2026-11-29T11:00:00Z", due: false });
-            assert.deepStrictEqual(planRotation(olds, "45m", at(1800), false), { rotatesAt: "2026-11-29T08:45:00Z", due: false });
+            assert.deepStrictEqual(planRotation(olds, "3h", at(1800)), { rotatesAt: "2026-11-29T11:00:00Z", due: false });
+            assert.deepStrictEqual(planRotation(olds, "45m", at(1800)), { rotatesAt: "2026-11-29T08:45:00Z", due: false });
             // Shortened below the pair's age: the new deadline has passed, so it rotates now.
-            assert.deepStrictEqual(planRotation(olds, "20m", at(1800), false), { rotatesAt: "2026-11-29T08:50:00Z", due: true });
+            assert.deepStrictEqual(planRotation(olds, "20m", at(1800)), { rotatesAt: "2026-11-29T08:50:00Z", due: true });
         });
 
         it("starts the clock when rotateAfter is first set, and drops the deadline when it is removed", () => {
-            assert.deepStrictEqual(planRotation({}, "10m", at(5000), false), { rotatesAt: "2026-11-29T09:33:20Z", due: false });
-            assert.deepStrictEqual(planRotation({ rotateAfter: "1h", rotatesAt: "2026-11-29T09:00:00Z" }, undefined, at(9999), false), {
+            assert.deepStrictEqual(planRotation({}, "10m", at(5000)), { rotatesAt: "2026-11-29T09:33:20Z", due: false });
+            assert.deepStrictEqual(planRotation({ rotateAfter: "1h", rotatesAt: "2026-11-29T09:00:00Z" }, undefined, at(9999)), {
                 due: false,
             });
-        });
-
-        it("starts a new clock for a pair that is replaced for another reason, without counting it as a rotation", () => {
-            const olds = { rotateAfter: "1h", rotatesAt: "2026-11-29T09:00:00Z" };
-            assert.deepStrictEqual(planRotation(olds, "1h", at(60), true), { rotatesAt: "2026-11-29T09:01:00Z", due: false });
         });
     });
 
@@ -177,7 +172,7 @@ describe("rotation", () => {
                 assert.deepStrictEqual(diff, { changes: true, replaces: ["keyPairName", "rotatesAt"], deleteBeforeReplace: false });
                 assert.deepStrictEqual(said, [
                     `KeyPair "${pair.outs.keyPairName}" (${pair.outs.keyPairId}) is due for rotation: rotatesAt 2026-11-29T09:00:00Z has passed (rotateAfter 1h). ` +
-                        `"${inputs.keyPairName}" replaces it, created before it is deleted.`,
+                        "A new pair, named from the prefix, is created before it is deleted.",
                 ]);
                 assert.notStrictEqual(inputs.keyPairName, pair.outs.keyPairName);
                 assert.match(inputs.keyPairName, /^deploy-[a-z0-9]{8}$/);
@@ -191,7 +186,7 @@ describe("rotation", () => {
             assert.deepStrictEqual(diff, { changes: true, replaces: ["rotatesAt"], deleteBeforeReplace: true });
             assert.deepStrictEqual(said, [
                 `KeyPair "deploy" (${pair.outs.keyPairId}) is due for rotation: rotatesAt 2026-11-29T09:00:00Z has passed (rotateAfter 1h). ` +
-                    "It is replaced, deleting it before its name is reused.",
+                    "It is deleted first, so that the new pair can take its name.",
             ]);
             assert.strictEqual(inputs.keyPairName, "deploy");
         });
@@ -247,12 +242,14 @@ describe("rotation", () => {
             assertSameKey(without.privateKeyOpenssh, pair.outs.privateKeyOpenssh, "after adding and removing rotateAfter");
         });
 
-        it("a pair replaced for another reason gets a new clock, and the replacement is not reported as a rotation", async () => {
+        it("a pair replaced for another reason is not reported as a rotation, and its replacement gets a new clock", async () => {
             const pair = await deploy(fixed, t0);
-            const { inputs, diff, said } = await plan(pair, { ...fixed, keyType: "rsa" }, at(600));
+            const news = { ...fixed, keyType: "rsa" };
+            const { diff, said } = await plan(pair, news, at(600));
             assert.deepStrictEqual(diff, { changes: true, replaces: ["keyType", "rsaBits"], deleteBeforeReplace: true });
             assert.deepStrictEqual(said, []);
-            assert.strictEqual(inputs.rotatesAt, "2026-11-29T09:10:00Z");
+            // The engine checks a replacement again without the old inputs, as a new pair.
+            assert.strictEqual(check({}, news, at(600)).rotatesAt, "2026-11-29T09:10:00Z");
         });
 
         it("a rotateAfter not known until deployment leaves rotatesAt unknown, without replacing", async () => {
