@@ -26,6 +26,8 @@ interface FieldSpec {
     readonly ensParameter?: string;
     /** Holds private key material or a passphrase: a secret output, and never echoed in an error. */
     readonly secret: boolean;
+    /** Not secret, but may hold secret material by mistake (a private key pasted as `publicKey`): never echoed in an error either. */
+    readonly mayHoldSecret?: true;
     /** Changing it makes a different key pair, so the engine replaces the resource. */
     readonly replaces: boolean;
 }
@@ -113,6 +115,7 @@ export const keyPairFields = {
         optional: true,
         ensParameter: "PublicKeyBody",
         secret: false,
+        mayHoldSecret: true,
         replaces: true,
     },
     /** The key pair's id, `ssh-` and 23 lower-case letters and digits; also the resource id. */
@@ -217,7 +220,13 @@ export const inputNames: readonly InputName[] = namesWhere((f) => f.input);
 export const outputNames: readonly OutputName[] = namesWhere((f) => f.output);
 /** Names of the outputs that hold private key material: the resource registers them as secrets. */
 export const secretOutputNames: readonly OutputName[] = namesWhere((f) => f.output && f.secret);
-/** Names of the inputs that may hold secret material: a failed check must never name them, or the engine prints their value. */
+/** Names of the inputs that hold secret material. */
 export const secretInputNames: readonly InputName[] = namesWhere((f) => f.input && f.secret);
+/**
+ * Names of the inputs whose value is never printed: the secret ones and those that may hold secret
+ * material by mistake. The engine prints the value of the property a failed check names, so a
+ * failure on one of these names no property, and its reason names the field instead.
+ */
+export const unechoedInputNames: readonly InputName[] = namesWhere((f) => f.input && (f.secret || f.mayHoldSecret === true));
 /** Names of the inputs whose change replaces the pair. */
 export const replacingInputNames: readonly InputName[] = namesWhere((f) => f.input && f.replaces);

@@ -31,7 +31,7 @@ type Raw = Record<string, unknown>;
  */
 export function checkInputs(olds: Raw, news: Raw): { inputs: KeyPairInputs; failures: InputFailure[] } {
     const failures: InputFailure[] = [];
-    const attempt = <T>(property: string, run: () => T): T | undefined => {
+    const attempt = <T>(property: InputName, run: () => T): T | undefined => {
         if (news[property] === unknownValue) {
             return undefined;
         }
@@ -46,7 +46,9 @@ export function checkInputs(olds: Raw, news: Raw): { inputs: KeyPairInputs; fail
         }
     };
 
-    const keyPairName = attempt("keyPairName", () => resolveName(olds, news)) ?? "";
+    // A name made from a prefix fails on the prefix, the input the user gave.
+    const nameInput = news.keyPairName === undefined && news.keyPairNamePrefix !== undefined ? "keyPairNamePrefix" : "keyPairName";
+    const keyPairName = attempt(nameInput, () => resolveName(olds, news)) ?? "";
     const imported = news.publicKey === undefined ? undefined : attempt("publicKey", () => parsePublicKey(news.publicKey));
     const keyType = attempt("keyType", () => checkKeyType(news.keyType, imported?.keyType));
     const inputs: KeyPairInputs = { keyPairName, keyType: keyType ?? "rsa" };

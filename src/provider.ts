@@ -7,8 +7,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { Backend } from "./backends/backend";
 import { localBackend } from "./backends/local";
 import { configNamespace, ProviderConfig, resolveConfig } from "./config";
-import { inputNames, replacingInputNames } from "./fields";
-import { checkInputs, KeyPairInputs } from "./inputs";
+import { EnsError } from "./errors";
+import { inputNames, replacingInputNames, unechoedInputNames } from "./fields";
+import { checkInputs, InputFailure, KeyPairInputs } from "./inputs";
 import { BackendName, KeyPairOutputs } from "./outputs";
 
 let config: ProviderConfig | undefined;
@@ -32,15 +33,43 @@ export async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<v
     config = resolveConfig((key) => req.config.get(`${configNamespace}:${key}`));
 }
 
-export async function check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
+/**
+ * The dynamic provider host prints an error thrown by check, diff, read or delete to stderr as
+ * `${err}: ${err.stack}`, and the engine then prints its message with the resource: the message
+ * twice, and a stack trace that helps no user. An error the provider raises for the user prints
+ * as one line, `ens-keypair: <message>`, instead; a bug (a TypeError, say) keeps its stack.
+ */
+function reported<A extends unknown[], R>(method: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+    return async (...args) => {
+        try {
+            return await method(...args);
+        } catch (err) {
+            if (err instanceof EnsError || (err instanceof Error && err.constructor === Error)) {
+                Object.defineProperties(err, { stack: { value: err.message }, toString: { value: () => "ens-keypair" } });
+            }
+            throw err;
+        }
+    };
+}
+
+/**
+ * The engine prints the value of the property a failure names, secret or not: a failure on an
+ * input that may hold secret material names no property, so the engine prints only the reason
+ * (which names the field).
+ */
+function unechoed(failure: InputFailure): InputFailure {
+    return (unechoedInputNames as readonly string[]).includes(failure.property) ? { property: "", reason: failure.reason } : failure;
+}
+
+export const check = reported(async (olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> => {
     const { inputs, failures } = checkInputs(olds, news);
     if (failures.length === 0) {
         failures.push(...backendFor(currentConfig().backend).checkInputs(inputs));
     }
-    return { inputs, failures };
-}
+    return { inputs, failures: failures.map(unechoed) };
+});
 
-export async function diff(_id: string, olds: KeyPairOutputs, news: KeyPairInputs): Promise<pulumi.dynamic.DiffResult> {
+export const diff = reported(async (_id: string, olds: KeyPairOutputs, news: KeyPairInputs): Promise<pulumi.dynamic.DiffResult> => {
     const replaces: string[] = replacingInputNames.filter((key) => olds[key] !== news[key]);
     if (olds.backend !== currentConfig().backend) {
         replaces.push("backend");
@@ -51,23 +80,23 @@ export async function diff(_id: string, olds: KeyPairOutputs, news: KeyPairInput
         // ENS names are unique: a replacement that keeps the name must free it first.
         deleteBeforeReplace: replaces.length > 0 && olds.keyPairName === news.keyPairName,
     };
-}
+});
 
 export async function create(inputs: KeyPairInputs): Promise<pulumi.dynamic.CreateResult> {
     const outs = await backendFor(currentConfig().backend).create(pick(inputs));
     return { id: outs.keyPairId, outs };
 }
 
-export async function read(id: string, props: Partial<KeyPairOutputs>): Promise<pulumi.dynamic.ReadResult> {
+export const read = reported(async (id: string, props: Partial<KeyPairOutputs>): Promise<pulumi.dynamic.ReadResult> => {
     const stored = props.keyPairId === undefined ? undefined : (props as KeyPairOutputs);
     const outs = await backendFor(stored?.backend ?? currentConfig().backend).read(id, stored);
     // No id tells the engine the pair is gone, so refresh drops it from state.
     return outs === undefined ? {} : { id: outs.keyPairId, props: outs };
-}
+});
 
-async function remove(id: string, props: KeyPairOutputs): Promise<void> {
+const remove = reported(async (id: string, props: KeyPairOutputs): Promise<void> => {
     await backendFor(props.backend ?? "local").delete(id, props);
-}
+});
 export { remove as delete };
 
 /** The inputs proper, without the engine's own properties such as `__provider`. */
