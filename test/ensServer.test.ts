@@ -16,7 +16,8 @@ import { fingerprints } from "../src/fingerprints";
 import { keyMaterialOf } from "../src/keyMaterial";
 import { parseCli } from "../ens-server/cliOptions";
 import { defaultAccessKey, EnsServer, EnsServerOptions, startEnsServer } from "../ens-server/server";
-import { assertNoKeyMaterial, sharedKey } from "./helpers/keys";
+import { sharedKey } from "./helpers/keys";
+import { assertNoKeyMaterial } from "./helpers/leaks";
 import { assertArmour } from "./helpers/pem";
 
 const version = "2017-11-10";

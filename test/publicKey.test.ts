@@ -5,7 +5,8 @@ import * as sshpk from "sshpk";
 import { fingerprints } from "../src/fingerprints";
 import { opensshPublicLine, parsePublicKey } from "../src/publicKey";
 import { expectEnsError } from "./helpers/ensErrors";
-import { allSpecs, assertNoKeyMaterial, sharedKey, sshKeygenPublicKey } from "./helpers/keys";
+import { allSpecs, sharedKey, sshKeygenPublicKey } from "./helpers/keys";
+import { assertNoKeyMaterial } from "./helpers/leaks";
 
 const code = "InvalidParameter.PublicKeyBody";
 
