@@ -53,12 +53,17 @@ function reported<A extends unknown[], R>(method: (...args: A) => Promise<R>): (
 }
 
 /**
- * The engine prints the value of the property a failure names, secret or not: a failure on an
- * input that may hold secret material names no property, so the engine prints only the reason
- * (which names the field).
+ * The engine prints a failure that names a property as `property <name> value {<value>} has a
+ * problem: <reason>`, the value raw, secret or not; one that names none as `resource '<name>' has a
+ * problem: <reason>`. Our reasons name the field and quote the value, so a failure names its
+ * property only where that raw echo is harmless: never for an input that may hold secret material,
+ * nor for a value with control characters (a line break would print as one).
  */
-function unechoed(failure: InputFailure): InputFailure {
-    return (unechoedInputNames as readonly string[]).includes(failure.property) ? { property: "", reason: failure.reason } : failure;
+function forEngine(failure: InputFailure, news: Record<string, unknown>): InputFailure {
+    const value = news[failure.property];
+    const unsafe = (unechoedInputNames as readonly string[]).includes(failure.property);
+    const unreadable = typeof value === "string" && [...value].some((c) => c < " " || c === "\u007f");
+    return unsafe || unreadable ? { property: "", reason: failure.reason } : failure;
 }
 
 export const check = reported(async (olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> => {
@@ -66,7 +71,7 @@ export const check = reported(async (olds: Record<string, unknown>, news: Record
     if (failures.length === 0) {
         failures.push(...backendFor(currentConfig().backend).checkInputs(inputs));
     }
-    return { inputs, failures: failures.map(unechoed) };
+    return { inputs, failures: failures.map((failure) => forEngine(failure, news)) };
 });
 
 export const diff = reported(async (_id: string, olds: KeyPairOutputs, news: KeyPairInputs): Promise<pulumi.dynamic.DiffResult> => {
