@@ -36,8 +36,9 @@ export async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<v
 /**
  * The dynamic provider host prints an error thrown by check, diff, read or delete to stderr as
  * `${err}: ${err.stack}`, and the engine then prints its message with the resource: the message
- * twice, and a stack trace that helps no user. An error the provider raises for the user prints
- * as one line, `ens-keypair: <message>`, instead; a bug (a TypeError, say) keeps its stack.
+ * twice, and a stack trace that helps no user. An error the provider raises for the user loses its
+ * stack, so the host prints its message once, as `Error: <message>:`; a bug (a TypeError, say)
+ * keeps its stack.
  */
 function reported<A extends unknown[], R>(method: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
     return async (...args) => {
@@ -45,7 +46,7 @@ function reported<A extends unknown[], R>(method: (...args: A) => Promise<R>): (
             return await method(...args);
         } catch (err) {
             if (err instanceof EnsError || (err instanceof Error && err.constructor === Error)) {
-                Object.defineProperties(err, { stack: { value: err.message }, toString: { value: () => "ens-keypair" } });
+                err.stack = "";
             }
             throw err;
         }
