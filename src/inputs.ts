@@ -121,7 +121,7 @@ function checkKeyType(value: unknown, importedType: KeyType | undefined): KeyTyp
     if (importedType !== undefined && value !== undefined && value !== importedType) {
         throw invalidParameter(
             "KeyType",
-            `keyType is "${String(value)}" but publicKey is an ${importedType} key; omit keyType when importing a key.`,
+            `keyType is ${JSON.stringify(value)} but publicKey is an ${importedType} key; omit keyType when importing a key.`,
         );
     }
     return importedType ?? (value as KeyType | undefined) ?? keyPairFields.keyType.default;
