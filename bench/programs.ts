@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { PulumiFn } from "@pulumi/pulumi/automation";
 import * as tls from "@pulumi/tls";
 import { KeyPair } from "../src";
-import { declaredOutputNames, secretOutputNames } from "../src/outputs";
+import { outputNames, secretOutputNames } from "../src/fields";
 
 export type VariantId = "rsa" | "ed25519" | "floor" | "shape" | "tls";
 
@@ -69,7 +69,7 @@ const shapeProvider: pulumi.dynamic.ResourceProvider = {
 
 class Shaped extends pulumi.dynamic.Resource {
     constructor(name: string, args: { keyPairName: string; keyType: string }) {
-        const outputs = Object.fromEntries(declaredOutputNames.map((name) => [name, undefined]));
+        const outputs = Object.fromEntries(outputNames.map((name) => [name, undefined]));
         super(shapeProvider, name, { ...outputs, ...args }, { additionalSecretOutputs: [...secretOutputNames] }, "bench", "Shaped");
     }
 }

@@ -3,7 +3,8 @@
  */
 export { KeyPair, KeyPairArgs } from "./keyPair";
 export { keyPairProvider } from "./providerStub";
-export { generateKeyMaterial, KeyMaterial, KeySpec, KeyType, RsaBits, EcdsaCurve } from "./keyMaterial";
+export { generateKeyMaterial, KeyMaterial, KeySpec } from "./keyMaterial";
+export { KeyType, RsaBits, EcdsaCurve } from "./fields";
 export { fingerprints, Fingerprints } from "./fingerprints";
 export { validateKeyPairName } from "./names";
 export { EnsError, EnsErrorCode } from "./errors";

@@ -3,21 +3,15 @@
  * them. Every rule failure names the field; nothing here creates anything.
  */
 import { EnsError, invalidParameter } from "./errors";
-import { EcdsaCurve, ecdsaCurves, KeyType, keyTypes, rsaBitsChoices } from "./keyMaterial";
+import { ArgumentOf, FieldValues, InputName, inputNames, KeyType, keyPairFields } from "./fields";
 import { nameFromPrefix, validateKeyPairName, validateKeyPairNamePrefix } from "./names";
 import { parsePublicKey } from "./publicKey";
 
-/** Inputs after `check`: defaults applied, the name resolved, an imported key normalised. */
-export interface KeyPairInputs {
-    keyPairName: string;
-    keyPairNamePrefix?: string;
-    keyType: KeyType;
-    /** RSA modulus size: one of 2048, 3072, 4096 when generated; any size from 2048 up when imported. */
-    rsaBits?: number;
-    ecdsaCurve?: EcdsaCurve;
-    /** An imported public key (`<type> <base64>`); absent when the pair is generated. */
-    publicKey?: string;
-}
+/**
+ * Inputs after `check`: defaults applied, the name resolved, an imported key normalised. `rsaBits`
+ * is any size from 2048 up for an imported key; `publicKey` is `<type> <base64>`.
+ */
+export type KeyPairInputs = FieldValues<InputName>;
 
 /** A rule an input breaks, in the shape Pulumi's `check` reports. */
 export interface InputFailure {
@@ -66,12 +60,8 @@ export function checkInputs(olds: Raw, news: Raw): { inputs: KeyPairInputs; fail
         return { inputs: keepUnknowns(news, inputs), failures };
     }
 
-    const rsaBits = attempt("rsaBits", () =>
-        checkChoice("rsaBits", news.rsaBits, rsaBitsChoices, keyType === "rsa", imported ? undefined : 2048),
-    );
-    const ecdsaCurve = attempt("ecdsaCurve", () =>
-        checkChoice("ecdsaCurve", news.ecdsaCurve, ecdsaCurves, keyType === "ecdsa", imported ? undefined : "P256"),
-    );
+    const rsaBits = attempt("rsaBits", () => checkChoice("rsaBits", news.rsaBits, keyType === "rsa", !imported));
+    const ecdsaCurve = attempt("ecdsaCurve", () => checkChoice("ecdsaCurve", news.ecdsaCurve, keyType === "ecdsa", !imported));
     if (imported) {
         attempt("rsaBits", () => mustMatchImported("rsaBits", rsaBits, imported.rsaBits));
         attempt("ecdsaCurve", () => mustMatchImported("ecdsaCurve", ecdsaCurve, imported.ecdsaCurve));
@@ -90,7 +80,7 @@ export function checkInputs(olds: Raw, news: Raw): { inputs: KeyPairInputs; fail
 /** Inputs not known until deployment stay unknown, rather than turning into defaults or being dropped. */
 function keepUnknowns(news: Raw, inputs: KeyPairInputs): KeyPairInputs {
     const out: Raw = { ...inputs };
-    for (const key of ["keyPairName", "keyPairNamePrefix", "keyType", "rsaBits", "ecdsaCurve", "publicKey"]) {
+    for (const key of inputNames) {
         if (news[key] === unknownValue) {
             out[key] = unknownValue;
         }
@@ -125,42 +115,46 @@ function resolveName(olds: Raw, news: Raw): string {
 }
 
 function checkKeyType(value: unknown, importedType: KeyType | undefined): KeyType {
-    if (value !== undefined && !keyTypes.includes(value as KeyType)) {
-        throw invalidParameter(
-            "KeyType",
-            `keyType must be one of ${keyTypes.map((t) => `"${t}"`).join(", ")}; got ${JSON.stringify(value)}.`,
-        );
-    }
+    checkChoice("keyType", value, true, false);
     if (importedType !== undefined && value !== undefined && value !== importedType) {
         throw invalidParameter(
             "KeyType",
             `keyType is "${String(value)}" but publicKey is an ${importedType} key; omit keyType when importing a key.`,
         );
     }
-    return importedType ?? (value as KeyType | undefined) ?? "rsa";
+    return importedType ?? (value as KeyType | undefined) ?? keyPairFields.keyType.default;
 }
 
-function checkChoice<T>(field: string, value: unknown, choices: readonly T[], applies: boolean, fallback: T | undefined): T | undefined {
-    const ensField = field[0].toUpperCase() + field.slice(1);
+type ChoiceName = "keyType" | "rsaBits" | "ecdsaCurve";
+
+/**
+ * Checks an input against its choices in the field table.
+ * @param applies whether the input applies to this kind of key (`rsaBits` only to RSA keys).
+ * @param withDefault whether an absent value becomes the field's default (not for imported keys,
+ *   whose size and curve come from the key).
+ */
+function checkChoice<K extends ChoiceName>(field: K, value: unknown, applies: boolean, withDefault: boolean): ArgumentOf<K> | undefined {
+    const spec = keyPairFields[field];
     if (value === undefined) {
-        return applies ? fallback : undefined;
+        return applies && withDefault ? (spec.default as ArgumentOf<K>) : undefined;
     }
     if (!applies) {
-        throw invalidParameter(ensField, `${field} applies only to ${field === "rsaBits" ? "rsa" : "ecdsa"} keys.`);
+        throw invalidParameter(spec.ensParameter, `${field} applies only to ${field === "rsaBits" ? "rsa" : "ecdsa"} keys.`);
     }
-    if (!choices.includes(value as T)) {
+    const choices: readonly unknown[] = spec.choices;
+    if (!choices.includes(value)) {
         throw invalidParameter(
-            ensField,
+            spec.ensParameter,
             `${field} must be one of ${choices.map((c) => JSON.stringify(c)).join(", ")}; got ${JSON.stringify(value)}.`,
         );
     }
-    return value as T;
+    return value as ArgumentOf<K>;
 }
 
-function mustMatchImported(field: string, given: unknown, actual: unknown): void {
+function mustMatchImported(field: "rsaBits" | "ecdsaCurve", given: unknown, actual: unknown): void {
     if (given !== undefined && given !== actual) {
         throw invalidParameter(
-            field[0].toUpperCase() + field.slice(1),
+            keyPairFields[field].ensParameter,
             `${field} is ${JSON.stringify(given)} but publicKey has ${JSON.stringify(actual)}; omit ${field} when importing a key.`,
         );
     }

@@ -5,21 +5,11 @@
  */
 import { createPrivateKey, generateKeyPair, KeyObject } from "crypto";
 import { promisify } from "util";
+import { EcdsaCurve, KeyType } from "./fields";
 import { Fingerprints, fingerprintsOfBlob } from "./fingerprints";
 import { authorizedKeysLine, opensshPrivateKey } from "./sshWire";
 
 const generate = promisify(generateKeyPair);
-
-/** Key algorithms: `rsa` is what ENS's CreateKeyPair makes. */
-export type KeyType = "rsa" | "ed25519" | "ecdsa";
-/** RSA modulus sizes. */
-export type RsaBits = 2048 | 3072 | 4096;
-/** NIST curves for ECDSA keys. */
-export type EcdsaCurve = "P256" | "P384" | "P521";
-
-export const keyTypes: readonly KeyType[] = ["rsa", "ed25519", "ecdsa"];
-export const rsaBitsChoices: readonly RsaBits[] = [2048, 3072, 4096];
-export const ecdsaCurves: readonly EcdsaCurve[] = ["P256", "P384", "P521"];
 
 /** What key to make. Sizes and curves default to RSA 2048 and P256. */
 export interface KeySpec {

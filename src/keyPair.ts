@@ -1,34 +1,17 @@
-/** The `KeyPair` resource. */
+/** The `KeyPair` resource. Its arguments and outputs are those of the field table (`fields.ts`). */
 import * as pulumi from "@pulumi/pulumi";
-import { EcdsaCurve, KeyType, RsaBits } from "./keyMaterial";
+import { ArgumentOf, Fields, InputName, OptionalName, outputNames, OutputName, secretOutputNames, ValueOf } from "./fields";
 import { keyPairProvider } from "./providerStub";
-import { declaredOutputNames, secretOutputNames } from "./outputs";
 
-/** The arguments of a {@link KeyPair}. */
-export interface KeyPairArgs {
-    /**
-     * The key pair's name: 2 to 128 characters, starting with a letter (not `http://` or
-     * `https://`), made of letters, digits, `:`, `_` and `-`. Unique per account in ENS.
-     * Required unless `keyPairNamePrefix` is given; changing it replaces the pair.
-     */
-    keyPairName?: pulumi.Input<string>;
-    /**
-     * Makes a unique name from this prefix and 8 random lower-case letters and digits, kept
-     * across updates. Conflicts with `keyPairName`.
-     */
-    keyPairNamePrefix?: pulumi.Input<string>;
-    /** The key algorithm: `"rsa"` (the default, what ENS makes), `"ed25519"` or `"ecdsa"`. Changing it replaces the pair. */
-    keyType?: pulumi.Input<KeyType>;
-    /** RSA modulus size: 2048 (default), 3072 or 4096. Only for `keyType: "rsa"`. */
-    rsaBits?: pulumi.Input<RsaBits>;
-    /** ECDSA curve: `"P256"` (default), `"P384"` or `"P521"`. Only for `keyType: "ecdsa"`. */
-    ecdsaCurve?: pulumi.Input<EcdsaCurve>;
-    /**
-     * An existing OpenSSH public key line to import instead of generating a pair (ENS's
-     * ImportKeyPair). The pair then has no private key outputs. RSA keys need 2048 bits or more.
-     */
-    publicKey?: pulumi.Input<string>;
-}
+/** The arguments of a {@link KeyPair}: each input of the field table, optional, and possibly not yet known. */
+export type KeyPairArgs = { [K in keyof Fields as K extends InputName ? K : never]?: pulumi.Input<ArgumentOf<K>> };
+
+/** The output properties of a {@link KeyPair}; those absent for some pairs resolve to `undefined`. */
+export type KeyPairOutputProperties = {
+    readonly [K in keyof Fields as K extends OutputName ? K : never]: pulumi.Output<
+        K extends OptionalName ? ValueOf<K> | undefined : ValueOf<K>
+    >;
+};
 
 /**
  * An SSH key pair with Alibaba Cloud ENS semantics: ENS's name rules, `ssh-…` ids and MD5
@@ -42,34 +25,11 @@ export interface KeyPairArgs {
  * export const privateKey = deploy.privateKeyOpenssh; // secret
  * ```
  */
+// The SDK populates every registered property on the instance; the interface declares them from the field table.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
+export interface KeyPair extends KeyPairOutputProperties {}
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class KeyPair extends pulumi.dynamic.Resource {
-    /** The key pair's id, `ssh-` and 23 lower-case letters and digits; also the resource id. */
-    declare public readonly keyPairId: pulumi.Output<string>;
-    /** The key pair's name (the one made from `keyPairNamePrefix`, where that was given). */
-    declare public readonly keyPairName: pulumi.Output<string>;
-    /** The key algorithm. */
-    declare public readonly keyType: pulumi.Output<KeyType>;
-    /** RSA modulus size, for RSA keys. */
-    declare public readonly rsaBits: pulumi.Output<number | undefined>;
-    /** ECDSA curve, for ECDSA keys. */
-    declare public readonly ecdsaCurve: pulumi.Output<EcdsaCurve | undefined>;
-    /** ENS's fingerprint: MD5 of the public key blob as 32 lower-case hex digits. */
-    declare public readonly keyPairFingerPrint: pulumi.Output<string>;
-    /** The MD5 fingerprint as `ssh-keygen -l -E md5` prints it after `MD5:` (`aa:bb:…`). */
-    declare public readonly fingerprintMd5: pulumi.Output<string>;
-    /** The SHA-256 fingerprint as `ssh-keygen -l` prints it (`SHA256:…`). */
-    declare public readonly fingerprintSha256: pulumi.Output<string>;
-    /** The public key as one `authorized_keys` line. */
-    declare public readonly publicKeyOpenssh: pulumi.Output<string>;
-    /** The private key, PKCS#8 PEM (armour `BEGIN PRIVATE KEY`). Secret; absent for imported keys. */
-    declare public readonly privateKeyBody: pulumi.Output<string | undefined>;
-    /** The private key in OpenSSH's format, for `ssh -i`. Secret; absent for imported keys. */
-    declare public readonly privateKeyOpenssh: pulumi.Output<string | undefined>;
-    /** When the pair was created, `yyyy-MM-ddTHH:mm:ssZ` in UTC. */
-    declare public readonly creationTime: pulumi.Output<string>;
-    /** The `RequestId` of the call that created the pair (an upper-case UUID). */
-    declare public readonly requestId: pulumi.Output<string>;
-
     /**
      * Looks up an existing key pair by id without managing it: `destroy` leaves it alone. In the
      * `ens` backend this reads a pair made outside Pulumi (ENS never reveals its private key); the
@@ -81,7 +41,7 @@ export class KeyPair extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: KeyPairArgs, opts: pulumi.CustomResourceOptions = {}) {
         // Every output must be among the registered properties for the SDK to populate it.
-        const outputs = Object.fromEntries(declaredOutputNames.map((name) => [name, undefined]));
+        const outputs = Object.fromEntries(outputNames.map((name) => [name, undefined]));
         // The private keys are always secret, whatever options the caller passes.
         const additionalSecretOutputs = [...new Set([...(opts.additionalSecretOutputs ?? []), ...secretOutputNames])];
         super(keyPairProvider, name, { ...outputs, ...args }, { ...opts, additionalSecretOutputs }, "ens-keypair", "KeyPair");

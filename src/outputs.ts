@@ -1,44 +1,20 @@
 /**
- * The outputs of a KeyPair as stored in state, and the integrity check `read` applies to them.
+ * The outputs of a KeyPair as stored in state, and the integrity check `read` applies to them; only
+ * the provider loads this module.
  */
-import { Fingerprints, fingerprints } from "./fingerprints";
-import { KeyPairInputs } from "./inputs";
+import { fingerprints } from "./fingerprints";
+import { FieldName, FieldValues } from "./fields";
 import { KeyMaterial, keyMaterialOf } from "./keyMaterial";
 import { opensshPublicLine } from "./publicKey";
 
 /** Which backend holds a pair. */
 export type BackendName = "local" | "ens";
 
-/** Everything a KeyPair stores: its inputs, resolved, and what was made. Private keys are absent for imported pairs. */
-export interface KeyPairOutputs extends KeyPairInputs, Fingerprints {
-    keyPairId: string;
-    publicKeyOpenssh: string;
-    privateKeyBody?: string;
-    privateKeyOpenssh?: string;
-    creationTime: string;
-    requestId: string;
-    backend: BackendName;
-}
-
-/** The outputs the `KeyPair` resource declares, so that the SDK populates each of them. */
-export const declaredOutputNames = [
-    "keyPairId",
-    "keyPairName",
-    "keyType",
-    "rsaBits",
-    "ecdsaCurve",
-    "keyPairFingerPrint",
-    "fingerprintMd5",
-    "fingerprintSha256",
-    "publicKeyOpenssh",
-    "privateKeyBody",
-    "privateKeyOpenssh",
-    "creationTime",
-    "requestId",
-] as const satisfies readonly (keyof KeyPairOutputs)[];
-
-/** Names of the outputs that hold private key material; the resource registers them as secrets. */
-export const secretOutputNames = ["privateKeyBody", "privateKeyOpenssh"] as const;
+/**
+ * Everything a KeyPair stores: each field of the table (its inputs resolved, and what was made)
+ * and the backend that holds the pair. Private keys are absent for imported pairs.
+ */
+export type KeyPairOutputs = FieldValues<FieldName> & { backend: BackendName };
 
 /**
  * Checks that stored outputs agree with each other: the public key and every fingerprint derive

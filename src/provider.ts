@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Backend } from "./backends/backend";
 import { localBackend } from "./backends/local";
 import { configNamespace, ProviderConfig, resolveConfig } from "./config";
+import { inputNames, replacingInputNames } from "./fields";
 import { checkInputs, KeyPairInputs } from "./inputs";
 import { BackendName, KeyPairOutputs } from "./outputs";
 
@@ -27,9 +28,6 @@ function backendFor(name: BackendName): Backend {
     return ensBackend(currentConfig());
 }
 
-/** Inputs that, when changed, mean a different key pair. */
-const replacingInputs = ["keyPairName", "keyType", "rsaBits", "ecdsaCurve", "publicKey"] as const;
-
 export async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
     config = resolveConfig((key) => req.config.get(`${configNamespace}:${key}`));
 }
@@ -43,10 +41,7 @@ export async function check(olds: Record<string, unknown>, news: Record<string, 
 }
 
 export async function diff(_id: string, olds: KeyPairOutputs, news: KeyPairInputs): Promise<pulumi.dynamic.DiffResult> {
-    const replaces: string[] = replacingInputs.filter((key) => olds[key] !== news[key]);
-    if (olds.keyPairNamePrefix !== news.keyPairNamePrefix && !replaces.includes("keyPairName")) {
-        replaces.push("keyPairNamePrefix");
-    }
+    const replaces: string[] = replacingInputNames.filter((key) => olds[key] !== news[key]);
     if (olds.backend !== currentConfig().backend) {
         replaces.push("backend");
     }
@@ -77,7 +72,6 @@ export { remove as delete };
 
 /** The inputs proper, without the engine's own properties such as `__provider`. */
 function pick(inputs: KeyPairInputs): KeyPairInputs {
-    const { keyPairName, keyPairNamePrefix, keyType, rsaBits, ecdsaCurve, publicKey } = inputs;
-    const all = { keyPairName, keyPairNamePrefix, keyType, rsaBits, ecdsaCurve, publicKey };
-    return Object.fromEntries(Object.entries(all).filter(([, value]) => value !== undefined)) as unknown as KeyPairInputs;
+    const given = inputNames.filter((name) => inputs[name] !== undefined).map((name) => [name, inputs[name]]);
+    return Object.fromEntries(given) as KeyPairInputs;
 }

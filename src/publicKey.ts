@@ -4,7 +4,7 @@
  */
 import type * as Sshpk from "sshpk";
 import { invalidParameter } from "./errors";
-import { EcdsaCurve, KeyType } from "./keyMaterial";
+import { EcdsaCurve, KeyType } from "./fields";
 
 /** The smallest RSA modulus accepted for an imported key. */
 export const minImportedRsaBits = 2048;

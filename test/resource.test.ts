@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as settings from "@pulumi/pulumi/runtime/settings";
 import { KeyPair } from "../src/keyPair";
 import { keyPairProvider } from "../src/providerStub";
-import { secretOutputNames } from "../src/outputs";
+import { secretOutputNames } from "../src/fields";
 import * as implementation from "../src/provider";
 import { configRequest } from "./helpers/provider";
 import { assertArmour } from "./helpers/pem";

@@ -2,7 +2,8 @@
 import * as assert from "assert";
 import { readFileSync } from "fs";
 import { join } from "path";
-import { EcdsaCurve, generateKeyMaterial, KeyMaterial, KeySpec, KeyType } from "../../src/keyMaterial";
+import { EcdsaCurve, KeyType } from "../../src/fields";
+import { generateKeyMaterial, KeyMaterial, KeySpec } from "../../src/keyMaterial";
 import { run } from "./run";
 import { withTempDir } from "./tempDir";
 

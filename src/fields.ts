@@ -1,0 +1,223 @@
+/**
+ * KeyPair's fields, described once. Each entry's TSDoc is the field's description (it is what
+ * editors show for the resource's argument or output); the entry holds the rest: the value's type,
+ * whether a program gives it (`input`) and the resource exposes it (`output`), its allowed values
+ * and default, the ENS parameter it maps to, whether it is secret and whether changing it replaces
+ * the pair. The resource's arguments and outputs, its secret outputs, the provider's replace
+ * decisions and the input checks all derive from this table, and a test holds the README's
+ * tables to it. It is loaded by every program that uses KeyPair, so it imports nothing.
+ */
+
+/** How one field behaves. */
+interface FieldSpec {
+    /** A program may give it. Inputs are kept in state after `check` resolves them. */
+    readonly input: boolean;
+    /** The resource exposes it as an output property. */
+    readonly output: boolean;
+    /** The type of its value in state and outputs; only its type matters (see {@link is}). */
+    readonly type: unknown;
+    /** The values a program may give, where the input is a choice. */
+    readonly choices?: readonly unknown[];
+    /** What an absent input becomes, where the field applies (e.g. `rsaBits` only for RSA keys). */
+    readonly default?: unknown;
+    /** May be absent from state: not every pair has it. */
+    readonly optional: boolean;
+    /** Its name in ENS's API: the parameter an input is checked as (`InvalidParameter.<name>`), or the response field. */
+    readonly ensParameter?: string;
+    /** Holds private key material or a passphrase: a secret output, and never echoed in an error. */
+    readonly secret: boolean;
+    /** Changing it makes a different key pair, so the engine replaces the resource. */
+    readonly replaces: boolean;
+}
+
+/** A phantom value that carries a field's type in the table. */
+function is<T>(): T {
+    return undefined as T;
+}
+
+export const keyPairFields = {
+    /**
+     * The key pair's name: 2 to 128 characters, starting with a letter (not `http://` or
+     * `https://`), made of letters, digits, `:`, `_` and `-`. Unique per account in ENS. Required
+     * unless `keyPairNamePrefix` is given; as an output, the name made from the prefix.
+     */
+    keyPairName: {
+        input: true,
+        output: true,
+        type: is<string>(),
+        optional: false,
+        ensParameter: "KeyPairName",
+        secret: false,
+        replaces: true,
+    },
+    /**
+     * Makes a unique name from this prefix and 8 random lower-case letters and digits, kept
+     * across updates. Conflicts with `keyPairName`.
+     */
+    keyPairNamePrefix: {
+        input: true,
+        output: false,
+        type: is<string>(),
+        optional: true,
+        ensParameter: "KeyPairName",
+        secret: false,
+        replaces: true,
+    },
+    /** The key algorithm: `"rsa"` (the default, what ENS makes), `"ed25519"` or `"ecdsa"`. */
+    keyType: {
+        input: true,
+        output: true,
+        type: is<"rsa" | "ed25519" | "ecdsa">(),
+        choices: ["rsa", "ed25519", "ecdsa"],
+        default: "rsa",
+        optional: false,
+        ensParameter: "KeyType",
+        secret: false,
+        replaces: true,
+    },
+    /**
+     * RSA modulus size: 2048 (default), 3072 or 4096, only for `keyType: "rsa"`. As an output, the
+     * size of an RSA key, imported ones included (any size from 2048 up).
+     */
+    rsaBits: {
+        input: true,
+        output: true,
+        type: is<number>(),
+        choices: [2048, 3072, 4096],
+        default: 2048,
+        optional: true,
+        ensParameter: "RsaBits",
+        secret: false,
+        replaces: true,
+    },
+    /** ECDSA curve: `"P256"` (default), `"P384"` or `"P521"`, only for `keyType: "ecdsa"`. */
+    ecdsaCurve: {
+        input: true,
+        output: true,
+        type: is<"P256" | "P384" | "P521">(),
+        choices: ["P256", "P384", "P521"],
+        default: "P256",
+        optional: true,
+        ensParameter: "EcdsaCurve",
+        secret: false,
+        replaces: true,
+    },
+    /**
+     * An existing OpenSSH public key line to import instead of generating a pair (ENS's
+     * ImportKeyPair). The pair then has no private key outputs. RSA keys need 2048 bits or more.
+     */
+    publicKey: {
+        input: true,
+        output: false,
+        type: is<string>(),
+        optional: true,
+        ensParameter: "PublicKeyBody",
+        secret: false,
+        replaces: true,
+    },
+    /** The key pair's id, `ssh-` and 23 lower-case letters and digits; also the resource id. */
+    keyPairId: {
+        input: false,
+        output: true,
+        type: is<string>(),
+        optional: false,
+        ensParameter: "KeyPairId",
+        secret: false,
+        replaces: false,
+    },
+    /** ENS's fingerprint: MD5 of the public key blob (RFC 4716) as 32 lower-case hex digits. */
+    keyPairFingerPrint: {
+        input: false,
+        output: true,
+        type: is<string>(),
+        optional: false,
+        ensParameter: "KeyPairFingerPrint",
+        secret: false,
+        replaces: false,
+    },
+    /** The MD5 fingerprint as `ssh-keygen -l -E md5` prints it after `MD5:` (`aa:bb:…`). */
+    fingerprintMd5: { input: false, output: true, type: is<string>(), optional: false, secret: false, replaces: false },
+    /** The SHA-256 fingerprint as `ssh-keygen -l` prints it (`SHA256:…`). */
+    fingerprintSha256: { input: false, output: true, type: is<string>(), optional: false, secret: false, replaces: false },
+    /** The public key as one `authorized_keys` line. */
+    publicKeyOpenssh: { input: false, output: true, type: is<string>(), optional: false, secret: false, replaces: false },
+    /** The private key, PKCS#8 PEM (armour `BEGIN PRIVATE KEY`), as ENS returns it. Secret; absent for imported keys. */
+    privateKeyBody: {
+        input: false,
+        output: true,
+        type: is<string>(),
+        optional: true,
+        ensParameter: "PrivateKeyBody",
+        secret: true,
+        replaces: false,
+    },
+    /** The private key in OpenSSH's format, for `ssh -i`. Secret; absent for imported keys. */
+    privateKeyOpenssh: { input: false, output: true, type: is<string>(), optional: true, secret: true, replaces: false },
+    /** When the pair was created, `yyyy-MM-ddTHH:mm:ssZ` in UTC. */
+    creationTime: {
+        input: false,
+        output: true,
+        type: is<string>(),
+        optional: false,
+        ensParameter: "CreationTime",
+        secret: false,
+        replaces: false,
+    },
+    /** The `RequestId` of the call that created the pair (an upper-case UUID). */
+    requestId: {
+        input: false,
+        output: true,
+        type: is<string>(),
+        optional: false,
+        ensParameter: "RequestId",
+        secret: false,
+        replaces: false,
+    },
+} as const satisfies Record<string, FieldSpec>;
+
+/** The field table's type; mapped types over its keys carry each entry's TSDoc to what they declare. */
+export type Fields = typeof keyPairFields;
+/** The name of any KeyPair field. */
+export type FieldName = keyof Fields;
+type Flag = "input" | "output" | "optional" | "secret" | "replaces";
+type NamesWhere<P extends Flag, V> = { [K in FieldName]: Fields[K][P] extends V ? K : never }[FieldName];
+
+/** Names of the fields a program may give. */
+export type InputName = NamesWhere<"input", true>;
+/** Names of the resource's output properties. */
+export type OutputName = NamesWhere<"output", true>;
+/** Names of the fields that not every pair has. */
+export type OptionalName = NamesWhere<"optional", true>;
+
+/** A field's value in state and outputs. */
+export type ValueOf<K extends FieldName> = Fields[K]["type"];
+/** What a program may give for an input: one of its choices, where it has them. */
+export type ArgumentOf<K extends FieldName> = Fields[K] extends { readonly choices: readonly (infer C)[] } ? C : ValueOf<K>;
+
+/** Key algorithms: `rsa` is what ENS's CreateKeyPair makes. */
+export type KeyType = ArgumentOf<"keyType">;
+/** RSA modulus sizes a pair can be generated with. */
+export type RsaBits = ArgumentOf<"rsaBits">;
+/** NIST curves for ECDSA keys. */
+export type EcdsaCurve = ArgumentOf<"ecdsaCurve">;
+
+/** The fields named `N` as they are kept in state: present unless optional, docs carried over from the table. */
+export type FieldValues<N extends FieldName> = {
+    -readonly [K in keyof Fields as K extends Exclude<N, OptionalName> ? K : never]: ValueOf<K>;
+} & {
+    -readonly [K in keyof Fields as K extends N & OptionalName ? K : never]?: ValueOf<K>;
+};
+
+const names = Object.keys(keyPairFields) as FieldName[];
+const namesWhere = <N extends FieldName>(test: (spec: FieldSpec) => boolean) => names.filter((name) => test(keyPairFields[name])) as N[];
+
+/** Names of the fields a program may give, in table order. */
+export const inputNames: readonly InputName[] = namesWhere((f) => f.input);
+/** Names of the resource's output properties, in table order. */
+export const outputNames: readonly OutputName[] = namesWhere((f) => f.output);
+/** Names of the outputs that hold private key material: the resource registers them as secrets. */
+export const secretOutputNames: readonly OutputName[] = namesWhere((f) => f.output && f.secret);
+/** Names of the inputs that may hold secret material: a failed check must never name them, or the engine prints their value. */
+export const secretInputNames: readonly InputName[] = namesWhere((f) => f.input && f.secret);
+/** Names of the inputs whose change replaces the pair. */
+export const replacingInputNames: readonly InputName[] = namesWhere((f) => f.input && f.replaces);
