@@ -1,8 +1,8 @@
 /**
  * The Pulumi engine for this repository's own tooling (the demo, the end-to-end tests, the
- * benchmarks): the CLI that `scripts/ensure-pulumi` provides, driving stacks on a local file
- * backend through the Automation API. Programs run inline (the SDK serves the language runtime
- * in-process), because the nodejs language host cannot be built here.
+ * benchmarks): the CLI, language host and resource plugins that `scripts/ensure-plugins`
+ * provides, and stacks on a local file backend driven through the Automation API with inline
+ * programs (the SDK serves the language runtime in-process).
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
@@ -13,10 +13,13 @@ export const repoRoot = path.resolve(__dirname, "..");
 
 let engineDir: string | undefined;
 
-/** Makes the engine available and puts it first on PATH; returns the folder holding `pulumi`. */
+/**
+ * Makes the engine available with the random and tls plugins registered, and puts it first on
+ * PATH; returns the folder holding `pulumi`.
+ */
 export function ensureEngine(): string {
     if (engineDir === undefined) {
-        const out = execFileSync(path.join(repoRoot, "scripts", "ensure-pulumi"), {
+        const out = execFileSync(path.join(repoRoot, "scripts", "ensure-plugins"), {
             encoding: "utf8",
             stdio: ["ignore", "pipe", "inherit"],
         });
