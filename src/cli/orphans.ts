@@ -72,7 +72,7 @@ export interface Orphan {
     reason: string;
 }
 
-/** The pairs of `listing` that `selection` picks and `holdings` does not hold, oldest first. */
+/** The pairs of `listing` that `selection` picks and `holdings` does not hold, oldest first, then by name. */
 export function findOrphans(listing: EnsKeyPair[], holdings: Pick<StackHoldings, "ids">, selection: OrphanSelection): Orphan[] {
     const orphans: Orphan[] = [];
     for (const pair of listing) {
@@ -91,7 +91,9 @@ export function findOrphans(listing: EnsKeyPair[], holdings: Pick<StackHoldings,
             orphans.push({ pair, reason });
         }
     }
-    return orphans.sort((a, b) => a.pair.creationTime.localeCompare(b.pair.creationTime));
+    return orphans.sort(
+        (a, b) => a.pair.creationTime.localeCompare(b.pair.creationTime) || a.pair.keyPairName.localeCompare(b.pair.keyPairName),
+    );
 }
 
 /** One line per orphan, aligned, for the terminal. */
