@@ -9,9 +9,10 @@
 import { createServer, IncomingMessage, ServerResponse } from "http";
 import { AddressInfo } from "net";
 import { setTimeout as sleep } from "timers/promises";
+import { EnsAction, ensApiVersion } from "../src/ensApi";
 import { EnsError } from "../src/errors";
 import { newRequestId } from "../src/ids";
-import { ensApiVersion, isAction, actions } from "./actions";
+import { isAction, actions } from "./actions";
 import { authenticate, Credentials } from "./auth";
 import { FaultInjector, FaultOptions } from "./faults";
 import {
@@ -92,7 +93,7 @@ function loopbackHost(host: string): string {
     throw new Error(`The ENS server binds only to loopback (127.0.0.1, ::1, localhost); refusing ${JSON.stringify(host)}.`);
 }
 
-function checkCall(claim: SignatureClaim, format: string | undefined): string {
+function checkCall(claim: SignatureClaim, format: string | undefined): EnsAction {
     const v3 = claim.scheme !== "HMAC-SHA1";
     if (!claim.action) {
         throw missingCommonParameter(v3 ? "x-acs-action" : "Action");
@@ -129,7 +130,7 @@ export async function startEnsServer(options: EnsServerOptions = {}): Promise<En
     async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
         const requestId = newRequestId();
         const started = Date.now();
-        let action: string | undefined;
+        let action: EnsAction | undefined;
         let outcome = "200 OK";
         stats.request();
         try {

@@ -208,7 +208,7 @@ describe("end to end: the ens backend against the ENS-compatible server", functi
 
             const owner = results.findIndex((r) => r.code === 0);
             const other = 1 - owner;
-            assert.ok(owner >= 0 && results[other].code !== 0, `exactly one up succeeds: ${results.map((r) => r.code)}`);
+            assert.ok(owner >= 0 && results[other].code !== 0, `exactly one up succeeds: ${results.map((r) => String(r.code)).join(", ")}`);
             const [pair] = pairsNamed(name);
             assert.ok(pair, "the pair exists in ENS");
             assert.deepStrictEqual(await heldIds(stacks[owner]), [pair.keyPairId], "the owner holds the pair ENS has");

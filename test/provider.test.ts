@@ -11,7 +11,7 @@ import { KeyPairOutputs } from "../src/outputs";
 import * as provider from "../src/provider";
 import { assertMentions } from "./helpers/ensErrors";
 import { assertNoKeyMaterial, sharedKey, sshKeygenPublicKey } from "./helpers/keys";
-import { checkAndCreate, configRequest, CreatedPair } from "./helpers/provider";
+import { checkAndCreate, configRequest, configWith, CreatedPair } from "./helpers/provider";
 import { fingerprints } from "../src/fingerprints";
 import { assertArmour } from "./helpers/pem";
 
@@ -553,18 +553,35 @@ describe("provider", function () {
     });
 
     describe("delete", () => {
-        it("removes a generated or imported pair", async () => {
-            const { id, outs } = await checkAndCreate(provider, { keyPairName: "ab", keyType: "ed25519" });
-            assert.strictEqual(await provider.delete(id, outs), undefined);
-            const imported = await checkAndCreate(provider, { keyPairName: "imp", publicKey: importedEd });
-            assert.strictEqual(await provider.delete(imported.id, imported.outs), undefined);
+        // The stack now points at ENS, through an endpoint the ens backend refuses outright: a
+        // delete that reached ENS would fail.
+        const nowEns = configWith({ backend: "ens", endpoint: "http://127.0.0.1:1/not-ens", accessKeyId: "id", accessKeySecret: "secret" });
+
+        async function createLocally(news: Raw): Promise<CreatedPair> {
+            await provider.configure(configRequest("local"));
+            const pair = await checkAndCreate(provider, news);
+            await provider.configure(nowEns);
+            return pair;
+        }
+
+        after(async () => {
+            await provider.configure(configRequest("local"));
+        });
+
+        it("forgets a local pair, generated or imported, without calling ENS although the stack now uses it", async () => {
+            const generated = await createLocally({ keyPairName: "ab", keyType: "ed25519" });
+            const imported = await createLocally({ keyPairName: "imp", publicKey: importedEd });
+            await provider.delete(generated.id, generated.outs);
+            await provider.delete(imported.id, imported.outs);
+            // The same state claiming ENS goes to ENS, and fails there.
+            await assert.rejects(provider.delete(generated.id, { ...generated.outs, backend: "ens" }), /InvalidParameter\.Endpoint/);
         });
 
         it("treats state without a backend as local", async () => {
-            const { id, outs } = await checkAndCreate(provider, { keyPairName: "ab", keyType: "ed25519" });
+            const { id, outs } = await createLocally({ keyPairName: "ab", keyType: "ed25519" });
             const legacy: Partial<KeyPairOutputs> = { ...outs };
             delete legacy.backend;
-            assert.strictEqual(await provider.delete(id, legacy as KeyPairOutputs), undefined);
+            await provider.delete(id, legacy as KeyPairOutputs);
         });
     });
 });

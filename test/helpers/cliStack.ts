@@ -78,8 +78,10 @@ export async function cliStack(options: {
             let stdout = "";
             let stderr = "";
             let output = "";
-            child.stdout.on("data", (chunk: Buffer) => ((stdout += chunk), (output += chunk)));
-            child.stderr.on("data", (chunk: Buffer) => ((stderr += chunk), (output += chunk)));
+            child.stdout.setEncoding("utf8");
+            child.stderr.setEncoding("utf8");
+            child.stdout.on("data", (chunk: string) => ((stdout += chunk), (output += chunk)));
+            child.stderr.on("data", (chunk: string) => ((stderr += chunk), (output += chunk)));
             const timer = setTimeout(() => child.kill("SIGKILL"), runOptions.timeoutMs ?? defaultTimeoutMs);
             child.on("error", reject);
             child.on("close", (code) => {
