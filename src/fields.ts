@@ -30,6 +30,8 @@ interface FieldSpec {
     readonly ensParameter?: string;
     /** Holds private key material or a passphrase: secret in state, and never echoed in an error. */
     readonly secret: boolean;
+    /** Not secret, but may hold secret material by mistake (a private key pasted as `publicKey`): never echoed in an error either. */
+    readonly mayHoldSecret?: true;
     /** Changing it makes a different key pair, so the engine replaces the resource. */
     readonly replaces: boolean;
 }
@@ -117,6 +119,7 @@ export const keyPairFields = {
         optional: true,
         ensParameter: "PublicKeyBody",
         secret: false,
+        mayHoldSecret: true,
         replaces: true,
     },
     /**
@@ -125,14 +128,30 @@ export const keyPairFields = {
      * one second, at most 36500 days. The clock starts when the pair is made (or when
      * `rotateAfter` is first set on it); changing it moves `rotatesAt` without replacing the pair.
      */
-    rotateAfter: { input: true, output: false, type: is<string>(), optional: true, secret: false, replaces: false },
+    rotateAfter: {
+        input: true,
+        output: false,
+        type: is<string>(),
+        optional: true,
+        ensParameter: "RotateAfter",
+        secret: false,
+        replaces: false,
+    },
     /**
      * Encrypts the private key outputs with this passphrase: `privateKeyOpenssh` as `ssh-keygen -p`
      * writes it (bcrypt KDF, AES-256-CTR) and `privateKeyBody` as encrypted PKCS#8. Always kept
      * secret, even when given as a plain string. Changing or removing it re-encrypts the same key.
      * Not for imported keys, which have no private key.
      */
-    privateKeyPassphrase: { input: true, output: false, type: is<string>(), optional: true, secret: true, replaces: false },
+    privateKeyPassphrase: {
+        input: true,
+        output: false,
+        type: is<string>(),
+        optional: true,
+        ensParameter: "PrivateKeyPassphrase",
+        secret: true,
+        replaces: false,
+    },
     /** The key pair's id, `ssh-` and 23 lower-case letters and digits; also the resource id. */
     keyPairId: {
         input: false,
@@ -253,7 +272,13 @@ export const secretOutputNames: readonly OutputName[] = namesWhere((f) => f.outp
  * resource registers all of them as secret outputs, not only the output properties.
  */
 export const secretFieldNames: readonly FieldName[] = namesWhere((f) => f.secret);
-/** Names of the inputs that may hold secret material: a failed check must never name them, or the engine prints their value. */
-export const secretInputNames: readonly InputName[] = namesWhere((f) => f.input && f.secret);
+/** Names of the inputs that hold secret material: the resource marks them secret, even when given as plain strings. */
+export const secretInputNames: readonly InputName[] = namesWhere((f) => f.input === true && f.secret);
+/**
+ * Names of the inputs whose value is never printed: the secret ones and those that may hold secret
+ * material by mistake. The engine prints the value of the property a failed check names, so a
+ * failure on one of these names no property, and its reason names the field instead.
+ */
+export const unechoedInputNames: readonly InputName[] = namesWhere((f) => f.input === true && (f.secret || f.mayHoldSecret === true));
 /** Names of the inputs whose change replaces the pair. */
 export const replacingInputNames: readonly InputName[] = namesWhere((f) => f.input === true && f.replaces);

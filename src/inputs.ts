@@ -2,7 +2,7 @@
  * The inputs of a KeyPair as the provider sees them, and the checks that turn raw user input into
  * them. Every rule failure names the field; nothing here creates anything.
  */
-import { EnsError, invalidParameter, invalidRequest } from "./errors";
+import { EnsError, invalidParameter } from "./errors";
 import { ArgumentOf, FieldValues, InputName, inputNames, KeyType, keyPairFields, ResolvedName } from "./fields";
 import { nameFromPrefix, validateKeyPairName, validateKeyPairNamePrefix } from "./names";
 import { parsePublicKey } from "./publicKey";
@@ -35,9 +35,8 @@ type Raw = Record<string, unknown>;
  */
 export function checkInputs(olds: Raw, news: Raw, now: Date = new Date()): { inputs: KeyPairInputs; failures: InputFailure[] } {
     const failures: InputFailure[] = [];
-    /** Runs one check of the input `field`, reporting a failure on `property` (none, for a secret, which the engine would print). */
-    const attempt = <T>(field: string, run: () => T, property = field): T | undefined => {
-        if (news[field] === unknownValue) {
+    const attempt = <T>(property: InputName, run: () => T): T | undefined => {
+        if (news[property] === unknownValue) {
             return undefined;
         }
         try {
@@ -51,7 +50,9 @@ export function checkInputs(olds: Raw, news: Raw, now: Date = new Date()): { inp
         }
     };
 
-    const keyPairName = attempt("keyPairName", () => resolveName(olds, news)) ?? "";
+    // A name made from a prefix fails on the prefix, the input the user gave.
+    const nameInput = news.keyPairName === undefined && news.keyPairNamePrefix !== undefined ? "keyPairNamePrefix" : "keyPairName";
+    const keyPairName = attempt(nameInput, () => resolveName(olds, news)) ?? "";
     const imported = news.publicKey === undefined ? undefined : attempt("publicKey", () => parsePublicKey(news.publicKey));
     const keyType = attempt("keyType", () => checkKeyType(news.keyType, imported?.keyType));
     const inputs: KeyPairInputs = { keyPairName, keyType: keyType ?? "rsa" };
@@ -61,7 +62,7 @@ export function checkInputs(olds: Raw, news: Raw, now: Date = new Date()): { inp
     if (imported) {
         inputs.publicKey = imported.publicKeyOpenssh;
     }
-    if (news.privateKeyPassphrase !== undefined && attempt("privateKeyPassphrase", () => checkPassphrase(news), "")) {
+    if (news.privateKeyPassphrase !== undefined && attempt("privateKeyPassphrase", () => checkPassphrase(news))) {
         inputs.privateKeyPassphrase = news.privateKeyPassphrase as string;
     }
     if (news.rotateAfter !== undefined) {
@@ -96,13 +97,22 @@ export function checkInputs(olds: Raw, news: Raw, now: Date = new Date()): { inp
     return { inputs: keepUnknowns(news, inputs), failures };
 }
 
-/** The passphrase must be a non-empty string, and there must be a private key to encrypt. Errors never quote it. */
+/**
+ * The passphrase must be a non-empty string, and there must be a private key to encrypt. Errors
+ * never quote it, and `check` reports them on no property, so the engine does not print it either.
+ */
 function checkPassphrase(news: Raw): true {
     if (typeof news.privateKeyPassphrase !== "string" || news.privateKeyPassphrase === "") {
-        throw invalidRequest("privateKeyPassphrase must be a non-empty string; omit it to leave the private keys unencrypted.");
+        throw invalidParameter(
+            keyPairFields.privateKeyPassphrase.ensParameter,
+            "privateKeyPassphrase must be a non-empty string; omit it to leave the private keys unencrypted.",
+        );
     }
     if (news.publicKey !== undefined) {
-        throw invalidRequest("privateKeyPassphrase applies only to generated pairs: an imported publicKey has no private key to encrypt.");
+        throw invalidParameter(
+            keyPairFields.privateKeyPassphrase.ensParameter,
+            "privateKeyPassphrase applies only to generated pairs: an imported publicKey has no private key to encrypt.",
+        );
     }
     return true;
 }
@@ -152,7 +162,7 @@ function checkKeyType(value: unknown, importedType: KeyType | undefined): KeyTyp
     if (importedType !== undefined && value !== undefined && value !== importedType) {
         throw invalidParameter(
             "KeyType",
-            `keyType is "${String(value)}" but publicKey is an ${importedType} key; omit keyType when importing a key.`,
+            `keyType is ${JSON.stringify(value)} but publicKey is an ${importedType} key; omit keyType when importing a key.`,
         );
     }
     return importedType ?? (value as KeyType | undefined) ?? keyPairFields.keyType.default;

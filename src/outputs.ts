@@ -45,9 +45,21 @@ export function verifyOutputs(outputs: KeyPairOutputs): void {
     }
     if (problems.length > 0) {
         throw new Error(
-            `The state of ${where} is corrupt: ${problems.join("; ")}. Replace the resource (pulumi up --replace) or restore the state.`,
+            `The state of ${where} is corrupt: ${problems.join("; ")}. Restore the state, or replace the pair: ${replaceCommand(outputs.keyPairId)}`,
         );
     }
+}
+
+/**
+ * The command that replaces the resource holding a pair. `--replace` takes the resource's URN, which
+ * a dynamic provider is never told (nor the stack or the resource's name), so the command looks it up
+ * by the pair's id; an id that is not of the usual form is not put into a shell command.
+ */
+function replaceCommand(keyPairId: string): string {
+    if (!/^[A-Za-z0-9-]+$/.test(keyPairId)) {
+        return "pulumi up --replace <URN> (pulumi stack --show-urns lists the URNs)";
+    }
+    return `pulumi up --replace "$(pulumi stack export | jq -r '.deployment.resources[] | select(.id == "${keyPairId}") | .urn')"`;
 }
 
 function derivedFromPrivate(outputs: KeyPairOutputs, problems: string[]) {

@@ -4,7 +4,8 @@
  * inputs: that is where it finds the deadline, and decides whether this run makes a new pair.
  * Pure functions; the clock is the caller's.
  */
-import { invalidRequest } from "./errors";
+import { invalidParameter } from "./errors";
+import { keyPairFields } from "./fields";
 import { ensTimestamp } from "./ids";
 
 const unitSeconds = { d: 86_400, h: 3_600, m: 60, s: 1 } as const;
@@ -17,13 +18,14 @@ export const maxRotateAfterSeconds = 36_500 * unitSeconds.d;
  * Parses a `rotateAfter` duration: whole numbers of days, hours, minutes and seconds, in that
  * order, such as `90d`, `12h`, `1d12h`, `30m` or `45s`.
  * @returns the duration in seconds.
- * @throws EnsError `InvalidParameter` naming `rotateAfter` and the grammar.
+ * @throws EnsError `InvalidParameter.RotateAfter` naming `rotateAfter` and the grammar.
  */
 export function parseDuration(text: unknown): number {
     const match = typeof text === "string" ? durationPattern.exec(text) : null;
     const seconds = match ? Object.values(unitSeconds).reduce((sum, unit, i) => sum + Number(match[i + 1] ?? 0) * unit, 0) : Number.NaN;
     if (!(seconds >= 1 && seconds <= maxRotateAfterSeconds)) {
-        throw invalidRequest(
+        throw invalidParameter(
+            keyPairFields.rotateAfter.ensParameter,
             `rotateAfter must be a duration of whole days, hours, minutes and seconds in that order, such as "90d", "12h", "1d12h", "30m" or "45s", from 1s to 36500d; got ${JSON.stringify(text)}.`,
         );
     }

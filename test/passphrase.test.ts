@@ -13,7 +13,8 @@ import { KeyPairOutputs } from "../src/outputs";
 import * as provider from "../src/provider";
 import { opensshKeyHeader } from "../src/sshWire";
 import { defaultAccessKey, EnsServer, startEnsServer } from "../ens-server/server";
-import { assertNoKeyMaterial, sshKeygenPublicKey } from "./helpers/keys";
+import { sshKeygenPublicKey } from "./helpers/keys";
+import { assertNoKeyMaterial } from "./helpers/leaks";
 import { assertArmour } from "./helpers/pem";
 import { checkAndCreate, configRequest, CreatedPair } from "./helpers/provider";
 import { run } from "./helpers/run";
@@ -155,7 +156,7 @@ describe("passphrase-protected private keys", function () {
         it("refuses an empty passphrase, or one that is not a string, naming the field and the rule", async () => {
             for (const given of ["", 12345678, true]) {
                 const reason = await failure({ keyPairName: "ab", privateKeyPassphrase: given });
-                assert.match(reason, /^InvalidParameter: .*privateKeyPassphrase must be a non-empty string; omit it/);
+                assert.match(reason, /^InvalidParameter\.PrivateKeyPassphrase: .*privateKeyPassphrase must be a non-empty string; omit it/);
             }
         });
 

@@ -64,7 +64,7 @@ describe("rotation", () => {
             it(`refuses ${JSON.stringify(value)} (${why}), naming rotateAfter and the grammar`, () => {
                 expectEnsError(
                     () => parseDuration(value),
-                    "InvalidParameter",
+                    "InvalidParameter.RotateAfter",
                     "rotateAfter must be a duration",
                     '"90d"',
                     `got ${JSON.stringify(value)}`,
@@ -325,7 +325,7 @@ describe("rotation", () => {
             const { failures } = checkInputs({}, { ...fixed, rotateAfter: "3 months" }, t0);
             assert.strictEqual(failures.length, 1);
             assert.strictEqual(failures[0].property, "rotateAfter");
-            assert.match(failures[0].reason, /^InvalidParameter: .*rotateAfter must be a duration .*got "3 months"/);
+            assert.match(failures[0].reason, /^InvalidParameter\.RotateAfter: .*rotateAfter must be a duration .*got "3 months"/);
         });
     });
 });
