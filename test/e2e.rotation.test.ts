@@ -156,7 +156,7 @@ describe("end to end: rotation and passphrases with the Pulumi CLI", function ()
             project: "rotation-ens",
             program: ensProgram,
             config: {
-                rotateAfter: { value: "75s" },
+                rotateAfter: { value: "120s" },
                 "ens-keypair:backend": { value: "ens" },
                 "ens-keypair:endpoint": { value: server.url },
                 "ens-keypair:accessKeyId": { value: accessKeyId, secret: true },
