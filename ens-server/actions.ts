@@ -9,6 +9,7 @@
  *   so deleting twice succeeds twice;
  * - ImportKeyPair takes `ssh-rsa` keys of 2048 bits or more; anything else is `InvalidParameter.PublicKeyBody`.
  */
+import { EnsAction, EnsActionResponses, EnsResponse, KeyPairFilter, keyPairFilterParameters } from "../src/ensApi";
 import { invalidParameter, missingParameter, pubKeyNameExisted } from "../src/errors";
 import { fingerprints } from "../src/fingerprints";
 import { ensTimestamp, newKeyPairId } from "../src/ids";
@@ -17,17 +18,14 @@ import { validateKeyPairName } from "../src/names";
 import { parsePublicKey } from "../src/publicKey";
 import { KeyPairStore } from "./store";
 
-/** The ENS API version this server speaks. */
-export const ensApiVersion = "2017-11-10";
-
 /** What an action answers, without `RequestId`; `committed` says the database changed for good. */
-export interface ActionResult {
-    body: Record<string, unknown>;
+export interface ActionResult<A extends EnsAction = EnsAction> {
+    body: Omit<EnsActionResponses[A], keyof EnsResponse>;
     committed: boolean;
 }
 
 type Params = ReadonlyMap<string, string>;
-type Action = (params: Params, store: KeyPairStore) => Promise<ActionResult>;
+type Action<A extends EnsAction> = (params: Params, store: KeyPairStore) => Promise<ActionResult<A>>;
 
 const maxInt32 = 2 ** 31 - 1;
 
@@ -48,13 +46,20 @@ function positiveInteger(params: Params, name: string, fallback: number): number
     return value;
 }
 
+function keyPairFilter(params: Params): KeyPairFilter {
+    return {
+        keyPairName: optional(params, keyPairFilterParameters.keyPairName),
+        keyPairId: optional(params, keyPairFilterParameters.keyPairId),
+    };
+}
+
 function keyPairName(params: Params): string {
     const name = params.get("KeyPairName");
     validateKeyPairName(name, "KeyPairName");
     return name as string;
 }
 
-async function createKeyPair(params: Params, store: KeyPairStore): Promise<ActionResult> {
+async function createKeyPair(params: Params, store: KeyPairStore): Promise<ActionResult<"CreateKeyPair">> {
     const name = keyPairName(params);
     // Checked before the slow key generation; the insert checks again, for concurrent creates.
     if (store.nameTaken(name)) {
@@ -80,7 +85,7 @@ async function createKeyPair(params: Params, store: KeyPairStore): Promise<Actio
     };
 }
 
-async function importKeyPair(params: Params, store: KeyPairStore): Promise<ActionResult> {
+async function importKeyPair(params: Params, store: KeyPairStore): Promise<ActionResult<"ImportKeyPair">> {
     const name = keyPairName(params);
     const body = params.get("PublicKeyBody");
     if (!body) {
@@ -101,10 +106,10 @@ async function importKeyPair(params: Params, store: KeyPairStore): Promise<Actio
     return { body: { KeyPairName: name, KeyPairFingerPrint: fingerPrint }, committed: true };
 }
 
-async function describeKeyPairs(params: Params, store: KeyPairStore): Promise<ActionResult> {
+async function describeKeyPairs(params: Params, store: KeyPairStore): Promise<ActionResult<"DescribeKeyPairs">> {
     const pageNumber = positiveInteger(params, "PageNumber", 1);
     const pageSize = positiveInteger(params, "PageSize", 10);
-    const filter = { keyPairName: optional(params, "KeyPairName"), keyPairId: optional(params, "KeyPairId") };
+    const filter = keyPairFilter(params);
     const { totalCount, keyPairs } = store.page(filter, pageNumber, pageSize);
     return {
         body: {
@@ -124,8 +129,8 @@ async function describeKeyPairs(params: Params, store: KeyPairStore): Promise<Ac
     };
 }
 
-async function deleteKeyPairs(params: Params, store: KeyPairStore): Promise<ActionResult> {
-    const filter = { keyPairName: optional(params, "KeyPairName"), keyPairId: optional(params, "KeyPairId") };
+async function deleteKeyPairs(params: Params, store: KeyPairStore): Promise<ActionResult<"DeleteKeyPairs">> {
+    const filter = keyPairFilter(params);
     if (filter.keyPairName === undefined && filter.keyPairId === undefined) {
         throw missingParameter("KeyPairName or KeyPairId");
     }
@@ -134,7 +139,7 @@ async function deleteKeyPairs(params: Params, store: KeyPairStore): Promise<Acti
 }
 
 /** The actions, by ENS name. */
-export const actions: Readonly<Record<string, Action>> = {
+export const actions: { readonly [A in EnsAction]: Action<A> } = {
     CreateKeyPair: createKeyPair,
     ImportKeyPair: importKeyPair,
     DescribeKeyPairs: describeKeyPairs,
@@ -142,6 +147,6 @@ export const actions: Readonly<Record<string, Action>> = {
 };
 
 /** Whether `name` is an action this server runs (own property only: `toString` is no action). */
-export function isAction(name: string): boolean {
+export function isAction(name: string): name is EnsAction {
     return Object.prototype.hasOwnProperty.call(actions, name);
 }

@@ -1,27 +1,25 @@
 /**
  * The errors Alibaba Cloud's API gateway answers with before a call reaches ENS: signing,
  * credentials, timestamps, nonces, actions, versions, and the server-side failures that fault
- * injection imitates. Codes, messages and statuses follow Alibaba Cloud's common error table;
+ * injection imitates. Codes, messages and statuses (`ensApi.ts`) follow Alibaba Cloud's common error table;
  * ENS's own codes (parameters, names) come from `../errors`.
  */
+import { EnsErrorCode } from "../src/ensApi";
 import { EnsError } from "../src/errors";
 
-function gatewayError(code: string, message: string, httpStatus: number, detail?: string): EnsError {
-    return new EnsError(code, message, { httpStatus, detail });
+/** An error with the HTTP status `ensApi.ts` lists for its code. */
+function gatewayError(code: EnsErrorCode, message: string, detail?: string): EnsError {
+    return new EnsError(code, message, { detail });
 }
 
 /** A common parameter (`Action`, `Version`, `Timestamp`, `SignatureNonce`, …) is absent. */
 export function missingCommonParameter(name: string): EnsError {
-    return gatewayError(
-        "MissingParameter",
-        `The input parameter "${name}" that is mandatory for processing this request is not supplied.`,
-        400,
-    );
+    return gatewayError("MissingParameter", `The input parameter "${name}" that is mandatory for processing this request is not supplied.`);
 }
 
 /** The signing material is absent, or not in a scheme the server knows. */
 export function incompleteSignature(detail: string): EnsError {
-    return gatewayError("IncompleteSignature", "The request signature does not conform to Aliyun standards.", 400, detail);
+    return gatewayError("IncompleteSignature", "The request signature does not conform to Aliyun standards.", detail);
 }
 
 /**
@@ -32,76 +30,74 @@ export function signatureDoesNotMatch(stringToSign: string): EnsError {
     return gatewayError(
         "SignatureDoesNotMatch",
         `Specified signature is not matched with our calculation. server string to sign is:${stringToSign}`,
-        400,
     );
 }
 
 /** The AccessKeyId is not one the server accepts. */
 export function invalidAccessKeyId(): EnsError {
-    return gatewayError("InvalidAccessKeyId.NotFound", "Specified access key is not found.", 404);
+    return gatewayError("InvalidAccessKeyId.NotFound", "Specified access key is not found.");
 }
 
 /** The STS SecurityToken is not one the server accepts (an expired token looks the same). */
 export function invalidSecurityToken(): EnsError {
-    return gatewayError("InvalidSecurityToken.Expired", "Specified SecurityToken is expired.", 400);
+    return gatewayError("InvalidSecurityToken.Expired", "Specified SecurityToken is expired.");
 }
 
 /** `Timestamp` / `x-acs-date` is not `yyyy-MM-ddTHH:mm:ssZ`. */
 export function invalidTimestampFormat(): EnsError {
-    return gatewayError("InvalidTimeStamp.Format", "Specified time stamp or date value is not well formatted.", 400);
+    return gatewayError("InvalidTimeStamp.Format", "Specified time stamp or date value is not well formatted.");
 }
 
 /** `Timestamp` / `x-acs-date` is more than the allowed skew away from the server's clock. */
 export function timestampExpired(detail: string): EnsError {
-    return gatewayError("InvalidTimeStamp.Expired", "Specified time stamp or date value is expired.", 400, detail);
+    return gatewayError("InvalidTimeStamp.Expired", "Specified time stamp or date value is expired.", detail);
 }
 
 /** The `SignatureNonce` was seen before within the replay window. */
 export function signatureNonceUsed(): EnsError {
-    return gatewayError("SignatureNonceUsed", "Specified signature nonce was used already.", 400);
+    return gatewayError("SignatureNonceUsed", "Specified signature nonce was used already.");
 }
 
 /** The action does not exist (or the path is not `/`). */
 export function actionNotFound(): EnsError {
-    return gatewayError("InvalidAction.NotFound", "Specified api is not found, please check your url and method.", 404);
+    return gatewayError("InvalidAction.NotFound", "Specified api is not found, please check your url and method.");
 }
 
 /** The API version is not ENS's. */
 export function invalidVersion(expected: string): EnsError {
-    return gatewayError("InvalidVersion", "Specified parameter Version is not valid.", 400, `This server speaks ${expected}.`);
+    return gatewayError("InvalidVersion", "Specified parameter Version is not valid.", `This server speaks ${expected}.`);
 }
 
 /** The response format is not one the server produces. */
 export function invalidFormat(): EnsError {
-    return gatewayError("InvalidParameter.Format", "Specified parameter format is not valid.", 400, "This server answers in JSON only.");
+    return gatewayError("InvalidParameter.Format", "Specified parameter format is not valid.", "This server answers in JSON only.");
 }
 
 /** Neither GET nor POST. */
 export function unsupportedHttpMethod(): EnsError {
-    return gatewayError("UnsupportedHTTPMethod", "This http method not supported.", 400);
+    return gatewayError("UnsupportedHTTPMethod", "This http method not supported.");
 }
 
 /** The request body is larger than the server reads. */
 export function requestTooLarge(limit: number): EnsError {
-    return gatewayError(
-        "InvalidParameter",
-        "The errorMessage is the request body is too large. Please check it again.",
-        413,
-        `The limit is ${limit} bytes.`,
-    );
+    // The one code whose status depends on the rule broken: 413, where other invalid parameters are 400.
+    return new EnsError("InvalidParameter", "The errorMessage is the request body is too large. Please check it again.", {
+        httpStatus: 413,
+        detail: `The limit is ${limit} bytes.`,
+    });
 }
 
 /** Throttling, as the flow-control system answers: HTTP 400, like every Alibaba Cloud client error. */
 export function throttling(): EnsError {
-    return gatewayError("Throttling", "Request was denied due to request throttling.", 400);
+    return gatewayError("Throttling", "Request was denied due to request throttling.");
 }
 
 /** An unexpected server-side failure. */
 export function internalError(): EnsError {
-    return gatewayError("InternalError", "The request processing has failed due to some unknown error, exception or failure.", 500);
+    return gatewayError("InternalError", "The request processing has failed due to some unknown error, exception or failure.");
 }
 
 /** A temporary server-side failure. */
 export function serviceUnavailable(): EnsError {
-    return gatewayError("ServiceUnavailable", "The request has failed due to a temporary failure of the server.", 503);
+    return gatewayError("ServiceUnavailable", "The request has failed due to a temporary failure of the server.");
 }

@@ -1,19 +1,10 @@
 /** Response bodies as Alibaba Cloud's gateway writes them, in JSON (the default `Format`). */
 import { ServerResponse } from "http";
+import { EnsErrorResponse } from "../src/ensApi";
 import { EnsError } from "../src/errors";
 
-/** An error body: the five fields every Alibaba Cloud JSON error carries. */
-export interface ErrorBody {
-    RequestId: string;
-    HostId: string;
-    Code: string;
-    /** ENS's message for the code, then what exactly was wrong, if known. */
-    Message: string;
-    Recommend: string;
-}
-
 /** The body of an error response. `hostId` is the host the client addressed. */
-export function errorBody(err: EnsError, requestId: string, hostId: string): ErrorBody {
+export function errorBody(err: EnsError, requestId: string, hostId: string): EnsErrorResponse {
     return {
         RequestId: requestId,
         HostId: hostId,

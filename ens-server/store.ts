@@ -5,6 +5,7 @@
  * better-sqlite3 is a native devDependency, so it is loaded only when a store is opened: the
  * provider package, which never runs this server, neither needs nor loads it.
  */
+import { KeyPairFilter } from "../src/ensApi";
 import { pubKeyNameExisted } from "../src/errors";
 
 /** A key pair as stored. There is no private key: ENS returns it once, at creation, and forgets it. */
@@ -17,12 +18,6 @@ export interface StoredKeyPair {
     publicKey: string;
     /** ENS format, `yyyy-MM-ddTHH:mm:ssZ`. */
     creationTime: string;
-}
-
-/** Exact-match filters; an absent filter matches everything. */
-export interface KeyPairFilter {
-    keyPairName?: string;
-    keyPairId?: string;
 }
 
 /** How long a nonce is remembered: twice the timestamp skew, so no still-valid request can be replayed. */

@@ -23,7 +23,7 @@ export function ensureEngine(): string {
             encoding: "utf8",
             stdio: ["ignore", "pipe", "inherit"],
         });
-        engineDir = out.trim().split("\n").pop() as string;
+        engineDir = out.trim().split("\n").pop() ?? "";
         process.env.PATH = `${engineDir}${path.delimiter}${process.env.PATH ?? ""}`;
         process.env.PULUMI_SKIP_UPDATE_CHECK = "true";
     }

@@ -7,16 +7,15 @@
  */
 import type * as OpenApiSdk from "@alicloud/openapi-client";
 import type * as TeaUtil from "@alicloud/tea-util";
+import { DescribedKeyPair, EnsAction, EnsActionResponses, ensApiVersion, KeyPairFilter, keyPairFilterParameters } from "./ensApi";
 import { EnsError, invalidParameter, isRetryableEnsError } from "./errors";
 import { ensTimestamp } from "./ids";
 import { defaultRetryPolicy, retrying, RetryOptions, RetryPolicy } from "./retry";
 
-/** ENS's OpenAPI version. */
-export const ensApiVersion = "2017-11-10";
 /**
  * Default time allowed per attempt, to connect and get the whole answer (the SDK also applies it
- * to any silence on the connection). Generous, since a create that times out costs a lookup, a
- * delete and a new create.
+ * to any silence on the connection). Generous, since a create that times out costs a lookup and
+ * perhaps a new create.
  */
 export const defaultTimeoutMs = 20_000;
 /** Page size used to list key pairs. */
@@ -77,13 +76,6 @@ export interface KeyPairListing extends EnsAnswer {
     totalCount: number;
 }
 
-/** Which pairs DescribeKeyPairs lists; no filter lists all. */
-export interface KeyPairFilter {
-    /** One exact name. */
-    keyPairName?: string;
-    keyPairId?: string;
-}
-
 /** Which pair DeleteKeyPairs deletes. */
 export type KeyPairSelector = { keyPairName: string; keyPairId?: never } | { keyPairId: string; keyPairName?: never };
 
@@ -136,14 +128,14 @@ function isThrottling(err: unknown): boolean {
     return err instanceof EnsError && /^Throttling(\.|$)/.test(err.code);
 }
 
-/**
- * Retryable for any action: throttling, server-side failures and lost answers; an action that
- * must not run twice (a create) retries only what certainly did not run.
- */
+/** Whether a failed call that may safely run twice (a read or a delete) is worth another attempt: throttling, server-side failures and lost answers. */
+export function retryableCall(err: unknown): boolean {
+    return isRetryableEnsError(err) || err instanceof EnsTransportError;
+}
+
+/** Retryable for any action as {@link retryableCall}; an action that must not run twice (a create) retries only what certainly did not run. */
 function retryableFor(idempotent: boolean): (err: unknown) => boolean {
-    return idempotent
-        ? (err) => isRetryableEnsError(err) || err instanceof EnsTransportError
-        : (err) => isThrottling(err) || (err instanceof EnsTransportError && !err.maybeDelivered);
+    return idempotent ? retryableCall : (err) => isThrottling(err) || (err instanceof EnsTransportError && !err.maybeDelivered);
 }
 
 /**
@@ -172,8 +164,6 @@ export function parseEndpoint(endpoint: string): { protocol: "http" | "https"; h
     }
     return { protocol: url.protocol === "http:" ? "http" : "https", host: url.host };
 }
-
-type Body = Record<string, unknown>;
 
 /**
  * The SDK, loaded on first use: it takes about half a second to load, and every program imports
@@ -235,11 +225,11 @@ export class EnsClient {
     /** DescribeKeyPairs, every page; `requestId` and `serverTime` are the first page's. */
     async describeKeyPairs(filter: KeyPairFilter = {}): Promise<KeyPairListing> {
         const query: Record<string, string> = { PageSize: String(describePageSize) };
-        if (filter.keyPairName !== undefined) {
-            query.KeyPairName = filter.keyPairName;
-        }
-        if (filter.keyPairId !== undefined) {
-            query.KeyPairId = filter.keyPairId;
+        for (const [field, parameter] of Object.entries(keyPairFilterParameters)) {
+            const value = filter[field as keyof KeyPairFilter];
+            if (value !== undefined) {
+                query[parameter] = value;
+            }
         }
         const keyPairs: EnsKeyPair[] = [];
         let first: EnsAnswer | undefined;
@@ -248,7 +238,7 @@ export class EnsClient {
             const { body, answer } = await this.call("DescribeKeyPairs", { ...query, PageNumber: String(page) }, true);
             first ??= answer;
             totalCount = Number(body.TotalCount ?? 0);
-            const items = ((body.KeyPairs as Body | undefined)?.KeyPair ?? []) as Body[];
+            const items = body.KeyPairs?.KeyPair ?? [];
             keyPairs.push(...items.map(toKeyPair));
             // An empty page ends the walk even if TotalCount is stale, so a shrinking list cannot loop.
             if (items.length === 0 || keyPairs.length >= totalCount) {
@@ -269,7 +259,11 @@ export class EnsClient {
         return { ...this.counters };
     }
 
-    private async call(action: string, query: Record<string, string>, idempotent: boolean): Promise<{ body: Body; answer: EnsAnswer }> {
+    private async call<A extends EnsAction>(
+        action: A,
+        query: Record<string, string>,
+        idempotent: boolean,
+    ): Promise<{ body: Partial<EnsActionResponses[A]>; answer: EnsAnswer }> {
         this.counters.calls++;
         const { openapi, teaUtil } = loadSdk();
         const params = new openapi.Params({
@@ -302,7 +296,7 @@ export class EnsClient {
                 ...this.retryHooks,
             },
         );
-        const body = (response.body ?? {}) as Body;
+        const body = (response.body ?? {}) as Partial<EnsActionResponses[A]>;
         const date = Date.parse(String((response.headers as Record<string, string> | undefined)?.date));
         return {
             body,
@@ -311,7 +305,7 @@ export class EnsClient {
     }
 }
 
-function toKeyPair(item: Body): EnsKeyPair {
+function toKeyPair(item: Partial<DescribedKeyPair>): EnsKeyPair {
     return {
         keyPairId: String(item.KeyPairId),
         keyPairName: String(item.KeyPairName),
@@ -325,10 +319,10 @@ function toKeyPair(item: Body): EnsKeyPair {
  * (no usable answer), or as it is (anything else is a bug, not worth retrying).
  */
 function toClientError(action: string, err: unknown): unknown {
-    const e = err as { code?: unknown; name?: unknown; message?: unknown; data?: Record<string, unknown> };
+    const e = err as { code?: unknown; name?: unknown; message?: unknown; data?: Record<string, string | number | undefined> };
     const status = Number(e.data?.statusCode);
     if (Number.isInteger(status) && status >= 400) {
-        const code = String(e.data?.Code ?? e.code ?? "Unknown");
+        const code = String(e.data?.Code ?? (typeof e.code === "string" ? e.code : "Unknown"));
         const requestId = e.data?.RequestId === undefined ? undefined : String(e.data.RequestId);
         return new EnsError(code, String(e.data?.Message ?? ""), { httpStatus: status, requestId, detail: `(${action})` });
     }

@@ -1,38 +1,17 @@
 /**
- * ENS error codes and the `EnsError` class shared by the provider, the ENS client and the
- * ENS-compatible server. Codes and messages follow the ENS reference pages
+ * The `EnsError` class shared by the provider, the ENS client and the ENS-compatible server
+ * (the codes and their statuses are in `ensApi.ts`). Messages follow the ENS reference pages
  * (see `shared/ens-api.md`); `detail` adds what the page leaves out: which field broke
  * which rule.
  */
+import { EnsErrorCode, ensErrorStatus } from "./ensApi";
 
-/** The ENS error codes this project raises or understands. */
-export type EnsErrorCode =
-    | "MissingParameter"
-    | "InvalidParameter"
-    | `InvalidParameter.${string}`
-    | "NoPermission"
-    | "PubKeyNameExisted"
-    | "PubKeyAttachedWithInstance"
-    | "ens.interface.error"
-    | "CallInterface"
-    | "Throttling"
-    | "IncompleteSignature"
-    | "SignatureDoesNotMatch"
-    | "InvalidAccessKeyId.NotFound"
-    | "InvalidTimeStamp.Expired"
-    | "InvalidTimeStamp.Format"
-    | "InvalidSecurityToken.Expired"
-    | "InvalidVersion"
-    | "UnsupportedHTTPMethod"
-    | "SignatureNonceUsed"
-    | "InvalidAction.NotFound"
-    | "ServiceUnavailable"
-    | "InternalError";
+export type { EnsErrorCode };
 
 /** An error in ENS's terms: a code, ENS's message, the HTTP status, and the request it answers. */
 export class EnsError extends Error {
     /** ENS error code, e.g. `InvalidParameter.KeyPairName`. */
-    readonly code: string;
+    readonly code: EnsErrorCode;
     /** HTTP status the service answers with (400 for parameter errors). */
     readonly httpStatus: number;
     /** The message ENS gives for this code. */
@@ -42,7 +21,7 @@ export class EnsError extends Error {
     /** `RequestId` of the failed call, where there was one. */
     readonly requestId?: string;
 
-    constructor(code: string, ensMessage: string, options: { httpStatus?: number; detail?: string; requestId?: string } = {}) {
+    constructor(code: EnsErrorCode, ensMessage: string, options: { httpStatus?: number; detail?: string; requestId?: string } = {}) {
         const parts = [`${code}: ${ensMessage}`];
         if (options.detail) {
             parts.push(options.detail);
@@ -54,7 +33,7 @@ export class EnsError extends Error {
         this.name = "EnsError";
         this.code = code;
         this.ensMessage = ensMessage;
-        this.httpStatus = options.httpStatus ?? 400;
+        this.httpStatus = options.httpStatus ?? ensErrorStatus(code);
         this.detail = options.detail;
         this.requestId = options.requestId;
     }
@@ -75,11 +54,6 @@ export function missingParameter(field: string): EnsError {
 /** A parameter breaks a rule; `ensField` is the ENS parameter name used in the code. */
 export function invalidParameter(ensField: string, detail: string): EnsError {
     return new EnsError(`InvalidParameter.${ensField}`, `The specified field ${ensField} invalid. Please check it again.`, { detail });
-}
-
-/** A request is invalid as a whole (conflicting or unsupported parameters). */
-export function invalidRequest(detail: string): EnsError {
-    return new EnsError("InvalidParameter", `The errorMessage is ${detail} Please check it again.`);
 }
 
 /** The key pair name is already taken in the account. */

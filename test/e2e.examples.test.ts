@@ -6,7 +6,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { Stack } from "@pulumi/pulumi/automation";
 import { KeyPair } from "../src";
 import { pulumiCli, repoRoot } from "../scripts/engine";
-import { backendText, leakedPiece, testStack } from "./helpers/stacks";
+import { leakedPiece } from "./helpers/leaks";
+import { backendText, testStack } from "./helpers/stacks";
 import { assertSameKey } from "./helpers/pem";
 
 const examples = path.join(repoRoot, "examples");

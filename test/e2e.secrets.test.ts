@@ -9,7 +9,8 @@ import { Stack } from "@pulumi/pulumi/automation";
 import { KeyPair } from "../src";
 import { pulumiCli } from "../scripts/engine";
 import { startSshd, Sshd } from "./helpers/sshd";
-import { backendText, leakedPiece, pemBody, testStack } from "./helpers/stacks";
+import { leakedPiece, pemBody } from "./helpers/leaks";
+import { backendText, testStack } from "./helpers/stacks";
 
 const project = "secrets";
 

@@ -7,25 +7,20 @@ import { tmpdir } from "os";
 import { join } from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { ensBackend } from "../src/backends/ens";
-import { EnsClient, EnsTransportError, KeyPairFilter, KeyPairListing } from "../src/ensClient";
+import { KeyPairFilter } from "../src/ensApi";
+import { EnsClient, EnsTransportError } from "../src/ensClient";
 import { EnsError } from "../src/errors";
-import { fingerprints } from "../src/fingerprints";
 import { generateKeyMaterial } from "../src/keyMaterial";
 import { keyPairProvider } from "../src/providerStub";
 import { KeyPairInputs } from "../src/inputs";
 import { KeyPairOutputs, verifyOutputs } from "../src/outputs";
 import * as provider from "../src/provider";
 import { defaultAccessKey, EnsServer, startEnsServer } from "../ens-server/server";
-import { checkAndCreate, configRequest } from "./helpers/provider";
+import { rejectsWithEnsError } from "./helpers/ensErrors";
+import { checkAndCreate, configRequest, configWith } from "./helpers/provider";
 import { assertArmour, assertNoKey } from "./helpers/pem";
 
 const secret = defaultAccessKey.secret;
-
-/** A configure request holding these `ens-keypair:*` values. */
-function configWith(values: Record<string, string>): pulumi.dynamic.ConfigureRequest {
-    const config = { get: (key: string) => values[key.replace(/^ens-keypair:/, "")] };
-    return { config } as unknown as pulumi.dynamic.ConfigureRequest;
-}
 
 /** The environment variables these tests control; everything Alibaba Cloud's credential chain reads. */
 const controlledEnv = [
@@ -55,8 +50,8 @@ describe("the provider in ens mode, against the ENS-compatible server", function
     let seq = 0;
     const name = (label: string) => `ens-${label}-${++seq}`;
 
-    const configured = () =>
-        configWith({ backend: "ens", endpoint: server.url, accessKeyId: defaultAccessKey.id, accessKeySecret: secret });
+    const configured = (overrides: Record<string, string> = {}) =>
+        configWith({ backend: "ens", endpoint: server.url, accessKeyId: defaultAccessKey.id, accessKeySecret: secret, ...overrides });
     const create = (news: Record<string, unknown>) => checkAndCreate(provider, news);
     const pairsNamed = (n: string) => server.listKeyPairs().filter((p) => p.keyPairName === n);
     const calls = (action: string) => server.stats().calls[action] ?? 0;
@@ -116,19 +111,15 @@ describe("the provider in ens mode, against the ENS-compatible server", function
 
         it("fails at preview without credentials, naming what to set", async () => {
             await provider.configure(configWith({ backend: "ens", endpoint: server.url }));
-            await assert.rejects(provider.check({}, { keyPairName: name("nocreds") }), (err: unknown) => {
-                assert.ok(err instanceof EnsError);
-                assert.strictEqual(err.code, "MissingParameter");
-                for (const what of [
+            await rejectsWithEnsError(provider.check({}, { keyPairName: name("nocreds") }), {
+                code: "MissingParameter",
+                mentions: [
                     "ens-keypair:accessKeyId",
                     "ens-keypair:accessKeySecret",
                     "ALIBABA_CLOUD_ACCESS_KEY_ID",
                     "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
                     "~/.alibabacloud/credentials",
-                ]) {
-                    assert.ok(err.message.includes(what), `the message names ${what}: ${err.message}`);
-                }
-                return true;
+                ],
             });
         });
 
@@ -150,11 +141,11 @@ describe("the provider in ens mode, against the ENS-compatible server", function
     });
 
     describe("create", () => {
-        it("makes a 2048-bit RSA pair with CreateKeyPair and derives every encoding from ENS's private key", async () => {
-            const creates = calls("CreateKeyPair");
+        it("generates a 2048-bit RSA pair in the provider and registers it with ImportKeyPair, by default", async () => {
+            const [creates, imports] = [calls("CreateKeyPair"), calls("ImportKeyPair")];
             const n = name("created");
             const { id, outs } = await create({ keyPairName: n });
-            assert.strictEqual(calls("CreateKeyPair") - creates, 1);
+            assert.deepStrictEqual([calls("CreateKeyPair") - creates, calls("ImportKeyPair") - imports], [0, 1]);
             assert.strictEqual(outs.backend, "ens");
             assert.strictEqual(id, outs.keyPairId);
             assert.deepStrictEqual([outs.keyType, outs.rsaBits], ["rsa", 2048]);
@@ -166,8 +157,31 @@ describe("the provider in ens mode, against the ENS-compatible server", function
             assertArmour(outs.privateKeyBody, "PRIVATE KEY");
             assertArmour(outs.privateKeyOpenssh, "OPENSSH PRIVATE KEY");
             verifyOutputs(outs);
-            assert.ok(Math.abs(Date.parse(outs.creationTime) - Date.parse(stored.creationTime)) <= 1000);
+            assert.strictEqual(outs.creationTime, stored.creationTime);
             assert.match(outs.requestId, /^[0-9A-F-]{36}$/);
+        });
+
+        it('with generation "ens", makes a 2048-bit pair with CreateKeyPair and derives every encoding from ENS\'s private key', async () => {
+            await provider.configure(configured({ generation: "ens" }));
+            const [creates, imports] = [calls("CreateKeyPair"), calls("ImportKeyPair")];
+            const n = name("ens-made");
+            const { outs } = await create({ keyPairName: n });
+            assert.deepStrictEqual([calls("CreateKeyPair") - creates, calls("ImportKeyPair") - imports], [1, 0]);
+            const [stored] = pairsNamed(n);
+            assert.deepStrictEqual([stored.keyPairId, stored.publicKey], [outs.keyPairId, outs.publicKeyOpenssh]);
+            assertArmour(outs.privateKeyOpenssh, "OPENSSH PRIVATE KEY");
+            verifyOutputs(outs);
+            assert.ok(Math.abs(Date.parse(outs.creationTime) - Date.parse(stored.creationTime)) <= 1000);
+            // ENS makes only 2048-bit keys: other sizes are still generated by the provider.
+            await create({ keyPairName: name("ens-4096"), rsaBits: 4096 });
+            assert.deepStrictEqual([calls("CreateKeyPair") - creates, calls("ImportKeyPair") - imports], [1, 1]);
+        });
+
+        it("refuses an unknown generation, naming the key", async () => {
+            await assert.rejects(
+                provider.configure(configured({ generation: "server" })),
+                /ens-keypair:generation must be "provider" or "ens"/,
+            );
         });
 
         it("generates 3072 and 4096-bit keys locally and registers them with ImportKeyPair", async () => {
@@ -198,14 +212,23 @@ describe("the provider in ens mode, against the ENS-compatible server", function
             );
         });
 
-        it("fails with PubKeyNameExisted on a taken name and leaves that pair alone", async () => {
+        it("fails with PubKeyNameExisted on a taken name, naming the pair and what to do, and leaves it alone", async () => {
             const n = name("taken");
             const theirs = await client.createKeyPair(n);
-            for (const news of [{ keyPairName: n }, { keyPairName: n, rsaBits: 4096 }]) {
-                await assert.rejects(
-                    create(news),
-                    (err: unknown) => err instanceof EnsError && err.code === "PubKeyNameExisted" && !err.message.includes(secret),
-                );
+            const [stored] = pairsNamed(n);
+            const theirKey = await generateKeyMaterial({ keyType: "rsa" });
+            for (const [generation, news] of [
+                ["provider", { keyPairName: n }],
+                ["provider", { keyPairName: n, rsaBits: 4096 }],
+                ["ens", { keyPairName: n }],
+                ["provider", { keyPairName: n, publicKey: theirKey.publicKeyOpenssh }],
+            ] as const) {
+                await provider.configure(configured({ generation }));
+                await rejectsWithEnsError(create(news), {
+                    code: "PubKeyNameExisted",
+                    mentions: [theirs.keyPairId, stored.creationTime, "nothing was created", "npx pulumi-ens-keypair orphans", "--delete"],
+                    omits: [secret],
+                });
             }
             assert.deepStrictEqual(
                 pairsNamed(n).map((p) => [p.keyPairId, p.keyPairFingerPrint]),
@@ -213,28 +236,18 @@ describe("the provider in ens mode, against the ENS-compatible server", function
             );
         });
 
-        it("recovers from a create committed then dropped: deletes the keyless pair and creates again", async () => {
-            server.setFaults({ dropAfterCommit: 1, actions: ["CreateKeyPair"], maxFaults: 1 });
-            const [creates, deletes, drops] = [calls("CreateKeyPair"), calls("DeleteKeyPairs"), server.stats().droppedAfterCommit];
-            const n = name("dropped");
-            const { outs } = await create({ keyPairName: n });
-            assert.strictEqual(server.stats().droppedAfterCommit - drops, 1);
-            assert.deepStrictEqual([calls("CreateKeyPair") - creates, calls("DeleteKeyPairs") - deletes], [2, 1]);
-            const left = pairsNamed(n);
-            assert.deepStrictEqual(
-                left.map((p) => p.keyPairId),
-                [outs.keyPairId],
-                "only the pair whose private key we hold remains",
-            );
-            assert.strictEqual(left[0].keyPairFingerPrint, fingerprints(outs.publicKeyOpenssh).keyPairFingerPrint);
-            verifyOutputs(outs);
+        it("never adopts a pair that holds the same given public key but that this create did not make", async () => {
+            const key = await generateKeyMaterial({ keyType: "rsa" });
+            const n = name("same-key");
+            await client.importKeyPair(n, key.publicKeyOpenssh);
+            await assert.rejects(create({ keyPairName: n, publicKey: key.publicKeyOpenssh }), /PubKeyNameExisted/);
         });
 
-        it("keeps an import committed then dropped: it holds the key that was sent", async () => {
+        it("adopts an import committed then dropped: its fingerprint proves it is ours", async () => {
             server.setFaults({ dropAfterCommit: 1, actions: ["ImportKeyPair"], maxFaults: 1 });
             const [imports, deletes] = [calls("ImportKeyPair"), calls("DeleteKeyPairs")];
             const n = name("dropped-import");
-            const { outs } = await create({ keyPairName: n, rsaBits: 3072 });
+            const { outs } = await create({ keyPairName: n });
             assert.deepStrictEqual([calls("ImportKeyPair") - imports, calls("DeleteKeyPairs") - deletes], [1, 0]);
             assert.deepStrictEqual(
                 pairsNamed(n).map((p) => p.keyPairId),
@@ -243,111 +256,191 @@ describe("the provider in ens mode, against the ENS-compatible server", function
             verifyOutputs(outs);
         });
 
-        it("recovers from server errors on create, leaving exactly one pair", async () => {
-            server.setFaults({ rate: 1, errors: ["InternalError", "ServiceUnavailable"], actions: ["CreateKeyPair"], maxFaults: 2 });
-            const creates = calls("CreateKeyPair");
-            const n = name("ise");
-            const { outs } = await create({ keyPairName: n });
-            assert.strictEqual(calls("CreateKeyPair") - creates, 3);
-            assert.deepStrictEqual(
-                pairsNamed(n).map((p) => p.keyPairId),
-                [outs.keyPairId],
-            );
+        it("imports again after server errors that ran nothing, leaving exactly one pair", async () => {
+            for (const generation of ["provider", "ens"] as const) {
+                await provider.configure(configured({ generation }));
+                const action = generation === "ens" ? "CreateKeyPair" : "ImportKeyPair";
+                server.setFaults({ rate: 1, errors: ["InternalError", "ServiceUnavailable"], actions: [action], maxFaults: 2 });
+                const before = calls(action);
+                const n = name(`ise-${generation}`);
+                const { outs } = await create({ keyPairName: n });
+                assert.strictEqual(calls(action) - before, 3);
+                assert.deepStrictEqual(
+                    pairsNamed(n).map((p) => p.keyPairId),
+                    [outs.keyPairId],
+                );
+            }
+        });
+
+        it('with generation "ens", a create committed then dropped fails naming the pair, which it neither adopts nor deletes', async () => {
+            await provider.configure(configured({ generation: "ens" }));
+            server.setFaults({ dropAfterCommit: 1, actions: ["CreateKeyPair"], maxFaults: 1 });
+            const deletes = calls("DeleteKeyPairs");
+            const n = name("dropped-create");
+            await assert.rejects(create({ keyPairName: n }), (err: Error) => {
+                const [left] = pairsNamed(n);
+                for (const part of [left.keyPairId, left.creationTime, "neither adopted nor deleted", "npx pulumi-ens-keypair orphans"]) {
+                    assert.ok(err.message.includes(part), `the message names ${part}: ${err.message}`);
+                }
+                return true;
+            });
+            assert.strictEqual(calls("DeleteKeyPairs"), deletes);
+            assert.strictEqual(pairsNamed(n).length, 1);
+        });
+
+        it("says what may remain when every import fails with an unknown outcome", async () => {
+            server.setFaults({ rate: 1, errors: ["InternalError"], actions: ["ImportKeyPair"] });
+            const n = name("never");
+            await assert.rejects(create({ keyPairName: n }), (err: unknown) => {
+                assert.ok(err instanceof EnsError && err.code === "InternalError", String(err));
+                assert.match(err.message, /no usable answer in 7 attempts/);
+                assert.match(err.message, /may still complete in ENS and leave a pair named "ens-never-\d+" with fingerprint [0-9a-f]{32}/);
+                assert.match(err.message, /npx pulumi-ens-keypair orphans/);
+                return true;
+            });
+            assert.deepStrictEqual(pairsNamed(n), []);
+        });
+
+        it("says that nothing was created when ENS refuses the call", async () => {
+            await provider.configure(configured({ accessKeySecret: "not-the-secret" }));
+            await assert.rejects(create({ keyPairName: name("refused") }), /SignatureDoesNotMatch: [\s\S]*Nothing was created in ENS\./);
         });
     });
 
-    describe("lost answers that ENS completes late", () => {
-        /**
-         * A client whose first CreateKeyPair times out on its side while ENS completes it later:
-         * just before the next CreateKeyPair, or just before the third lookup by name.
-         */
-        function lateCommitting(commitBefore: "create" | "lookup") {
-            let pending: (() => Promise<unknown>) | undefined;
-            let first = true;
-            let lookups = 0;
-            const commitPending = async () => {
-                const commit = pending;
-                pending = undefined;
-                await commit?.();
-            };
-            class LateCommitting extends EnsClient {
-                override async createKeyPair(keyPairName: string) {
-                    if (first) {
-                        first = false;
-                        pending = () => super.createKeyPair(keyPairName);
-                        throw new EnsTransportError("CreateKeyPair", "timeout", true);
-                    }
-                    if (commitBefore === "create") {
-                        await commitPending();
-                    }
-                    return super.createKeyPair(keyPairName);
-                }
-                override async describeKeyPairs(filter?: KeyPairFilter) {
-                    if (commitBefore === "lookup" && ++lookups === 3) {
-                        await commitPending();
-                    }
-                    return super.describeKeyPairs(filter);
-                }
-            }
-            return async () => new LateCommitting({ endpoint: server.url, accessKeyId: defaultAccessKey.id, accessKeySecret: secret });
+    describe("lost answers and concurrent creators", () => {
+        /** A backend whose client is made by `make`, configured as the tests' provider is. */
+        function backendWith(
+            make: (options: ConstructorParameters<typeof EnsClient>[0]) => EnsClient,
+            generation: "provider" | "ens" = "provider",
+        ) {
+            return ensBackend({ ...provider.currentConfig(), generation }, async () =>
+                make({ endpoint: server.url, accessKeyId: defaultAccessKey.id, accessKeySecret: secret }),
+            );
         }
 
         async function checked(news: Record<string, unknown>): Promise<KeyPairInputs> {
             return (await provider.check({}, news)).inputs as KeyPairInputs;
         }
 
-        for (const commitBefore of ["create", "lookup"] as const) {
-            it(`deletes the keyless pair of a timed-out create that ENS commits late (found by ${commitBefore === "create" ? "PubKeyNameExisted" : "a lookup"})`, async () => {
-                const n = name(`late-${commitBefore}`);
-                const [creates, deletes] = [calls("CreateKeyPair"), calls("DeleteKeyPairs")];
-                const backend = ensBackend(provider.currentConfig(), lateCommitting(commitBefore));
-                const outs = await backend.create(await checked({ keyPairName: n }));
+        for (const generation of ["provider", "ens"] as const) {
+            it(`generation "${generation}": a 500 while another caller takes the name never deletes their pair`, async () => {
+                const n = name(`race-${generation}`);
+                const ourAction = generation === "ens" ? "CreateKeyPair" : "ImportKeyPair";
+                server.setFaults({ rate: 1, errors: ["InternalError"], actions: [ourAction], maxFaults: 1 });
+                const theirKey = await generateKeyMaterial({ keyType: "rsa" });
+                let theirId: string | undefined;
+                /** The other stack creates the name just before our request, which ENS fails with a 500. */
+                class Racing extends EnsClient {
+                    private async theyCreate(): Promise<void> {
+                        if (theirId === undefined) {
+                            theirId =
+                                generation === "ens"
+                                    ? (await client.importKeyPair(n, theirKey.publicKeyOpenssh), pairsNamed(n)[0].keyPairId)
+                                    : (await client.createKeyPair(n)).keyPairId;
+                        }
+                    }
+                    override async importKeyPair(keyPairName: string, publicKeyBody: string) {
+                        await this.theyCreate();
+                        return super.importKeyPair(keyPairName, publicKeyBody);
+                    }
+                    override async createKeyPair(keyPairName: string) {
+                        await this.theyCreate();
+                        return super.createKeyPair(keyPairName);
+                    }
+                }
+                const deletes = calls("DeleteKeyPairs");
+                await assert.rejects(
+                    backendWith((o) => new Racing(o), generation).create(await checked({ keyPairName: n })),
+                    (err: unknown) => {
+                        assert.ok(theirId && err instanceof Error && err.message.includes(theirId), String(err));
+                        return true;
+                    },
+                );
+                assert.strictEqual(server.stats().faultsInjected.InternalError > 0, true);
+                assert.strictEqual(calls("DeleteKeyPairs"), deletes, "nothing was deleted");
                 assert.deepStrictEqual(
                     pairsNamed(n).map((p) => p.keyPairId),
-                    [outs.keyPairId],
-                    "only the pair whose private key we hold remains",
+                    [theirId],
                 );
-                assert.strictEqual(calls("DeleteKeyPairs") - deletes, 1, "the late pair was deleted");
-                assert.ok(calls("CreateKeyPair") - creates >= 2);
+            });
+        }
+
+        for (const commitBefore of ["import", "lookup"] as const) {
+            it(`adopts a timed-out import that ENS commits late (found by ${commitBefore === "import" ? "PubKeyNameExisted" : "a lookup"}), deleting nothing`, async () => {
+                let pending: (() => Promise<unknown>) | undefined;
+                let lookups = 0;
+                const commitPending = async () => {
+                    const commit = pending;
+                    pending = undefined;
+                    await commit?.();
+                };
+                class LateCommitting extends EnsClient {
+                    override async importKeyPair(keyPairName: string, publicKeyBody: string) {
+                        if (pending === undefined && lookups === 0) {
+                            pending = () => super.importKeyPair(keyPairName, publicKeyBody);
+                            throw new EnsTransportError("ImportKeyPair", "timeout", true);
+                        }
+                        if (commitBefore === "import") {
+                            await commitPending();
+                        }
+                        return super.importKeyPair(keyPairName, publicKeyBody);
+                    }
+                    override async describeKeyPairs(filter?: KeyPairFilter) {
+                        if (commitBefore === "lookup" && ++lookups === 1) {
+                            await commitPending();
+                        } else if (commitBefore === "import") {
+                            lookups++;
+                        }
+                        return super.describeKeyPairs(filter);
+                    }
+                }
+                const n = name(`late-${commitBefore}`);
+                const deletes = calls("DeleteKeyPairs");
+                const outs = await backendWith((o) => new LateCommitting(o)).create(await checked({ keyPairName: n }));
+                assert.deepStrictEqual(
+                    pairsNamed(n).map((p) => [p.keyPairId, p.keyPairFingerPrint]),
+                    [[outs.keyPairId, outs.keyPairFingerPrint]],
+                );
+                assert.strictEqual(calls("DeleteKeyPairs"), deletes);
                 verifyOutputs(outs);
             });
         }
 
-        it("never deletes a pair older than the first lookup that found the name free", async () => {
-            const n = name("older");
-            const theirs = await client.createKeyPair(n);
-            let lookups = 0;
-            /** Hides the pair from the first lookup and answers as if it came 10 s later: as a lagging listing would. */
-            class LaggingListing extends EnsClient {
-                override async describeKeyPairs(filter?: KeyPairFilter): Promise<KeyPairListing> {
-                    const listing = await super.describeKeyPairs(filter);
-                    return ++lookups > 1
-                        ? listing
-                        : {
-                              ...listing,
-                              keyPairs: [],
-                              totalCount: 0,
-                              serverTime: new Date(Date.parse(listing.serverTime) + 10_000).toISOString(),
-                          };
+        it("says the pair may be left when the lookup after a lost answer fails", async () => {
+            class LookupRefused extends EnsClient {
+                override async importKeyPair(keyPairName: string, publicKeyBody: string): Promise<never> {
+                    await super.importKeyPair(keyPairName, publicKeyBody);
+                    throw new EnsTransportError("ImportKeyPair", "ECONNRESET", true);
                 }
-                override async createKeyPair(): Promise<never> {
-                    throw new EnsTransportError("CreateKeyPair", "ECONNRESET", true);
+                override async describeKeyPairs(): Promise<never> {
+                    throw new EnsError("NoPermission", "Permission denied.");
                 }
             }
-            const deletes = calls("DeleteKeyPairs");
-            const backend = ensBackend(
-                provider.currentConfig(),
-                async () => new LaggingListing({ endpoint: server.url, accessKeyId: defaultAccessKey.id, accessKeySecret: secret }),
-            );
-            await assert.rejects(
-                backend.create(await checked({ keyPairName: n })),
-                (err: unknown) => err instanceof EnsError && err.code === "PubKeyNameExisted",
-            );
-            assert.strictEqual(calls("DeleteKeyPairs"), deletes);
-            assert.deepStrictEqual(
-                pairsNamed(n).map((p) => p.keyPairId),
-                [theirs.keyPairId],
-            );
+            const n = name("lookup-refused");
+            await assert.rejects(backendWith((o) => new LookupRefused(o)).create(await checked({ keyPairName: n })), (err: Error) => {
+                assert.match(err.message, /^NoPermission: /);
+                assert.ok(
+                    err.message.includes(`a pair of that name with fingerprint ${pairsNamed(n)[0].keyPairFingerPrint} may be in ENS`),
+                    err.message,
+                );
+                assert.match(err.message, /npx pulumi-ens-keypair orphans/);
+                return true;
+            });
+        });
+
+        it("says the pair stays in ENS and in the stack when a delete fails", async () => {
+            const { id, outs } = await create({ keyPairName: name("undeletable") });
+            class DeleteRefused extends EnsClient {
+                override async deleteKeyPairs(): Promise<never> {
+                    throw new EnsError("InternalError", "The request processing has failed due to some unknown error.", {
+                        httpStatus: 500,
+                    });
+                }
+            }
+            await assert.rejects(backendWith((o) => new DeleteRefused(o)).delete(id, outs), (err: Error) => {
+                assert.ok(err.message.includes(`Key pair ${id} may still be in ENS, and stays in the stack's state`), err.message);
+                return true;
+            });
         });
     });
 
@@ -359,7 +452,7 @@ describe("the provider in ens mode, against the ENS-compatible server", function
             assert.strictEqual(read.id, id);
             assert.deepStrictEqual(read.props, outs);
             const checked = await provider.check(inputs, news);
-            const diff = await provider.diff(id, read.props as KeyPairOutputs, checked.inputs as never);
+            const diff = await provider.diff(id, read.props, checked.inputs as never);
             assert.strictEqual(diff.changes, false);
         });
 
@@ -384,7 +477,7 @@ describe("the provider in ens mode, against the ENS-compatible server", function
             assert.strictEqual(read.props, undefined);
         });
 
-        it("adopts a pair with the import option: ENS's data, no private key, and no change against a default program", async () => {
+        it("KeyPair.get (read by id, no state) returns a pair made outside Pulumi: ENS's data, no private key, and no change against a default program", async () => {
             const n = name("adopt");
             const existing = await client.createKeyPair(n);
             const read = await provider.read(existing.keyPairId, {});
@@ -400,7 +493,7 @@ describe("the provider in ens mode, against the ENS-compatible server", function
             assertNoKey(props.privateKeyBody, "privateKeyBody");
             assertNoKey(props.privateKeyOpenssh, "privateKeyOpenssh");
             assert.strictEqual(props.creationTime, pairsNamed(n)[0].creationTime);
-            const checked = await provider.check(props as never, { keyPairName: n });
+            const checked = await provider.check(props, { keyPairName: n });
             assert.strictEqual((await provider.diff(existing.keyPairId, props, checked.inputs as never)).changes, false);
             // Refreshing the adopted pair later works although there is no key to verify.
             assert.deepStrictEqual((await provider.read(existing.keyPairId, props)).props, props);
@@ -482,10 +575,9 @@ describe("the provider in ens mode, against the ENS-compatible server", function
                     accessKeySecret: "wrong-secret-value",
                 }),
             );
-            await assert.rejects(create({ keyPairName: name("badsecret") }), (err: unknown) => {
-                assert.ok(err instanceof EnsError && err.code === "SignatureDoesNotMatch", String(err));
-                assert.ok(!err.message.includes("wrong-secret-value"));
-                return true;
+            await rejectsWithEnsError(create({ keyPairName: name("badsecret") }), {
+                code: "SignatureDoesNotMatch",
+                omits: ["wrong-secret-value"],
             });
         });
 

@@ -6,24 +6,14 @@ import { EnsError } from "../src/errors";
 import { fingerprints } from "../src/fingerprints";
 import { generateKeyMaterial, keyMaterialOf } from "../src/keyMaterial";
 import { defaultAccessKey, EnsServer, startEnsServer } from "../ens-server/server";
+import { expectEnsError, ExpectedEnsError, rejectsWithEnsError, requestIdShape } from "./helpers/ensErrors";
 import { assertArmour } from "./helpers/pem";
 
-const requestIdShape = /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/;
 const timestampShape = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 
-/** Asserts that `promise` rejects with an EnsError of this code and status, carrying a RequestId and no secret. */
-async function rejectsWithEns(promise: Promise<unknown>, code: string, httpStatus: number): Promise<EnsError> {
-    let caught: unknown;
-    await promise.catch((err: unknown) => {
-        caught = err;
-    });
-    assert.ok(caught instanceof EnsError, `expected EnsError ${code}, got ${String(caught)}`);
-    assert.strictEqual(caught.code, code, caught.message);
-    assert.strictEqual(caught.httpStatus, httpStatus, caught.message);
-    assert.match(caught.requestId ?? "", requestIdShape);
-    assert.ok(caught.message.includes(caught.requestId as string), "the message names the RequestId");
-    assert.ok(!caught.message.includes(defaultAccessKey.secret), "no secret in the message");
-    return caught;
+/** What an error ENS answered with must be: this code and status, a RequestId, no secret. */
+function answered(code: string, httpStatus: number): ExpectedEnsError {
+    return { code, httpStatus, answered: true, omits: [defaultAccessKey.secret] };
 }
 
 async function rejectsWithTransport(
@@ -169,8 +159,8 @@ describe("EnsClient against the ENS-compatible server", function () {
             const c = client();
             const n = name("taken");
             const original = await c.createKeyPair(n);
-            await rejectsWithEns(c.createKeyPair(n), "PubKeyNameExisted", 400);
-            await rejectsWithEns(c.importKeyPair(n, rsaPublicKey), "PubKeyNameExisted", 400);
+            await rejectsWithEnsError(c.createKeyPair(n), answered("PubKeyNameExisted", 400));
+            await rejectsWithEnsError(c.importKeyPair(n, rsaPublicKey), answered("PubKeyNameExisted", 400));
             assert.deepStrictEqual(c.stats(), { calls: 3, attempts: 3, retries: 0 });
             const kept = server.listKeyPairs().filter((p) => p.keyPairName === n);
             assert.deepStrictEqual(
@@ -180,33 +170,45 @@ describe("EnsClient against the ENS-compatible server", function () {
         });
 
         it("InvalidParameter.KeyPairName for a name breaking ENS's rules", async () => {
-            const err = await rejectsWithEns(client().createKeyPair("9starts-with-a-digit"), "InvalidParameter.KeyPairName", 400);
+            const err = await rejectsWithEnsError(
+                client().createKeyPair("9starts-with-a-digit"),
+                answered("InvalidParameter.KeyPairName", 400),
+            );
             assert.match(err.message, /start with a letter/);
         });
 
         it("MissingParameter for an empty name", async () => {
-            await rejectsWithEns(client().createKeyPair(""), "MissingParameter", 400);
+            await rejectsWithEnsError(client().createKeyPair(""), answered("MissingParameter", 400));
         });
 
         it("InvalidParameter.PublicKeyBody for a key that is not ssh-rsa, or not a key", async () => {
             const ed25519 = (await generateKeyMaterial({ keyType: "ed25519" })).publicKeyOpenssh;
-            await rejectsWithEns(client().importKeyPair(name("ed"), ed25519), "InvalidParameter.PublicKeyBody", 400);
-            await rejectsWithEns(client().importKeyPair(name("junk"), "ssh-rsa not-base64!"), "InvalidParameter.PublicKeyBody", 400);
+            await rejectsWithEnsError(client().importKeyPair(name("ed"), ed25519), answered("InvalidParameter.PublicKeyBody", 400));
+            await rejectsWithEnsError(
+                client().importKeyPair(name("junk"), "ssh-rsa not-base64!"),
+                answered("InvalidParameter.PublicKeyBody", 400),
+            );
         });
 
         it("SignatureDoesNotMatch for a wrong secret, not retried", async () => {
             const c = client({ accessKeySecret: "not-the-secret" });
-            const err = await rejectsWithEns(c.describeKeyPairs(), "SignatureDoesNotMatch", 400);
+            const err = await rejectsWithEnsError(c.describeKeyPairs(), answered("SignatureDoesNotMatch", 400));
             assert.ok(!err.message.includes("not-the-secret"));
             assert.strictEqual(c.stats().attempts, 1);
         });
 
         it("InvalidAccessKeyId.NotFound for an unknown AccessKeyId", async () => {
-            await rejectsWithEns(client({ accessKeyId: "unknown-key-id" }).describeKeyPairs(), "InvalidAccessKeyId.NotFound", 404);
+            await rejectsWithEnsError(
+                client({ accessKeyId: "unknown-key-id" }).describeKeyPairs(),
+                answered("InvalidAccessKeyId.NotFound", 404),
+            );
         });
 
         it("InvalidSecurityToken.Expired for an STS token the service does not know", async () => {
-            await rejectsWithEns(client({ securityToken: "stale-token" }).describeKeyPairs(), "InvalidSecurityToken.Expired", 400);
+            await rejectsWithEnsError(
+                client({ securityToken: "stale-token" }).describeKeyPairs(),
+                answered("InvalidSecurityToken.Expired", 400),
+            );
         });
 
         it("client errors are not outcome-unknown; server errors are", async () => {
@@ -240,7 +242,7 @@ describe("EnsClient against the ENS-compatible server", function () {
         it("gives up after the policy's attempts with the service's error", async () => {
             server.setFaults({ rate: 1, errors: ["ServiceUnavailable"] });
             const c = client();
-            await rejectsWithEns(c.describeKeyPairs({ keyPairName: "absent" }), "ServiceUnavailable", 503);
+            await rejectsWithEnsError(c.describeKeyPairs({ keyPairName: "absent" }), answered("ServiceUnavailable", 503));
             assert.deepStrictEqual(c.stats(), { calls: 1, attempts: 7, retries: 6 });
             assert.deepStrictEqual(delays, [100, 200, 400, 800, 1600, 1600], "doubling up to the cap, halved by the draw");
         });
@@ -257,9 +259,9 @@ describe("EnsClient against the ENS-compatible server", function () {
         it("does not repeat a create that failed server-side: its outcome is unknown", async () => {
             server.setFaults({ rate: 1, errors: ["InternalError"], actions: ["CreateKeyPair", "ImportKeyPair"] });
             const c = client();
-            const err = await rejectsWithEns(c.createKeyPair(name("ise")), "InternalError", 500);
+            const err = await rejectsWithEnsError(c.createKeyPair(name("ise")), answered("InternalError", 500));
             assert.strictEqual(outcomeUnknown(err), true);
-            await rejectsWithEns(c.importKeyPair(name("ise"), rsaPublicKey), "InternalError", 500);
+            await rejectsWithEnsError(c.importKeyPair(name("ise"), rsaPublicKey), answered("InternalError", 500));
             assert.deepStrictEqual(c.stats(), { calls: 2, attempts: 2, retries: 0 });
         });
 
@@ -311,11 +313,7 @@ describe("EnsClient against the ENS-compatible server", function () {
                 "not a host",
                 "",
             ]) {
-                assert.throws(
-                    () => parseEndpoint(bad),
-                    (err: unknown) => err instanceof EnsError && err.code === "InvalidParameter.Endpoint",
-                    bad,
-                );
+                expectEnsError(() => parseEndpoint(bad), "InvalidParameter.Endpoint", JSON.stringify(bad));
             }
         });
     });

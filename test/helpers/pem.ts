@@ -3,7 +3,7 @@ import * as assert from "assert";
 
 /** Asserts that `pem` starts with the armour line of `label`, e.g. "PRIVATE KEY". */
 export function assertArmour(pem: unknown, label: string): void {
-    const firstLine = String(pem ?? "").split("\n")[0];
+    const firstLine = (typeof pem === "string" ? pem : "").split("\n")[0];
     assert.strictEqual(firstLine, `-----BEGIN ${label}-----`);
 }
 

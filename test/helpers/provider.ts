@@ -3,10 +3,15 @@ import * as assert from "assert";
 import type * as pulumi from "@pulumi/pulumi";
 import { KeyPairOutputs } from "../../src/outputs";
 
+/** A `configure` request whose stack config holds `values` in the `ens-keypair` namespace, and nothing else. */
+export function configWith(values: Record<string, string>): pulumi.dynamic.ConfigureRequest {
+    const config = { get: (key: string) => values[key.replace(/^ens-keypair:/, "")] };
+    return { config } as unknown as pulumi.dynamic.ConfigureRequest;
+}
+
 /** A `configure` request whose stack config selects `backend` and sets nothing else. */
 export function configRequest(backend: "local" | "ens"): pulumi.dynamic.ConfigureRequest {
-    const config = { get: (key: string) => (key === "ens-keypair:backend" ? backend : undefined) };
-    return { config } as unknown as pulumi.dynamic.ConfigureRequest;
+    return configWith({ backend });
 }
 
 /** The provider methods {@link checkAndCreate} needs, from either the implementation or the serialized object. */
