@@ -94,8 +94,12 @@ function writeOutputs(results: BenchResults): void {
 }
 
 /** A public field of each of a variant's resources, by URN, to tell whether the no-change runs made new keys. */
-function fieldByUrn(state: ExportedState, type: string, field: (r: ExportedState["resources"][number]) => unknown): Map<string, string> {
-    return new Map(state.resources.filter((r) => r.type === type).map((r) => [r.urn, String(field(r) ?? "")]));
+function fieldByUrn(
+    state: ExportedState,
+    type: string,
+    field: (r: ExportedState["resources"][number]) => string | undefined,
+): Map<string, string> {
+    return new Map(state.resources.filter((r) => r.type === type).map((r) => [r.urn, field(r) ?? ""]));
 }
 
 function sameMaps(a: Map<string, string>, b: Map<string, string>): boolean {
@@ -235,7 +239,10 @@ function stateFigures(state: ExportedState, type: string): ConfigResult["state"]
 }
 
 function noChangeCheck(before: ExportedState, after: ExportedState, type: string): ConfigResult["noChange"] {
-    const publicKey = (r: ExportedState["resources"][number]) => r.outputs?.publicKeyOpenssh;
+    const publicKey = (r: ExportedState["resources"][number]) => {
+        const key = r.outputs?.publicKeyOpenssh;
+        return typeof key === "string" ? key : undefined;
+    };
     return {
         idsUnchanged: sameMaps(
             fieldByUrn(before, type, (r) => r.id),

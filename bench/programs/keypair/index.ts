@@ -4,7 +4,7 @@ import { KeyPair } from "pulumi-ens-keypair";
 
 const config = new pulumi.Config();
 const n = config.requireNumber("n");
-const keyType = config.require("keyType") as "rsa" | "ed25519";
+const keyType = config.require<"rsa" | "ed25519">("keyType");
 for (let i = 0; i < n; i++) {
     new KeyPair(`pair-${i}`, { keyPairName: `bench-${keyType}-${i}`, keyType });
 }
