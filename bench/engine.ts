@@ -1,24 +1,25 @@
 /**
- * The engine benchmarks: each variant's full lifecycle (create, no-change preview and up, refresh,
- * destroy) through the real CLI on a local file backend, timed from the Automation API call to its
- * return, which is what a pipeline waits for.
+ * The engine benchmarks, on the path users take: `pulumi up` / `preview` / `refresh` / `destroy`
+ * typed in a program folder, the program run by the nodejs language host. Each program folder of
+ * bench/programs is copied under bench/work (inside the repository, so the dynamic provider
+ * resolves this package by name), and every stack keeps its state in one local file backend.
+ * One configuration also runs inline through the Automation API, the path the benchmarks took
+ * before, so the two can be compared.
  *
- * Inside the provider process, bench/probe.js (preloaded through NODE_OPTIONS, for every
- * variant alike) logs each key generation and each gRPC call; outside, /proc is polled for the
- * provider's peak memory. Together they split an operation's wall time into the provider's share
- * and the rest (CLI, engine, SDK, state writes), and prove that a no-change run generates no key.
+ * bench/probe.js, preloaded into every node process the CLI starts, logs module loads, key
+ * generations and the provider's gRPC calls; /proc is polled for the peak memory of the
+ * provider and program processes (the Go plugin of @pulumi/tls included).
  */
+import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { LocalWorkspace, PulumiFn, Stack } from "@pulumi/pulumi/automation";
-import { openStack, pulumiCli, repoRoot } from "../scripts/engine";
-import { ProcessPeak, watchProviders } from "./procmon";
-import { Variant, VariantId } from "./programs";
+import { openStack, repoRoot } from "../scripts/engine";
+import { ProcessPeak, watchProcesses } from "./procmon";
 import { nowMs } from "./stats";
 
 export const workRoot = path.join(repoRoot, "bench", "work");
 const backendDir = path.join(workRoot, "state");
-const projectDir = path.join(workRoot, "project");
 const probeRoot = path.join(workRoot, "probe");
 const probeScript = path.join(repoRoot, "bench", "probe.js");
 const passphrase = "benchmark-throwaway-passphrase";
@@ -33,36 +34,62 @@ export const opLabels: Record<Op, string> = {
     destroy: "destroy",
 };
 
-/** What the probe saw in the provider process(es) during one operation. */
+/** The command line of each operation, as a pipeline types it (the stack is added). */
+export const opArgs: Record<Op, string[]> = {
+    up: ["up", "--yes", "--skip-preview"],
+    preview: ["preview", "--expect-no-changes"],
+    upNoop: ["up", "--yes", "--skip-preview", "--expect-no-changes"],
+    refresh: ["refresh", "--yes", "--skip-preview"],
+    destroy: ["destroy", "--yes", "--skip-preview"],
+};
+
+/** One module load the probe timed: when it began (from the operation's start) and how long it took. */
+export interface ModuleLoad {
+    label: string;
+    atMs: number;
+    ms: number;
+}
+
+/** One node process the CLI started (the program, or the dynamic provider). */
+export interface ProcessTrace {
+    role: "program" | "provider";
+    pid: number;
+    /** When node started, and when it reached the preload (node's own start-up in between). */
+    startMs: number;
+    preloadMs: number;
+    loads: ModuleLoad[];
+    /** The provider's gRPC server registered. */
+    serveMs?: number;
+    /** The program process's exit, and its peak memory then, KiB. */
+    exitMs?: number;
+    exitPeakKiB?: number;
+}
+
+/** What the probe saw during one operation. Times are from the operation's start. */
 export interface ProbeSummary {
     keygens: number;
-    /** Sum of the generations' durations (they overlap when concurrent). */
-    keygenMs: number;
-    /** Time with at least one generation in flight. */
+    /** Time with at least one key generation in flight. */
     keygenBusyMs: number;
-    /** Per gRPC method: calls and summed duration. */
+    /** Per gRPC method the provider served: calls and summed duration. */
     rpc: Record<string, { count: number; totalMs: number }>;
-    /** When the provider process started, from the operation's start. */
-    providerStartMs?: number;
-    /** When its first and last gRPC calls began and ended, from the operation's start. */
+    /** Time with at least one resource call (Check, Diff, Create, Read, Update, Delete) in flight in the provider. */
+    busyMs: number;
     firstRpcMs?: number;
     lastRpcEndMs?: number;
-    /** Time with at least one resource call (Check, Diff, Create, Read, Delete, Update) in flight. */
-    busyMs: number;
-    /** VmHWM after the last call, KiB (the highest over the provider processes). */
-    peakRssKiB: number;
+    processes: ProcessTrace[];
 }
 
 export interface OpSample {
     rep: number;
+    /** Wall time. */
     ms: number;
-    /** The inline program's run (constructing the resources, in the bench process), from its start to its end. */
-    programMs?: number;
-    /** The engine's summary: resource counts by step kind. */
+    /** CPU time of the CLI and every process it started (not measured inline, where the program runs in the bench's own process). */
+    cpuMs?: number;
+    /** Resource counts by step kind, from the CLI's closing summary. */
     summary: Record<string, number>;
     probe: ProbeSummary;
-    /** Provider processes' peak memory seen from outside (up only). */
-    peaks?: ProcessPeak[];
+    /** Peak memory of the provider and program processes, seen from outside. */
+    peaks: ProcessPeak[];
 }
 
 export interface StateFigures {
@@ -71,27 +98,18 @@ export interface StateFigures {
     resources: number;
     /** Length of the `__provider` input of one resource (the serialized provider), or 0. */
     providerBytes: number;
-    /** How many copies of it one resource keeps (inputs and outputs). */
-    providerCopies: number;
-    /**
-     * Where one resource's bytes go: each part's size as compact JSON, and the whole entry's
-     * (the export itself is indented, so its bytes run somewhat higher).
-     */
-    breakdown?: { entry: number; parts: Record<string, number> };
+    /** Output properties of one resource in state, `__provider` included: what the program registers and the SDK tracks. */
+    outputProperties: number;
 }
 
 export interface ConfigResult {
-    variant: VariantId;
+    variant: string;
     n: number;
     samples: Record<Op, OpSample[]>;
     state?: StateFigures;
-    /** The no-change check: ids and public fingerprints before and after, and the engine's summaries. */
-    noChange?: { idsUnchanged: boolean; fingerprintsUnchanged: boolean; summariesOnlySame: boolean };
+    /** The no-change check: ids and public keys before and after the no-change runs. */
+    noChange?: { idsUnchanged: boolean; publicKeysUnchanged: boolean };
     errors: string[];
-}
-
-function emptyProbe(): ProbeSummary {
-    return { keygens: 0, keygenMs: 0, keygenBusyMs: 0, rpc: {}, busyMs: 0, peakRssKiB: 0 };
 }
 
 const resourceRpcs = new Set(["check", "diff", "create", "read", "update", "delete"]);
@@ -111,283 +129,325 @@ function unionMs(intervals: [number, number][]): number {
 
 /** Reads the probe's logs of one operation; times become offsets from the operation's start. */
 export function readProbe(dir: string, opStartEpochMs: number): ProbeSummary {
-    const summary = emptyProbe();
+    const summary: ProbeSummary = { keygens: 0, keygenBusyMs: 0, rpc: {}, busyMs: 0, processes: [] };
     if (!fs.existsSync(dir)) {
         return summary;
     }
-    const intervals: [number, number][] = [];
+    const at = (epoch: string) => Number(epoch) - opStartEpochMs;
+    const calls: [number, number][] = [];
     const generations: [number, number][] = [];
     for (const file of fs.readdirSync(dir)) {
+        let trace: ProcessTrace | undefined;
         for (const line of fs.readFileSync(path.join(dir, file), "utf8").split("\n")) {
             const [kind, a, b, c, d] = line.split(" ");
             if (kind === "start") {
-                const at = Number(a) - opStartEpochMs;
-                summary.providerStartMs = summary.providerStartMs === undefined ? at : Math.min(summary.providerStartMs, at);
+                trace = { role: a as ProcessTrace["role"], pid: Number(b), startMs: at(c), preloadMs: at(d), loads: [] };
+                summary.processes.push(trace);
+            } else if (kind === "load" && trace) {
+                trace.loads.push({ label: a, atMs: at(b), ms: Number(c) });
+            } else if (kind === "serve" && trace) {
+                trace.serveMs = at(a);
+            } else if (kind === "exit" && trace) {
+                trace.exitMs = at(a);
+                trace.exitPeakKiB = Number(b);
             } else if (kind === "gen") {
                 summary.keygens++;
-                summary.keygenMs += Number(c);
-                generations.push([Number(b), Number(b) + Number(c)]);
+                generations.push([at(b), at(b) + Number(c)]);
             } else if (kind === "rpc") {
-                const start = Number(b) - opStartEpochMs;
+                const start = at(b);
                 const duration = Number(c);
                 const entry = (summary.rpc[a] ??= { count: 0, totalMs: 0 });
                 entry.count++;
                 entry.totalMs += duration;
-                summary.firstRpcMs = summary.firstRpcMs === undefined ? start : Math.min(summary.firstRpcMs, start);
+                summary.firstRpcMs = Math.min(summary.firstRpcMs ?? Infinity, start);
                 summary.lastRpcEndMs = Math.max(summary.lastRpcEndMs ?? 0, start + duration);
-                summary.peakRssKiB = Math.max(summary.peakRssKiB, Number(d));
                 if (resourceRpcs.has(a)) {
-                    intervals.push([start, start + duration]);
+                    calls.push([start, start + duration]);
                 }
+                void d; // the provider's VmHWM; the outside watcher reports the same peak
             }
         }
     }
-    summary.busyMs = unionMs(intervals);
+    summary.busyMs = unionMs(calls);
     summary.keygenBusyMs = unionMs(generations);
     return summary;
 }
 
-/** Counts of resources by step kind, from an up/refresh/destroy or a preview result. */
-function summaryOf(result: unknown): Record<string, number> {
-    const r = result as { summary?: { resourceChanges?: Record<string, number> }; changeSummary?: Record<string, number> };
-    return { ...(r.changeSummary ?? r.summary?.resourceChanges ?? {}) };
+/** The counts of the CLI's closing "Resources:" block, e.g. `+ 100 created`, `101 unchanged`. */
+export function parseSummary(output: string): Record<string, number> {
+    const block = output.slice(output.lastIndexOf("Resources:"));
+    const counts: Record<string, number> = {};
+    for (const match of block.matchAll(
+        /^\s+(?:[-+~]\s+)?(\d+) (to create|created|unchanged|to delete|deleted|to update|updated|to replace|replaced)$/gm,
+    )) {
+        counts[match[2].replace(/^to /, "")] = Number(match[1]);
+    }
+    return counts;
 }
 
-interface Exported {
+/** An operation's outcome: its wall and CPU time, what it printed (the last 64 KiB) and its exit status. */
+interface RunResult {
+    ms: number;
+    cpuMs: number;
+    output: string;
+    status: number | null;
+}
+
+/** Minutes of bash's `times` output (`0m1.234s`) as milliseconds. */
+function timesMs(text: string): number {
+    const match = /(\d+)m([\d.]+)s/.exec(text);
+    return match ? (Number(match[1]) * 60 + Number(match[2])) * 1000 : NaN;
+}
+
+/**
+ * Runs a command to completion, keeping the tail of its output; killed after `timeoutMs`. It runs
+ * under bash, whose `times` reports the CPU time (user and system) of the command and every
+ * process it started and waited for: for the CLI, the language host, the program and the
+ * providers. CPU time is far less disturbed than wall time by other work on a shared machine.
+ */
+function run(cmd: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number }): Promise<RunResult> {
+    return new Promise((resolve, reject) => {
+        const start = nowMs();
+        const script = '"$@"; status=$?; times >&3; exit $status';
+        const child = spawn("bash", ["-c", script, "bench", cmd, ...args], {
+            cwd: options.cwd,
+            env: options.env,
+            stdio: ["ignore", "pipe", "pipe", "pipe"],
+            // Its own process group, so that a timeout can stop the command with its children.
+            detached: true,
+        });
+        let output = "";
+        let times = "";
+        const keep = (chunk: Buffer) => {
+            output = (output + chunk.toString("utf8")).slice(-65536);
+        };
+        child.stdout?.on("data", keep);
+        child.stderr?.on("data", keep);
+        (child.stdio[3] as NodeJS.ReadableStream).on("data", (chunk: Buffer) => (times += chunk.toString("utf8")));
+        const timer = setTimeout(() => process.kill(-(child.pid ?? 0), "SIGKILL"), options.timeoutMs);
+        child.on("error", (e) => {
+            clearTimeout(timer);
+            reject(e);
+        });
+        child.on("close", (status) => {
+            clearTimeout(timer);
+            // The second line of `times` is the children's user and system time.
+            const [user, system] = (times.split("\n")[1] ?? "").split(" ");
+            resolve({ ms: nowMs() - start, cpuMs: timesMs(user ?? "") + timesMs(system ?? ""), output, status });
+        });
+    });
+}
+
+export interface OpOptions {
+    /** Profile the program process's CPU into this folder. */
+    profileDir?: string;
+    /** Let the engine write checkpoints after every step, as it does by default. */
+    checkpoints?: boolean;
+}
+
+/** One stack of one program folder, operated through the CLI. */
+export interface BenchStack {
+    /** The variant's id, for results. */
+    readonly variant: string;
+    readonly n: number;
+    /** Runs one operation; rejects when it fails. */
+    op(op: Op, rep: number, options?: OpOptions): Promise<OpSample>;
+    /** `pulumi stack export`, parsed. */
+    exportState(): Promise<ExportedState>;
+}
+
+export interface ExportedState {
     bytes: number;
-    resources: {
-        urn: string;
-        type: string;
-        id?: string;
-        inputs?: Record<string, unknown>;
-        outputs?: Record<string, unknown>;
-        [field: string]: unknown;
-    }[];
+    resources: { urn: string; type: string; id?: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }[];
 }
 
-/** Secrets in state are objects carrying this signature key, with the value as ciphertext. */
-const secretSig = "4dabf18193072939515e22adb298388d";
+/**
+ * Set for every run unless an operation asks for checkpoints: the file backend otherwise rewrites
+ * the whole state file after every step, which makes an up or destroy of N resources cost O(N²)
+ * in the engine alone (a 1,000-KeyPair up takes ten minutes of it here) and would hide every
+ * other cost at N = 1,000. What checkpoints cost is measured apart, at one N.
+ */
+export const skipCheckpoints = { PULUMI_SKIP_CHECKPOINTS: "true" };
 
-function isSecret(value: unknown): boolean {
-    return typeof value === "object" && value !== null && secretSig in value;
-}
-
-function jsonBytes(value: unknown): number {
-    return value === undefined ? 0 : Buffer.byteLength(JSON.stringify(value));
-}
-
-function breakdownOf(resource: Exported["resources"][number]): StateFigures["breakdown"] {
-    const { inputs = {}, outputs = {}, stackTrace, sourcePosition } = resource;
-    const { __provider: inProvider, ...otherInputs } = inputs;
-    const { __provider: outProvider, ...otherOutputs } = outputs;
-    const secrets = Object.values(otherOutputs).filter(isSecret);
-    const plain = Object.fromEntries(Object.entries(otherOutputs).filter(([, v]) => !isSecret(v)));
-    const parts: Record<string, number> = {
-        "serialized provider, in inputs": jsonBytes(inProvider),
-        "serialized provider, in outputs": jsonBytes(outProvider),
-        "secret outputs (ciphertext)": secrets.reduce((sum: number, v) => sum + jsonBytes(v), 0),
-        "other outputs": jsonBytes(plain),
-        "other inputs": jsonBytes(otherInputs),
-        "stack trace and source position": jsonBytes(stackTrace) + jsonBytes(sourcePosition),
-    };
-    const entry = jsonBytes(resource);
-    parts["the rest (URN, type, id, parent, provider reference, timestamps, ...)"] =
-        entry - Object.values(parts).reduce((a, b) => a + b, 0);
-    return { entry, parts };
-}
-
-function exportState(stack: Stack): Exported {
-    const text = pulumiCli(stack, ["stack", "export"]);
-    const parsed = JSON.parse(text) as { deployment: { resources?: Exported["resources"] } };
-    return { bytes: Buffer.byteLength(text), resources: parsed.deployment.resources ?? [] };
-}
-
-function stateFigures(exported: Exported, type: string): StateFigures {
-    const mine = exported.resources.filter((r) => r.type === type);
-    const serialized = mine[0]?.inputs?.__provider;
-    const copies = mine[0] ? [mine[0].inputs?.__provider, mine[0].outputs?.__provider].filter((v) => typeof v === "string").length : 0;
+/** The environment every CLI run gets: the throwaway backend, the probe, no update check. */
+function benchEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     return {
-        exportBytes: exported.bytes,
-        resources: mine.length,
-        providerBytes: typeof serialized === "string" ? Buffer.byteLength(serialized) : 0,
-        providerCopies: copies,
-        breakdown: mine[0] ? breakdownOf(mine[0]) : undefined,
+        ...process.env,
+        PULUMI_BACKEND_URL: `file://${backendDir}`,
+        PULUMI_CONFIG_PASSPHRASE: passphrase,
+        PULUMI_SKIP_UPDATE_CHECK: "true",
+        NODE_OPTIONS: `--require ${probeScript}`,
+        ...skipCheckpoints,
+        ...extra,
     };
 }
 
-type ExportedResource = Exported["resources"][number];
-
-/** One field of each of the variant's resources, by URN. */
-function byUrn(exported: Exported, type: string, field: (r: ExportedResource) => unknown): Map<string, string> {
-    return new Map(exported.resources.filter((r) => r.type === type).map((r) => [r.urn, String(field(r) ?? "")]));
+/** Starts from empty state and fresh program folders: leftovers of an interrupted run would be "changes". */
+export function resetWork(): void {
+    for (const dir of [backendDir, probeRoot, path.join(workRoot, "programs"), path.join(workRoot, "inline")]) {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+    fs.mkdirSync(backendDir, { recursive: true });
 }
 
-function sameMaps(a: Map<string, string>, b: Map<string, string>): boolean {
-    return a.size === b.size && [...a].every(([k, v]) => b.get(k) === v);
+/** A copy of bench/programs/<program> under bench/work, made once per run. */
+function programDir(program: string): string {
+    const dir = path.join(workRoot, "programs", program);
+    if (!fs.existsSync(dir)) {
+        fs.cpSync(path.join(repoRoot, "bench", "programs", program), dir, { recursive: true });
+    }
+    return dir;
 }
 
-export class EngineBench {
-    private readonly stacks = new Map<string, Stack>();
-    /** When the current operation's program started and ended (it runs in this process). */
-    private program: { start?: number; end?: number } = {};
-    readonly results = new Map<string, ConfigResult>();
+function probeDirFor(stack: string, rep: number, op: Op, suffix = ""): string {
+    const dir = path.join(probeRoot, `${stack}-r${rep}-${op}${suffix}`);
+    fs.mkdirSync(dir, { recursive: true });
+    return dir;
+}
 
-    constructor(private readonly log: (line: string) => void) {}
+/** Minutes an operation may take before it is killed: far beyond any expected run, but bounded. */
+const opTimeoutMs = 20 * 60_000;
 
-    /** Starts from empty state: leftovers of an interrupted run would otherwise be "changes". */
-    static reset(): void {
-        for (const dir of [backendDir, projectDir, probeRoot]) {
-            fs.rmSync(dir, { recursive: true, force: true });
-        }
+export class CliStack implements BenchStack {
+    private readonly dir: string;
+    /** Operations run outside the measured lifecycles (profiled, checkpointed), to keep their probe folders apart. */
+    private extra = 0;
+
+    private constructor(
+        readonly variant: string,
+        readonly n: number,
+        private readonly name: string,
+        program: string,
+        private readonly env: Record<string, string>,
+    ) {
+        this.dir = programDir(program);
     }
 
-    private async stackFor(variant: Variant, n: number): Promise<Stack> {
-        const name = `${variant.id}-n${n}`;
-        let stack = this.stacks.get(name);
-        if (!stack) {
-            stack = await openStack({
-                stackName: name,
-                projectName: "bench",
-                program: this.timedProgram(variant.program(n)),
-                backendDir,
-                workDir: projectDir,
-                passphrase,
-                envVars: { NODE_OPTIONS: `--require ${probeScript}`, BENCH_PROBE_DIR: "" },
-            });
-            this.stacks.set(name, stack);
-        }
+    /**
+     * Creates the stack `name` of a program, with its config written into the stack's settings
+     * file as `pulumi config set` would (plain values; secrets go through `env`).
+     */
+    static async create(options: {
+        variant: string;
+        n: number;
+        program: string;
+        config: Record<string, string>;
+        env?: Record<string, string>;
+    }): Promise<CliStack> {
+        const name = `${options.variant}-n${options.n}`;
+        const stack = new CliStack(options.variant, options.n, name, options.program, options.env ?? {});
+        await stack.cli(["stack", "init", name, "--secrets-provider", "passphrase"]);
+        const project = `bench-${options.program}`;
+        const settings = path.join(stack.dir, `Pulumi.${name}.yaml`);
+        const lines = Object.entries({ [`${project}:n`]: String(options.n), ...options.config }).map(
+            ([key, value]) => `  ${key.includes(":") ? key : `${project}:${key}`}: ${JSON.stringify(value)}`,
+        );
+        fs.appendFileSync(settings, `config:\n${lines.join("\n")}\n`);
         return stack;
     }
 
-    private timedProgram(program: PulumiFn): PulumiFn {
-        return async () => {
-            this.program.start = nowMs();
-            const outputs = await program();
-            this.program.end = nowMs();
-            return outputs;
-        };
-    }
-
-    result(variant: VariantId, n: number): ConfigResult {
-        const key = `${variant}-n${n}`;
-        let result = this.results.get(key);
-        if (!result) {
-            result = { variant, n, samples: { up: [], preview: [], upNoop: [], refresh: [], destroy: [] }, errors: [] };
-            this.results.set(key, result);
+    private async cli(args: string[], env: Record<string, string> = {}): Promise<RunResult> {
+        const result = await run("pulumi", [...args, "--non-interactive"], {
+            cwd: this.dir,
+            env: benchEnv({ ...this.env, ...env, BENCH_PROBE_DIR: env.BENCH_PROBE_DIR ?? "" }),
+            timeoutMs: opTimeoutMs,
+        });
+        if (result.status !== 0) {
+            throw new Error(`pulumi ${args.join(" ")} exited with ${result.status}:\n${result.output.slice(-3000)}`);
         }
         return result;
     }
 
-    /** Runs one operation with the probe pointed at a fresh folder; polls memory during ups. */
-    private async op(stack: Stack, op: Op, rep: number, label: string, repeat = 0): Promise<OpSample> {
-        const dir = path.join(probeRoot, `${stack.name}-r${rep}-${op}${repeat ? `-${repeat}` : ""}`);
-        fs.mkdirSync(dir, { recursive: true });
-        (stack.workspace as LocalWorkspace).envVars.BENCH_PROBE_DIR = dir;
-        const watcher = op === "up" ? watchProviders(200) : undefined;
-        this.program = {};
+    async op(op: Op, rep: number, options: OpOptions = {}): Promise<OpSample> {
+        const suffix = options.profileDir ? `-profiled${++this.extra}` : options.checkpoints ? `-checkpoints${++this.extra}` : "";
+        const dir = probeDirFor(this.name, rep, op, suffix);
+        const env: Record<string, string> = { BENCH_PROBE_DIR: dir };
+        if (options.profileDir) {
+            env.BENCH_CPU_PROFILE_DIR = options.profileDir;
+        }
+        if (options.checkpoints) {
+            env.PULUMI_SKIP_CHECKPOINTS = "false";
+        }
+        const watcher = watchProcesses(250);
+        const startEpoch = Date.now();
+        let peaks: ProcessPeak[] = [];
+        let result: RunResult;
+        try {
+            result = await this.cli([...opArgs[op], "--stack", this.name], env);
+        } finally {
+            // Stopped whatever happened, or its timer would keep polling.
+            peaks = watcher.stop();
+        }
+        return { rep, ms: result.ms, cpuMs: result.cpuMs, summary: parseSummary(result.output), probe: readProbe(dir, startEpoch), peaks };
+    }
+
+    async exportState(): Promise<ExportedState> {
+        const file = path.join(workRoot, `${this.name}.export.json`);
+        await this.cli(["stack", "export", "--stack", this.name, "--file", file]);
+        const text = fs.readFileSync(file, "utf8");
+        fs.rmSync(file);
+        const parsed = JSON.parse(text) as { deployment: { resources?: ExportedState["resources"] } };
+        return { bytes: Buffer.byteLength(text), resources: parsed.deployment.resources ?? [] };
+    }
+}
+
+/**
+ * The same lifecycle with the program inline: the Automation API serves the language runtime from
+ * this process, so no language host, no program process and no TypeScript compile are involved.
+ */
+export class InlineStack implements BenchStack {
+    private constructor(
+        readonly variant: string,
+        readonly n: number,
+        private readonly stack: Stack,
+    ) {}
+
+    static async create(options: { variant: string; n: number; program: PulumiFn }): Promise<InlineStack> {
+        const stack = await openStack({
+            stackName: `${options.variant}-n${options.n}`,
+            projectName: "bench-inline",
+            program: options.program,
+            backendDir,
+            workDir: path.join(workRoot, "inline"),
+            passphrase,
+            envVars: { NODE_OPTIONS: `--require ${probeScript}`, BENCH_PROBE_DIR: "", ...skipCheckpoints },
+        });
+        return new InlineStack(options.variant, options.n, stack);
+    }
+
+    async op(op: Op, rep: number): Promise<OpSample> {
+        const dir = probeDirFor(this.stack.name, rep, op);
+        const envVars = (this.stack.workspace as LocalWorkspace).envVars;
+        envVars.BENCH_PROBE_DIR = dir;
+        const watcher = watchProcesses(250);
         const startEpoch = Date.now();
         const start = nowMs();
-        let result: unknown;
-        let peaks: ProcessPeak[] | undefined;
-        let ms = NaN;
+        let summary: Record<string, number> = {};
+        let peaks: ProcessPeak[] = [];
         try {
-            switch (op) {
-                case "up":
-                case "upNoop":
-                    result = await stack.up();
-                    break;
-                case "preview":
-                    result = await stack.preview();
-                    break;
-                case "refresh":
-                    result = await stack.refresh();
-                    break;
-                case "destroy":
-                    result = await stack.destroy();
-                    break;
+            if (op === "preview") {
+                summary = { ...(await this.stack.preview({ expectNoChanges: true })).changeSummary };
+            } else {
+                const result =
+                    op === "up"
+                        ? await this.stack.up()
+                        : op === "upNoop"
+                          ? await this.stack.up({ expectNoChanges: true })
+                          : op === "refresh"
+                            ? await this.stack.refresh()
+                            : await this.stack.destroy();
+                summary = { ...result.summary.resourceChanges };
             }
         } finally {
-            ms = nowMs() - start;
-            (stack.workspace as LocalWorkspace).envVars.BENCH_PROBE_DIR = "";
-            // Stopped whatever happened, or its timer would keep polling.
-            peaks = watcher?.stop();
+            envVars.BENCH_PROBE_DIR = "";
+            peaks = watcher.stop();
         }
-        const { start: programStart, end: programEnd } = this.program;
-        const programMs = programStart !== undefined && programEnd !== undefined ? programEnd - programStart : undefined;
-        const sample: OpSample = { rep, ms, programMs, summary: summaryOf(result), probe: readProbe(dir, startEpoch), peaks };
-        this.log(
-            `  ${label} ${op}: ${(ms / 1000).toFixed(2)} s ${JSON.stringify(sample.summary)}${sample.probe.keygens ? `, ${sample.probe.keygens} keys` : ""}`,
-        );
-        return sample;
+        return { rep, ms: nowMs() - start, summary, probe: readProbe(dir, startEpoch), peaks };
     }
 
-    /** One lifecycle of N resources; on rep 1 also the state figures and the no-change check. */
-    async lifecycle(variant: Variant, n: number, rep: number): Promise<void> {
-        const result = this.result(variant.id, n);
-        const stack = await this.stackFor(variant, n);
-        const label = `${variant.id} N=${n} rep ${rep}`;
-        const measureState = result.state === undefined;
-        try {
-            result.samples.up.push(await this.op(stack, "up", rep, label));
-            const before = measureState ? exportState(stack) : undefined;
-            if (before) {
-                result.state = stateFigures(before, variant.type);
-            }
-            // The no-change runs are cheap next to create and destroy and carry the tightest
-            // target (1.1x of the floor), so at N = 100, where repetitions are few, each
-            // lifecycle runs them twice, alternating.
-            const noChange: OpSample[] = [];
-            for (let i = 0; i < (n >= 100 ? 2 : 1); i++) {
-                const preview = await this.op(stack, "preview", rep, label, i);
-                const upNoop = await this.op(stack, "upNoop", rep, label, i);
-                result.samples.preview.push(preview);
-                result.samples.upNoop.push(upNoop);
-                noChange.push(preview, upNoop);
-            }
-            const onlySame = noChange.every((s) => Object.keys(s.summary).every((k) => k === "same") && s.summary.same === n + 1);
-            if (before) {
-                const after = exportState(stack);
-                result.noChange = {
-                    idsUnchanged: sameMaps(
-                        byUrn(before, variant.type, (r) => r.id),
-                        byUrn(after, variant.type, (r) => r.id),
-                    ),
-                    // A new key would show as a new public fingerprint even under the same id.
-                    fingerprintsUnchanged: sameMaps(
-                        byUrn(before, variant.type, (r) => r.outputs?.fingerprintSha256 ?? r.outputs?.publicKeyOpenssh),
-                        byUrn(after, variant.type, (r) => r.outputs?.fingerprintSha256 ?? r.outputs?.publicKeyOpenssh),
-                    ),
-                    summariesOnlySame: onlySame,
-                };
-            } else if (result.noChange) {
-                result.noChange.summariesOnlySame &&= onlySame;
-            }
-            result.samples.refresh.push(await this.op(stack, "refresh", rep, label));
-        } catch (e) {
-            result.errors.push(`rep ${rep}: ${(e as Error).message.slice(0, 2000)}`);
-            this.log(`  ${label} failed: ${(e as Error).message.slice(0, 500)}`);
-        } finally {
-            // Always leave the stack empty for the next repetition.
-            try {
-                result.samples.destroy.push(await this.op(stack, "destroy", rep, label));
-            } catch (e) {
-                result.errors.push(`rep ${rep} destroy: ${(e as Error).message.slice(0, 2000)}`);
-            }
-        }
-    }
-
-    /** Creates and destroys one resource, unrecorded: the first CLI run pages in the binaries. */
-    async warmUp(variant: Variant): Promise<void> {
-        const stack = await openStack({
-            stackName: "warm-up",
-            projectName: "bench",
-            program: variant.program(1),
-            backendDir,
-            workDir: projectDir,
-            passphrase,
-        });
-        await stack.up();
-        await stack.destroy();
-        await stack.workspace.removeStack(stack.name);
+    async exportState(): Promise<ExportedState> {
+        const deployment = await this.stack.exportStack();
+        const text = JSON.stringify(deployment);
+        return { bytes: Buffer.byteLength(text), resources: (deployment.deployment as ExportedState).resources ?? [] };
     }
 }

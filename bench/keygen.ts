@@ -169,6 +169,8 @@ async function concurrent(method: Method, spec: KeySpec, dir: string, keys = 50)
 
 export interface KeygenOptions {
     reps: number;
+    /** The key sizes to measure, by id; all when omitted. */
+    sizes?: readonly string[];
     log: (line: string) => void;
 }
 
@@ -182,7 +184,7 @@ export async function keygenBench(options: KeygenOptions): Promise<KeygenResult[
             }
         }
         const results: KeygenResult[] = [];
-        for (const size of keySizes) {
+        for (const size of keySizes.filter((s) => !options.sizes || options.sizes.includes(s.id))) {
             const samples = Object.fromEntries(methods.map((m) => [m, [] as number[][]])) as Record<Method, number[][]>;
             for (let r = 0; r < options.reps; r++) {
                 // Rotate the order so no method always runs first (or last) in a repetition.

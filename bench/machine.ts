@@ -14,8 +14,8 @@ export interface Machine {
     engine: string;
     openssl: string;
     sshKeygen: string;
-    /** 1-minute load averages sampled through the run: how busy the machine was with other work. */
-    load: { atS: number; load1: number }[];
+    /** Load averages (1, 5 and 15 minutes) at the start, between phases and at the end of the run. */
+    load: { at: string; atS: number; load: number[] }[];
 }
 
 /** The first line a command prints, on stdout or (as `ssh -V` does) on stderr. */

@@ -1,12 +1,14 @@
 /**
- * Peak resident memory of provider processes, watched from outside through /proc. Only this
- * process's descendants count: other people's test runs on the same machine start dynamic
- * providers of their own.
+ * Peak resident memory of the processes an operation starts (providers, the dynamic provider's
+ * node process or a plugin binary, and the program's node process), watched from outside through
+ * /proc. Only this process's descendants count: other people's test runs on the same machine
+ * start processes of their own.
  */
 import * as fs from "fs";
 
 export interface ProcessPeak {
     pid: number;
+    role: ProcessRole;
     command: string;
     /** VmHWM: the most resident memory the process ever had, in KiB. */
     peakRssKiB: number;
@@ -46,22 +48,32 @@ function descendants(root: number): number[] {
     return found;
 }
 
-/** Whether a command line is a provider: the nodejs dynamic provider or a plugin binary. */
-export function isProvider(command: string): boolean {
-    return command.includes("dynamic-provider") || /pulumi-resource-(?!pulumi-nodejs)/.test(command);
+export type ProcessRole = "provider" | "program";
+
+/** A provider (the nodejs dynamic provider or a plugin binary), the program, or neither. */
+export function roleOf(command: string): ProcessRole | undefined {
+    // The shims' one-line `node -e` scripts that only resolve a path.
+    if (/^\S*node -e /.test(command)) {
+        return undefined;
+    }
+    if (command.includes("dynamic-provider") || /pulumi-resource-(?!pulumi-nodejs)/.test(command)) {
+        return "provider";
+    }
+    return /@pulumi[/\\]pulumi[/\\]cmd[/\\]run/.test(command) ? "program" : undefined;
 }
 
 /**
- * Polls every `intervalMs` until stopped; returns the highest VmHWM seen per provider process.
+ * Polls every `intervalMs` until stopped; returns the highest VmHWM seen per process.
  * VmHWM only grows, so a poll that comes late still sees the earlier peak; only growth after the
  * last poll before the process ends can be missed (the probe's own readings cover that).
  */
-export function watchProviders(intervalMs = 100): { stop: () => ProcessPeak[] } {
+export function watchProcesses(intervalMs = 100): { stop: () => ProcessPeak[] } {
     const peaks = new Map<number, ProcessPeak>();
     const poll = () => {
         for (const pid of descendants(process.pid)) {
             const command = (readOr(`/proc/${pid}/cmdline`) ?? "").split("\0").join(" ").trim();
-            if (!isProvider(command)) {
+            const role = roleOf(command);
+            if (!role) {
                 continue;
             }
             const match = /VmHWM:\s+(\d+) kB/.exec(readOr(`/proc/${pid}/status`) ?? "");
@@ -69,7 +81,7 @@ export function watchProviders(intervalMs = 100): { stop: () => ProcessPeak[] } 
                 const kib = Number(match[1]);
                 const seen = peaks.get(pid);
                 if (!seen || seen.peakRssKiB < kib) {
-                    peaks.set(pid, { pid, command, peakRssKiB: kib });
+                    peaks.set(pid, { pid, role, command, peakRssKiB: kib });
                 }
             }
         }

@@ -31,10 +31,18 @@ Fault injection (all off by default):
   --fault-errors LIST      which failures, comma-separated, among ${faultErrors.join(", ")}
                            (Throttling is HTTP 400, InternalError 500, ServiceUnavailable 503;
                            default all)                                      [ENS_SERVER_FAULT_ERRORS]
-  --latency-ms N           delay before every response                       [ENS_SERVER_LATENCY_MS]
+  --latency-ms N           delay after reading each request, before running it;
+                           a client that gives up meanwhile has still sent a call
+                           that will run                                     [ENS_SERVER_LATENCY_MS]
+  --latency-after-commit-ms N
+                           delay after a create, import or delete has committed,
+                           before answering it: a client that times out or dies
+                           meanwhile loses the answer to a call that took effect
+                           (limited by --fault-actions)                      [ENS_SERVER_LATENCY_AFTER_COMMIT_MS]
   --drop-after-commit P    probability 0..1 that a CreateKeyPair/ImportKeyPair is committed and
                            its connection then destroyed without a response  [ENS_SERVER_DROP_AFTER_COMMIT]
-  --fault-actions LIST     limit failures and drops to these actions         [ENS_SERVER_FAULT_ACTIONS]
+  --fault-actions LIST     limit failures, drops and latency after commit to
+                           these actions                                     [ENS_SERVER_FAULT_ACTIONS]
   --max-faults N           stop injecting after N failures and drops         [ENS_SERVER_MAX_FAULTS]
 
 Example:
@@ -99,6 +107,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliRequest {
             "fault-rate": { type: "string" },
             "fault-errors": { type: "string" },
             "latency-ms": { type: "string" },
+            "latency-after-commit-ms": { type: "string" },
             "drop-after-commit": { type: "string" },
             "fault-actions": { type: "string" },
             "max-faults": { type: "string" },
@@ -118,6 +127,10 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliRequest {
         rate: number("fault-rate", values["fault-rate"] ?? env.ENS_SERVER_FAULT_RATE),
         errors: errors.length > 0 ? (errors as FaultError[]) : undefined,
         latencyMs: number("latency-ms", values["latency-ms"] ?? env.ENS_SERVER_LATENCY_MS),
+        latencyAfterCommitMs: number(
+            "latency-after-commit-ms",
+            values["latency-after-commit-ms"] ?? env.ENS_SERVER_LATENCY_AFTER_COMMIT_MS,
+        ),
         dropAfterCommit: number("drop-after-commit", values["drop-after-commit"] ?? env.ENS_SERVER_DROP_AFTER_COMMIT),
         actions: actions.length > 0 ? actions : undefined,
         maxFaults: number("max-faults", values["max-faults"] ?? env.ENS_SERVER_MAX_FAULTS),

@@ -5,7 +5,10 @@
  * - error responses instead of running the call: `Throttling` (HTTP 400, as Alibaba Cloud's flow
  *   control answers), `InternalError` (500) and `ServiceUnavailable` (503). They are injected after
  *   authentication, so the call was valid and consumed its nonce, as a real gateway would have.
- * - latency before every response;
+ * - latency, at either of two points: once the request has been read, before it is processed
+ *   (a slow gateway: the call still runs if the client goes away meanwhile), and after a change
+ *   is committed, before it is answered (a client that times out or dies then has lost the answer
+ *   to a call that took effect, as with a real service);
  * - "commit then drop": a CreateKeyPair or ImportKeyPair is committed, then its connection is
  *   destroyed with no response. The client sees a socket error, yet the pair exists; for a create,
  *   its private key is lost, as it would be with ENS.
@@ -28,11 +31,17 @@ export interface FaultOptions {
     rate?: number;
     /** Errors to pick from, uniformly; default all three. */
     errors?: FaultError[];
-    /** Delay before every response, in milliseconds. */
+    /** Delay after reading each request, before processing it, in milliseconds. */
     latencyMs?: number;
+    /**
+     * Delay after a call has committed a change (a create, import or delete), before answering
+     * it, in milliseconds: the window in which a client that gives up or dies loses the answer
+     * to a call that took effect. Applies to `actions` only, when given.
+     */
+    latencyAfterCommitMs?: number;
     /** Probability, 0 to 1, that a successful CreateKeyPair/ImportKeyPair is committed and its connection destroyed unanswered. */
     dropAfterCommit?: number;
-    /** Only these actions get error faults and drops; default all. Latency applies to every request. */
+    /** Only these actions get error faults, drops and latency after commit; default all. `latencyMs` applies to every request. */
     actions?: string[];
     /** Stop injecting errors and drops after this many (together); default unlimited. Lets a retrying client succeed. */
     maxFaults?: number;
@@ -67,6 +76,7 @@ export function validateFaults(options: FaultOptions): void {
     }
     for (const [name, value] of [
         ["latencyMs", options.latencyMs],
+        ["latencyAfterCommitMs", options.latencyAfterCommitMs],
         ["maxFaults", options.maxFaults],
     ] as const) {
         if (value !== undefined && !(Number.isFinite(value) && value >= 0)) {
@@ -91,9 +101,15 @@ export class FaultInjector {
         this.injected = 0;
     }
 
-    /** Milliseconds to wait before answering. */
+    /** Milliseconds to wait between reading a request and processing it. */
     get latencyMs(): number {
         return this.options.latencyMs ?? 0;
+    }
+
+    /** Milliseconds to wait between committing `action`'s change and answering it. */
+    latencyAfterCommit(action: string): number {
+        const { actions, latencyAfterCommitMs } = this.options;
+        return actions && !actions.includes(action) ? 0 : (latencyAfterCommitMs ?? 0);
     }
 
     private armed(action: string, probability: number | undefined): boolean {

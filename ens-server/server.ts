@@ -36,6 +36,9 @@ export type { StoredKeyPair } from "./store";
 /** The access key used when {@link EnsServerOptions.accessKeys} is omitted. Not a secret: loopback tests only. */
 export const defaultAccessKey = { id: "test-access-key-id", secret: "test-access-key-secret" } as const;
 
+/** How long {@link EnsServer.close} waits for calls in flight before closing the database under them. */
+export const closeGraceMs = 2000;
+
 /** How to start an ENS-compatible server. */
 export interface EnsServerOptions {
     /** TCP port; 0 (the default) picks a free one. */
@@ -67,7 +70,10 @@ export interface EnsServer {
     /** The address bound, e.g. `127.0.0.1`. */
     readonly host: string;
     readonly port: number;
-    /** Stops listening, destroys open connections, lets in-flight calls finish, closes the database. Idempotent. */
+    /**
+     * Stops listening, destroys open connections (calls waiting on injected latency are abandoned,
+     * whatever they committed stays), lets in-flight calls finish, closes the database. Idempotent.
+     */
     close(): Promise<void>;
     /** A snapshot of the counters (not part of ENS). */
     stats(): EnsServerStats;
@@ -128,10 +134,12 @@ export async function startEnsServer(options: EnsServerOptions = {}): Promise<En
         let outcome = "200 OK";
         stats.request();
         try {
+            // Read first, as a real gateway does: a client that goes away during the latency
+            // below has still sent a call that will run.
+            const request = await readRequest(req);
             if (faults.latencyMs > 0) {
                 await sleep(faults.latencyMs, undefined, { signal: stopping.signal });
             }
-            const request = await readRequest(req);
             if (request.method !== "GET" && request.method !== "POST") {
                 throw unsupportedHttpMethod();
             }
@@ -148,6 +156,10 @@ export async function startEnsServer(options: EnsServerOptions = {}): Promise<En
                 throw fault;
             }
             const result = await actions[action](request.params, store);
+            const answerDelay = result.committed ? faults.latencyAfterCommit(action) : 0;
+            if (answerDelay > 0) {
+                await sleep(answerDelay, undefined, { signal: stopping.signal });
+            }
             if (result.committed && faults.dropAfterCommit(action)) {
                 stats.drop();
                 outcome = "dropped after commit";
@@ -210,7 +222,9 @@ export async function startEnsServer(options: EnsServerOptions = {}): Promise<En
                 const closed = new Promise<void>((resolve) => server.close(() => resolve()));
                 server.closeAllConnections();
                 await closed;
-                await Promise.allSettled([...inflight]);
+                // Every call in flight has had its sleep cut short and its connection destroyed,
+                // so it settles at once; the bound only guards against a bug hanging shutdown.
+                await Promise.race([Promise.allSettled([...inflight]), sleep(closeGraceMs, undefined, { ref: false })]);
                 store.close();
             })();
             return closing;

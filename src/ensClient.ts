@@ -14,8 +14,8 @@ import { defaultRetryPolicy, retrying, RetryOptions, RetryPolicy } from "./retry
 
 /**
  * Default time allowed per attempt, to connect and get the whole answer (the SDK also applies it
- * to any silence on the connection). Generous, since a create that times out costs a lookup, a
- * delete and a new create.
+ * to any silence on the connection). Generous, since a create that times out costs a lookup and
+ * perhaps a new create.
  */
 export const defaultTimeoutMs = 20_000;
 /** Page size used to list key pairs. */
@@ -128,14 +128,14 @@ function isThrottling(err: unknown): boolean {
     return err instanceof EnsError && /^Throttling(\.|$)/.test(err.code);
 }
 
-/**
- * Retryable for any action: throttling, server-side failures and lost answers; an action that
- * must not run twice (a create) retries only what certainly did not run.
- */
+/** Whether a failed call that may safely run twice (a read or a delete) is worth another attempt: throttling, server-side failures and lost answers. */
+export function retryableCall(err: unknown): boolean {
+    return isRetryableEnsError(err) || err instanceof EnsTransportError;
+}
+
+/** Retryable for any action as {@link retryableCall}; an action that must not run twice (a create) retries only what certainly did not run. */
 function retryableFor(idempotent: boolean): (err: unknown) => boolean {
-    return idempotent
-        ? (err) => isRetryableEnsError(err) || err instanceof EnsTransportError
-        : (err) => isThrottling(err) || (err instanceof EnsTransportError && !err.maybeDelivered);
+    return idempotent ? retryableCall : (err) => isThrottling(err) || (err instanceof EnsTransportError && !err.maybeDelivered);
 }
 
 /**

@@ -10,8 +10,12 @@
 
 /** How one field behaves. */
 interface FieldSpec {
-    /** A program may give it. Inputs are kept in state after `check` resolves them. */
-    readonly input: boolean;
+    /**
+     * `true`: a program may give it. `"resolved"`: a program does not give it, but `check` works it
+     * out and keeps it with the inputs, where the next `check` finds it (as it finds the name made
+     * from a prefix). Inputs are kept in state after `check` resolves them.
+     */
+    readonly input: boolean | "resolved";
     /** The resource exposes it as an output property. */
     readonly output: boolean;
     /** The type of its value in state and outputs; only its type matters (see {@link is}). */
@@ -24,8 +28,10 @@ interface FieldSpec {
     readonly optional: boolean;
     /** Its name in ENS's API: the parameter an input is checked as (`InvalidParameter.<name>`), or the response field. */
     readonly ensParameter?: string;
-    /** Holds private key material or a passphrase: a secret output, and never echoed in an error. */
+    /** Holds private key material or a passphrase: secret in state, and never echoed in an error. */
     readonly secret: boolean;
+    /** Not secret, but may hold secret material by mistake (a private key pasted as `publicKey`): never echoed in an error either. */
+    readonly mayHoldSecret?: true;
     /** Changing it makes a different key pair, so the engine replaces the resource. */
     readonly replaces: boolean;
 }
@@ -113,7 +119,38 @@ export const keyPairFields = {
         optional: true,
         ensParameter: "PublicKeyBody",
         secret: false,
+        mayHoldSecret: true,
         replaces: true,
+    },
+    /**
+     * Replace the pair with a new one once it is this old: whole numbers of days, hours, minutes
+     * and seconds, in that order, such as `"90d"`, `"12h"`, `"1d12h"`, `"30m"` or `"45s"`; at least
+     * one second, at most 36500 days. The clock starts when the pair is made (or when
+     * `rotateAfter` is first set on it); changing it moves `rotatesAt` without replacing the pair.
+     */
+    rotateAfter: {
+        input: true,
+        output: false,
+        type: is<string>(),
+        optional: true,
+        ensParameter: "RotateAfter",
+        secret: false,
+        replaces: false,
+    },
+    /**
+     * Encrypts the private key outputs with this passphrase: `privateKeyOpenssh` as `ssh-keygen -p`
+     * writes it (bcrypt KDF, AES-256-CTR) and `privateKeyBody` as encrypted PKCS#8. Always kept
+     * secret, even when given as a plain string. Changing or removing it re-encrypts the same key.
+     * Not for imported keys, which have no private key.
+     */
+    privateKeyPassphrase: {
+        input: true,
+        output: false,
+        type: is<string>(),
+        optional: true,
+        ensParameter: "PrivateKeyPassphrase",
+        secret: true,
+        replaces: false,
     },
     /** The key pair's id, `ssh-` and 23 lower-case letters and digits; also the resource id. */
     keyPairId: {
@@ -141,7 +178,11 @@ export const keyPairFields = {
     fingerprintSha256: { input: false, output: true, type: is<string>(), optional: false, secret: false, replaces: false },
     /** The public key as one `authorized_keys` line. */
     publicKeyOpenssh: { input: false, output: true, type: is<string>(), optional: false, secret: false, replaces: false },
-    /** The private key, PKCS#8 PEM (armour `BEGIN PRIVATE KEY`), as ENS returns it. Secret; absent for imported keys. */
+    /**
+     * The private key, PKCS#8 PEM (armour `BEGIN PRIVATE KEY`), as ENS returns it; with
+     * `privateKeyPassphrase`, encrypted PKCS#8 (`BEGIN ENCRYPTED PRIVATE KEY`). Secret; absent for
+     * imported keys.
+     */
     privateKeyBody: {
         input: false,
         output: true,
@@ -151,7 +192,7 @@ export const keyPairFields = {
         secret: true,
         replaces: false,
     },
-    /** The private key in OpenSSH's format, for `ssh -i`. Secret; absent for imported keys. */
+    /** The private key in OpenSSH's format, for `ssh -i`; encrypted with `privateKeyPassphrase` if given. Secret; absent for imported keys. */
     privateKeyOpenssh: { input: false, output: true, type: is<string>(), optional: true, secret: true, replaces: false },
     /** When the pair was created, `yyyy-MM-ddTHH:mm:ssZ` in UTC. */
     creationTime: {
@@ -163,6 +204,11 @@ export const keyPairFields = {
         secret: false,
         replaces: false,
     },
+    /**
+     * With `rotateAfter`, the moment from which the next preview or update replaces the pair,
+     * `yyyy-MM-ddTHH:mm:ssZ` in UTC.
+     */
+    rotatesAt: { input: "resolved", output: true, type: is<string>(), optional: true, secret: false, replaces: false },
     /** The `RequestId` of the call that created the pair (an upper-case UUID). */
     requestId: {
         input: false,
@@ -184,6 +230,8 @@ type NamesWhere<P extends Flag, V> = { [K in FieldName]: Fields[K][P] extends V 
 
 /** Names of the fields a program may give. */
 export type InputName = NamesWhere<"input", true>;
+/** Names of the fields `check` works out and keeps with the inputs. */
+export type ResolvedName = NamesWhere<"input", "resolved">;
 /** Names of the resource's output properties. */
 export type OutputName = NamesWhere<"output", true>;
 /** Names of the fields that not every pair has. */
@@ -212,12 +260,25 @@ const names = Object.keys(keyPairFields) as FieldName[];
 const namesWhere = <N extends FieldName>(test: (spec: FieldSpec) => boolean) => names.filter((name) => test(keyPairFields[name])) as N[];
 
 /** Names of the fields a program may give, in table order. */
-export const inputNames: readonly InputName[] = namesWhere((f) => f.input);
+export const inputNames: readonly InputName[] = namesWhere((f) => f.input === true);
+/** Names of the fields `check` returns: those a program gives and those it works out. */
+export const checkedInputNames: readonly (InputName | ResolvedName)[] = namesWhere((f) => f.input !== false);
 /** Names of the resource's output properties, in table order. */
 export const outputNames: readonly OutputName[] = namesWhere((f) => f.output);
-/** Names of the outputs that hold private key material: the resource registers them as secrets. */
+/** Names of the outputs that hold private key material. */
 export const secretOutputNames: readonly OutputName[] = namesWhere((f) => f.output && f.secret);
-/** Names of the inputs that may hold secret material: a failed check must never name them, or the engine prints their value. */
-export const secretInputNames: readonly InputName[] = namesWhere((f) => f.input && f.secret);
+/**
+ * Names of every secret field. The provider keeps the inputs among the outputs in state, so the
+ * resource registers all of them as secret outputs, not only the output properties.
+ */
+export const secretFieldNames: readonly FieldName[] = namesWhere((f) => f.secret);
+/** Names of the inputs that hold secret material: the resource marks them secret, even when given as plain strings. */
+export const secretInputNames: readonly InputName[] = namesWhere((f) => f.input === true && f.secret);
+/**
+ * Names of the inputs whose value is never printed: the secret ones and those that may hold secret
+ * material by mistake. The engine prints the value of the property a failed check names, so a
+ * failure on one of these names no property, and its reason names the field instead.
+ */
+export const unechoedInputNames: readonly InputName[] = namesWhere((f) => f.input === true && (f.secret || f.mayHoldSecret === true));
 /** Names of the inputs whose change replaces the pair. */
-export const replacingInputNames: readonly InputName[] = namesWhere((f) => f.input && f.replaces);
+export const replacingInputNames: readonly InputName[] = namesWhere((f) => f.input === true && f.replaces);

@@ -3,15 +3,17 @@
  * them. Every rule failure names the field; nothing here creates anything.
  */
 import { EnsError, invalidParameter } from "./errors";
-import { ArgumentOf, FieldValues, InputName, inputNames, KeyType, keyPairFields } from "./fields";
+import { ArgumentOf, FieldValues, InputName, inputNames, KeyType, keyPairFields, ResolvedName } from "./fields";
 import { nameFromPrefix, validateKeyPairName, validateKeyPairNamePrefix } from "./names";
 import { parsePublicKey } from "./publicKey";
+import { planRotation } from "./rotation";
 
 /**
- * Inputs after `check`: defaults applied, the name resolved, an imported key normalised. `rsaBits`
- * is any size from 2048 up for an imported key; `publicKey` is `<type> <base64>`.
+ * Inputs after `check`: defaults applied, the name resolved, an imported key normalised, the
+ * rotation deadline worked out. `rsaBits` is any size from 2048 up for an imported key;
+ * `publicKey` is `<type> <base64>`.
  */
-export type KeyPairInputs = FieldValues<InputName>;
+export type KeyPairInputs = FieldValues<InputName | ResolvedName>;
 
 /** A rule an input breaks, in the shape Pulumi's `check` reports. */
 export interface InputFailure {
@@ -26,12 +28,14 @@ type Raw = Record<string, unknown>;
 
 /**
  * Checks raw inputs and resolves them.
- * @param olds the inputs `check` returned last time, so that a name made from a prefix is kept.
+ * @param olds the inputs `check` returned last time, so that a name made from a prefix and the
+ *   rotation deadline are kept.
+ * @param now the time by which a rotation deadline counts as passed.
  * @returns the resolved inputs, or every rule the inputs break.
  */
-export function checkInputs(olds: Raw, news: Raw): { inputs: KeyPairInputs; failures: InputFailure[] } {
+export function checkInputs(olds: Raw, news: Raw, now: Date = new Date()): { inputs: KeyPairInputs; failures: InputFailure[] } {
     const failures: InputFailure[] = [];
-    const attempt = <T>(property: string, run: () => T): T | undefined => {
+    const attempt = <T>(property: InputName, run: () => T): T | undefined => {
         if (news[property] === unknownValue) {
             return undefined;
         }
@@ -46,7 +50,9 @@ export function checkInputs(olds: Raw, news: Raw): { inputs: KeyPairInputs; fail
         }
     };
 
-    const keyPairName = attempt("keyPairName", () => resolveName(olds, news)) ?? "";
+    // A name made from a prefix fails on the prefix, the input the user gave.
+    const nameInput = news.keyPairName === undefined && news.keyPairNamePrefix !== undefined ? "keyPairNamePrefix" : "keyPairName";
+    const keyPairName = attempt(nameInput, () => resolveName(olds, news)) ?? "";
     const imported = news.publicKey === undefined ? undefined : attempt("publicKey", () => parsePublicKey(news.publicKey));
     const keyType = attempt("keyType", () => checkKeyType(news.keyType, imported?.keyType));
     const inputs: KeyPairInputs = { keyPairName, keyType: keyType ?? "rsa" };
@@ -55,6 +61,12 @@ export function checkInputs(olds: Raw, news: Raw): { inputs: KeyPairInputs; fail
     }
     if (imported) {
         inputs.publicKey = imported.publicKeyOpenssh;
+    }
+    if (news.privateKeyPassphrase !== undefined && attempt("privateKeyPassphrase", () => checkPassphrase(news))) {
+        inputs.privateKeyPassphrase = news.privateKeyPassphrase as string;
+    }
+    if (news.rotateAfter !== undefined) {
+        inputs.rotateAfter = news.rotateAfter as string;
     }
     if (keyType === undefined) {
         return { inputs: keepUnknowns(news, inputs), failures };
@@ -74,7 +86,35 @@ export function checkInputs(olds: Raw, news: Raw): { inputs: KeyPairInputs; fail
     if (curve !== undefined) {
         inputs.ecdsaCurve = curve;
     }
+    const rotation = attempt("rotateAfter", () => planRotation(olds, inputs.rotateAfter, now));
+    if (rotation?.rotatesAt !== undefined) {
+        inputs.rotatesAt = rotation.rotatesAt;
+    }
+    if (rotation?.due && inputs.keyPairNamePrefix !== undefined) {
+        // The new pair takes a new name, so that it is made before the old one goes.
+        inputs.keyPairName = nameFromPrefix(inputs.keyPairNamePrefix);
+    }
     return { inputs: keepUnknowns(news, inputs), failures };
+}
+
+/**
+ * The passphrase must be a non-empty string, and there must be a private key to encrypt. Errors
+ * never quote it, and `check` reports them on no property, so the engine does not print it either.
+ */
+function checkPassphrase(news: Raw): true {
+    if (typeof news.privateKeyPassphrase !== "string" || news.privateKeyPassphrase === "") {
+        throw invalidParameter(
+            keyPairFields.privateKeyPassphrase.ensParameter,
+            "privateKeyPassphrase must be a non-empty string; omit it to leave the private keys unencrypted.",
+        );
+    }
+    if (news.publicKey !== undefined) {
+        throw invalidParameter(
+            keyPairFields.privateKeyPassphrase.ensParameter,
+            "privateKeyPassphrase applies only to generated pairs: an imported publicKey has no private key to encrypt.",
+        );
+    }
+    return true;
 }
 
 /** Inputs not known until deployment stay unknown, rather than turning into defaults or being dropped. */
@@ -85,9 +125,12 @@ function keepUnknowns(news: Raw, inputs: KeyPairInputs): KeyPairInputs {
             out[key] = unknownValue;
         }
     }
-    // A name made from an unknown prefix is unknown too.
+    // A name made from an unknown prefix is unknown too, as is the deadline of an unknown rotateAfter.
     if (news.keyPairNamePrefix === unknownValue && news.keyPairName === undefined) {
         out.keyPairName = unknownValue;
+    }
+    if (news.rotateAfter === unknownValue) {
+        out.rotatesAt = unknownValue;
     }
     return out as unknown as KeyPairInputs;
 }
@@ -119,7 +162,7 @@ function checkKeyType(value: unknown, importedType: KeyType | undefined): KeyTyp
     if (importedType !== undefined && value !== undefined && value !== importedType) {
         throw invalidParameter(
             "KeyType",
-            `keyType is "${String(value)}" but publicKey is an ${importedType} key; omit keyType when importing a key.`,
+            `keyType is ${JSON.stringify(value)} but publicKey is an ${importedType} key; omit keyType when importing a key.`,
         );
     }
     return importedType ?? (value as KeyType | undefined) ?? keyPairFields.keyType.default;

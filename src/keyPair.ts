@@ -1,6 +1,16 @@
 /** The `KeyPair` resource. Its arguments and outputs are those of the field table (`fields.ts`). */
 import * as pulumi from "@pulumi/pulumi";
-import { ArgumentOf, Fields, InputName, OptionalName, outputNames, OutputName, secretOutputNames, ValueOf } from "./fields";
+import {
+    ArgumentOf,
+    Fields,
+    InputName,
+    OptionalName,
+    outputNames,
+    OutputName,
+    secretFieldNames,
+    secretInputNames,
+    ValueOf,
+} from "./fields";
 import { keyPairProvider } from "./providerStub";
 
 /** The arguments of a {@link KeyPair}: each input of the field table, optional, and possibly not yet known. */
@@ -42,8 +52,18 @@ export class KeyPair extends pulumi.dynamic.Resource {
     constructor(name: string, args: KeyPairArgs, opts: pulumi.CustomResourceOptions = {}) {
         // Every output must be among the registered properties for the SDK to populate it.
         const outputs = Object.fromEntries(outputNames.map((name) => [name, undefined]));
-        // The private keys are always secret, whatever options the caller passes.
-        const additionalSecretOutputs = [...new Set([...(opts.additionalSecretOutputs ?? []), ...secretOutputNames])];
-        super(keyPairProvider, name, { ...outputs, ...args }, { ...opts, additionalSecretOutputs }, "ens-keypair", "KeyPair");
+        // Secret inputs are secret even when given as plain strings, so state never holds them in the clear.
+        const secretArgs = secretInputNames.filter((key) => args[key] !== undefined).map((key) => [key, pulumi.secret(args[key])]);
+        // The private keys (and the inputs the provider keeps among the outputs) are always secret,
+        // whatever options the caller passes.
+        const additionalSecretOutputs = [...new Set([...(opts.additionalSecretOutputs ?? []), ...secretFieldNames])];
+        super(
+            keyPairProvider,
+            name,
+            { ...outputs, ...args, ...Object.fromEntries(secretArgs) },
+            { ...opts, additionalSecretOutputs },
+            "ens-keypair",
+            "KeyPair",
+        );
     }
 }

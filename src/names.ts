@@ -15,8 +15,9 @@ export const nameSuffixLength = 8;
 const allowed = /^[A-Za-z0-9:_-]*$/;
 const lowerAlphanumeric = "abcdefghijklmnopqrstuvwxyz0123456789";
 
+/** The name quoted as a JSON string, so that control characters show as escapes; a long one shortened. */
 function describe(name: string): string {
-    return name.length > 40 ? `"${name.slice(0, 40)}…" (${name.length} characters)` : `"${name}"`;
+    return name.length > 40 ? `${JSON.stringify(name.slice(0, 40))}… (${name.length} characters)` : JSON.stringify(name);
 }
 
 /**

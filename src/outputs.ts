@@ -2,10 +2,12 @@
  * The outputs of a KeyPair as stored in state, and the integrity check `read` applies to them; only
  * the provider loads this module.
  */
+import { opensshCipher, opensshKdf, PrivateKeyError, privateKeyOf } from "./encryption";
 import { fingerprints } from "./fingerprints";
 import { FieldName, FieldValues } from "./fields";
 import { KeyMaterial, keyMaterialOf } from "./keyMaterial";
 import { opensshPublicLine } from "./publicKey";
+import { authorizedKeysLine, opensshKeyHeader } from "./sshWire";
 
 /** Which backend holds a pair. */
 export type BackendName = "local" | "ens";
@@ -18,8 +20,10 @@ export type KeyPairOutputs = FieldValues<FieldName> & { backend: BackendName };
 
 /**
  * Checks that stored outputs agree with each other: the public key and every fingerprint derive
- * from the private key (or, for an imported pair, from the public key).
- * @throws Error naming what disagrees; the message never includes key material.
+ * from the private key (or, for an imported pair, from the public key), and with a
+ * `privateKeyPassphrase` both private keys are encrypted (the OpenSSH key's public half is read
+ * without decrypting it, which would take a second).
+ * @throws Error naming what disagrees; the message never includes key material or the passphrase.
  */
 export function verifyOutputs(outputs: KeyPairOutputs): void {
     const where = `key pair ${outputs.keyPairId} (${outputs.keyPairName})`;
@@ -41,31 +45,64 @@ export function verifyOutputs(outputs: KeyPairOutputs): void {
     }
     if (problems.length > 0) {
         throw new Error(
-            `The state of ${where} is corrupt: ${problems.join("; ")}. Replace the resource (pulumi up --replace) or restore the state.`,
+            `The state of ${where} is corrupt: ${problems.join("; ")}. Restore the state, or replace the pair: ${replaceCommand(outputs.keyPairId)}`,
         );
     }
 }
 
+/**
+ * The command that replaces the resource holding a pair. `--replace` takes the resource's URN, which
+ * a dynamic provider is never told (nor the stack or the resource's name), so the command looks it up
+ * by the pair's id; an id that is not of the usual form is not put into a shell command.
+ */
+function replaceCommand(keyPairId: string): string {
+    if (!/^[A-Za-z0-9-]+$/.test(keyPairId)) {
+        return "pulumi up --replace <URN> (pulumi stack --show-urns lists the URNs)";
+    }
+    return `pulumi up --replace "$(pulumi stack export | jq -r '.deployment.resources[] | select(.id == "${keyPairId}") | .urn')"`;
+}
+
 function derivedFromPrivate(outputs: KeyPairOutputs, problems: string[]) {
+    const passphrase = outputs.privateKeyPassphrase;
+    const body = outputs.privateKeyBody as string;
+    if (passphrase !== undefined && !body.startsWith("-----BEGIN ENCRYPTED PRIVATE KEY-----")) {
+        problems.push("privateKeyBody is not encrypted though privateKeyPassphrase is set");
+    }
     let material: KeyMaterial;
     try {
-        material = keyMaterialOf(outputs.privateKeyBody as string);
-    } catch {
-        problems.push("privateKeyBody does not parse");
+        material = keyMaterialOf(privateKeyOf(body, passphrase));
+    } catch (err) {
+        // privateKeyOf says whether the key did not parse or did not decrypt.
+        problems.push(err instanceof PrivateKeyError ? err.message : "privateKeyBody does not parse");
         return undefined;
     }
     if (outputs.privateKeyOpenssh !== undefined) {
         let line: string | undefined;
         try {
-            line = opensshPublicLine(outputs.privateKeyOpenssh);
-        } catch {
-            problems.push("privateKeyOpenssh does not parse");
+            line =
+                passphrase === undefined
+                    ? opensshPublicLine(outputs.privateKeyOpenssh)
+                    : encryptedOpensshPublicLine(outputs.privateKeyOpenssh);
+        } catch (err) {
+            problems.push(err instanceof PrivateKeyError ? err.message : "privateKeyOpenssh does not parse");
         }
         if (line !== undefined && line !== material.publicKeyOpenssh) {
             problems.push("privateKeyOpenssh and privateKeyBody are different keys");
         }
     }
     return material;
+}
+
+/** The public key line of an encrypted OpenSSH private key, read from its clear part. */
+function encryptedOpensshPublicLine(pem: string): string {
+    const header = opensshKeyHeader(pem);
+    if (header.cipher !== opensshCipher || header.kdf !== opensshKdf) {
+        throw new PrivateKeyError(
+            `privateKeyOpenssh is not encrypted with ${opensshCipher} and ${opensshKdf} though privateKeyPassphrase is set`,
+        );
+    }
+    const type = header.publicBlob.subarray(4, 4 + header.publicBlob.readUInt32BE(0)).toString();
+    return authorizedKeysLine(type, header.publicBlob);
 }
 
 function fingerprintsOrProblem(line: string, problems: string[]) {

@@ -7,9 +7,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { Backend } from "./backends/backend";
 import { localBackend } from "./backends/local";
 import { configNamespace, ProviderConfig, resolveConfig } from "./config";
-import { inputNames, replacingInputNames } from "./fields";
-import { checkInputs, KeyPairInputs } from "./inputs";
+import { withPassphrase } from "./encryption";
+import { EnsError } from "./errors";
+import { checkedInputNames, replacingInputNames, unechoedInputNames } from "./fields";
+import { checkInputs, InputFailure, KeyPairInputs } from "./inputs";
 import { BackendName, KeyPairOutputs } from "./outputs";
+import { passedDeadline } from "./rotation";
 
 let config: ProviderConfig | undefined;
 
@@ -32,46 +35,102 @@ export async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<v
     config = resolveConfig((key) => req.config.get(`${configNamespace}:${key}`));
 }
 
-export async function check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
+/**
+ * The dynamic provider host prints an error thrown by check, diff, read or delete to stderr as
+ * `${err}: ${err.stack}`, and the engine then prints its message with the resource: the message
+ * twice, and a stack trace that helps no user. An error the provider raises for the user loses its
+ * stack, so the host prints its message once, as `Error: <message>:`; a bug (a TypeError, say)
+ * keeps its stack.
+ */
+function reported<A extends unknown[], R>(method: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+    return async (...args) => {
+        try {
+            return await method(...args);
+        } catch (err) {
+            if (err instanceof EnsError || (err instanceof Error && err.constructor === Error)) {
+                err.stack = "";
+            }
+            throw err;
+        }
+    };
+}
+
+/**
+ * The engine prints a failure that names a property as `property <name> value {<value>} has a
+ * problem: <reason>`, the value raw, secret or not; one that names none as `resource '<name>' has a
+ * problem: <reason>`. Our reasons name the field and quote the value, so a failure names its
+ * property only where that raw echo is harmless: never for an input that may hold secret material,
+ * nor for a value with control characters (a line break would print as one).
+ */
+function forEngine(failure: InputFailure, news: Record<string, unknown>): InputFailure {
+    const value = news[failure.property];
+    const unsafe = (unechoedInputNames as readonly string[]).includes(failure.property);
+    const unreadable = typeof value === "string" && [...value].some((c) => c < " " || c === "\u007f");
+    return unsafe || unreadable ? { property: "", reason: failure.reason } : failure;
+}
+
+export const check = reported(async (olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> => {
     const { inputs, failures } = checkInputs(olds, news);
     if (failures.length === 0) {
         failures.push(...backendFor(currentConfig().backend).checkInputs(inputs));
     }
-    return { inputs, failures };
-}
+    return { inputs, failures: failures.map((failure) => forEngine(failure, news)) };
+});
 
-export async function diff(_id: string, olds: KeyPairOutputs, news: KeyPairInputs): Promise<pulumi.dynamic.DiffResult> {
-    const replaces: string[] = replacingInputNames.filter((key) => olds[key] !== news[key]);
+export const diff = reported(async (_id: string, olds: KeyPairOutputs, news: KeyPairInputs): Promise<pulumi.dynamic.DiffResult> => {
+    const changed = checkedInputNames.filter((key) => olds[key] !== news[key]);
+    const replaces: string[] = replacingInputNames.filter((key) => changed.includes(key));
+    const deadline = passedDeadline(olds, news);
+    if (deadline !== undefined) {
+        replaces.push("rotatesAt");
+    }
     if (olds.backend !== currentConfig().backend) {
         replaces.push("backend");
     }
-    return {
-        changes: replaces.length > 0,
-        replaces,
-        // ENS names are unique: a replacement that keeps the name must free it first.
-        deleteBeforeReplace: replaces.length > 0 && olds.keyPairName === news.keyPairName,
-    };
-}
+    // ENS names are unique: a replacement that keeps the name must free it first.
+    const deleteBeforeReplace = replaces.length > 0 && olds.keyPairName === news.keyPairName;
+    if (deadline !== undefined) {
+        // The engine shows a plugin's standard error with the run's diagnostics: this says why the pair is replaced.
+        console.error(
+            `KeyPair "${olds.keyPairName}" (${olds.keyPairId}) is due for rotation: rotatesAt ${deadline} has passed (rotateAfter ${news.rotateAfter}). ` +
+                (deleteBeforeReplace
+                    ? "It is deleted first, so that the new pair can take its name."
+                    : "A new pair, named from the prefix, is created before it is deleted."),
+        );
+    }
+    return { changes: changed.length > 0 || replaces.length > 0, replaces, deleteBeforeReplace };
+});
 
 export async function create(inputs: KeyPairInputs): Promise<pulumi.dynamic.CreateResult> {
-    const outs = await backendFor(currentConfig().backend).create(pick(inputs));
+    // Whichever backend made the pair, its private key is encrypted before it becomes an output.
+    const outs = withPassphrase(await backendFor(currentConfig().backend).create(pick(inputs)), undefined);
     return { id: outs.keyPairId, outs };
 }
 
-export async function read(id: string, props: Partial<KeyPairOutputs>): Promise<pulumi.dynamic.ReadResult> {
+/**
+ * Applies the inputs that change without replacing the pair: `rotateAfter` with its deadline, and
+ * the passphrase, which re-encrypts the same private key. Nothing changes in the backend.
+ */
+export async function update(_id: string, olds: KeyPairOutputs, news: KeyPairInputs): Promise<pulumi.dynamic.UpdateResult> {
+    const made = Object.entries(olds).filter(([key]) => !(checkedInputNames as string[]).includes(key));
+    const outs = { ...Object.fromEntries(made), ...pick(news) } as KeyPairOutputs;
+    return { outs: withPassphrase(outs, olds.privateKeyPassphrase) };
+}
+
+export const read = reported(async (id: string, props: Partial<KeyPairOutputs>): Promise<pulumi.dynamic.ReadResult> => {
     const stored = props.keyPairId === undefined ? undefined : (props as KeyPairOutputs);
     const outs = await backendFor(stored?.backend ?? currentConfig().backend).read(id, stored);
     // No id tells the engine the pair is gone, so refresh drops it from state.
     return outs === undefined ? {} : { id: outs.keyPairId, props: outs };
-}
+});
 
-async function remove(id: string, props: KeyPairOutputs): Promise<void> {
+const remove = reported(async (id: string, props: KeyPairOutputs): Promise<void> => {
     await backendFor(props.backend ?? "local").delete(id, props);
-}
+});
 export { remove as delete };
 
 /** The inputs proper, without the engine's own properties such as `__provider`. */
 function pick(inputs: KeyPairInputs): KeyPairInputs {
-    const given = inputNames.filter((name) => inputs[name] !== undefined).map((name) => [name, inputs[name]]);
+    const given = checkedInputNames.filter((name) => inputs[name] !== undefined).map((name) => [name, inputs[name]]);
     return Object.fromEntries(given) as KeyPairInputs;
 }

@@ -15,6 +15,7 @@ export const keyPairProvider: pulumi.dynamic.ResourceProvider = {
     check: (olds, news) => (require("pulumi-ens-keypair/provider") as Implementation).check(olds, news),
     diff: (id, olds, news) => (require("pulumi-ens-keypair/provider") as Implementation).diff(id, olds, news),
     create: (inputs) => (require("pulumi-ens-keypair/provider") as Implementation).create(inputs),
+    update: (id, olds, news) => (require("pulumi-ens-keypair/provider") as Implementation).update(id, olds, news),
     read: (id, props) => (require("pulumi-ens-keypair/provider") as Implementation).read(id, props ?? {}),
     delete: (id, props) => (require("pulumi-ens-keypair/provider") as Implementation).delete(id, props),
 };

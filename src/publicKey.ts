@@ -14,7 +14,7 @@ export interface ParsedPublicKey {
     keyType: KeyType;
     rsaBits?: number;
     ecdsaCurve?: EcdsaCurve;
-    /** The key as `<type> <base64 blob>`, with any comment dropped. */
+    /** The key as `<type> <base64 blob>`. The comment is dropped: it labels the key but is no part of it (see the README). */
     publicKeyOpenssh: string;
 }
 
@@ -28,6 +28,14 @@ function loadSshpk(): typeof Sshpk {
 }
 
 const curves: Record<string, EcdsaCurve> = { nistp256: "P256", nistp384: "P384", nistp521: "P521" };
+
+/** The key types that can be imported, as OpenSSH names them. */
+const importableTypes = ["ssh-rsa", "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521"];
+/** Other key types OpenSSH writes: an error may name one, since it quotes nothing else of the input. */
+const otherTypes =
+    /^(ssh-dss|ssh-ed448|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com|[a-z0-9.@-]+-cert-v01@openssh\.com)$/;
+const supported = "only RSA (ssh-rsa), Ed25519 (ssh-ed25519) and ECDSA (ecdsa-sha2-nistp256, -nistp384, -nistp521) keys are supported";
+const lineForm = '"<type> <base64 key> [comment]"';
 
 /**
  * Parses an OpenSSH public key line.
@@ -46,11 +54,19 @@ export function parsePublicKey(line: unknown, field = "publicKey"): ParsedPublic
     if (text.includes("\n")) {
         throw fail("must be a single line");
     }
+    const words = text.split(/\s+/);
+    const typeAt = words.findIndex((word) => importableTypes.includes(word) || otherTypes.test(word));
+    if (typeAt > 0) {
+        throw fail(`starts with authorized_keys options; give the key alone, ${lineForm}, without options such as from="…" or no-pty`);
+    }
+    if (typeAt === 0 && !importableTypes.includes(words[0])) {
+        throw fail(`is an ${words[0]} key; ${supported}`);
+    }
     let key: Sshpk.Key;
     try {
         key = loadSshpk().parseKey(text, "ssh");
     } catch {
-        throw fail('is not a parsable OpenSSH public key line ("<type> <base64 key> [comment]"); it may be truncated');
+        throw fail(`is not a parsable OpenSSH public key line (${lineForm}); it may be truncated`);
     }
     // "rfc4253" is the wire blob; sshpk's "ssh" format is the text line.
     const blob = key.toBuffer("rfc4253", {});
@@ -76,7 +92,7 @@ export function parsePublicKey(line: unknown, field = "publicKey"): ParsedPublic
             return { keyType: "ecdsa", ecdsaCurve: curve, publicKeyOpenssh };
         }
         default:
-            throw fail(`is a ${key.type} key; only RSA, Ed25519 and ECDSA keys are supported`);
+            throw fail(`is a ${key.type} key; ${supported}`);
     }
 }
 

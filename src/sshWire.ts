@@ -158,3 +158,47 @@ export function opensshPrivateKey(privateKey: KeyObject, comment = ""): { pem: s
     ]);
     return { pem: pem("OPENSSH PRIVATE KEY", body, 70), type: parts.type, publicBlob };
 }
+
+/** What an OpenSSH private key says in the clear, before its private section: how that is encrypted, and the public key. */
+export interface OpensshKeyHeader {
+    /** `none`, or the cipher of the private section (`aes256-ctr` as ssh-keygen writes it). */
+    cipher: string;
+    /** `none`, or the key derivation function (`bcrypt`). */
+    kdf: string;
+    /** The public key blob, which the format carries unencrypted. */
+    publicBlob: Buffer;
+}
+
+/**
+ * Reads the clear part of an OpenSSH private key without touching the private section, so an
+ * encrypted key is read without its passphrase.
+ * @throws Error when the text is not an `openssh-key-v1` key holding one key.
+ */
+export function opensshKeyHeader(pem: string): OpensshKeyHeader {
+    const body = Buffer.from(pem.replace(/-----[A-Z ]+-----/g, ""), "base64");
+    const magic = "openssh-key-v1\0";
+    if (body.subarray(0, magic.length).toString("latin1") !== magic) {
+        throw new Error("not an OpenSSH private key");
+    }
+    let offset = magic.length;
+    const next = (): Buffer => {
+        if (offset + 4 > body.length) {
+            throw new Error("truncated OpenSSH private key");
+        }
+        const length = body.readUInt32BE(offset);
+        const value = body.subarray(offset + 4, offset + 4 + length);
+        if (value.length !== length) {
+            throw new Error("truncated OpenSSH private key");
+        }
+        offset += 4 + length;
+        return value;
+    };
+    const cipher = next().toString();
+    const kdf = next().toString();
+    next(); // the KDF's options
+    if (offset + 4 > body.length || body.readUInt32BE(offset) !== 1) {
+        throw new Error("an OpenSSH private key file must hold one key");
+    }
+    offset += 4;
+    return { cipher, kdf, publicBlob: next() };
+}

@@ -1,5 +1,7 @@
 // The `ens` backend under the real engine, against the ENS-compatible server over real HTTP:
-// the lifecycle, drift on refresh, a run under injected faults, and no credentials in state.
+// the lifecycle, drift on refresh and no credentials in state; then, with the pulumi CLI in a
+// program folder: two stacks racing for a name, an interrupted up and its recovery, and a run
+// under heavy faults.
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
@@ -11,6 +13,9 @@ import { EnsServer, startEnsServer } from "../ens-server/server";
 import { pulumiCli } from "../scripts/engine";
 import { backendText, e2eRoot, testStack } from "./helpers/stacks";
 import { assertArmour } from "./helpers/pem";
+import { CliStack, cliStack } from "./helpers/cliStack";
+import { linkCommand } from "./helpers/command";
+import { keyPairType } from "../src/cli/orphans";
 
 const accessKeyId = "e2e-ens-access-key-id";
 const accessKeySecret = "e2e-ens-access-key-secret-d41d8cd98f00b204";
@@ -86,11 +91,12 @@ describe("end to end: the ens backend against the ENS-compatible server", functi
             assertArmour(String(result.outputs.madePrivateKey.value), "OPENSSH PRIVATE KEY");
         });
 
-        it("a second up changes nothing and calls no create", async () => {
-            const creates = server.stats().calls.CreateKeyPair ?? 0;
+        it("a second up changes nothing and calls no create or import", async () => {
+            const creates = () => (server.stats().calls.CreateKeyPair ?? 0) + (server.stats().calls.ImportKeyPair ?? 0);
+            const before = creates();
             const again = await stack.up();
             assert.deepStrictEqual(again.summary.resourceChanges, { same: 3 });
-            assert.strictEqual(server.stats().calls.CreateKeyPair ?? 0, creates);
+            assert.strictEqual(creates(), before);
         });
 
         it("refresh drops a pair deleted outside Pulumi, and the next up creates it again", async () => {
@@ -139,45 +145,179 @@ describe("end to end: the ens backend against the ENS-compatible server", functi
         await client.deleteKeyPairs({ keyPairId: made.keyPairId });
     });
 
-    describe("under injected faults", () => {
-        it("20 pairs with a 20% fault rate: up then destroy converge, nothing orphaned or duplicated", async () => {
-            const count = 20;
-            const stack = await testStack({
-                project: "ens-faults",
-                program: async () => {
-                    const ids: Record<string, pulumi.Output<string>> = {};
-                    for (let i = 0; i < count; i++) {
-                        ids[`pair${i}`] = new KeyPair(`pair${i}`, { keyPairName: `e2e-fault-${i}` }).keyPairId;
+    describe("under the pulumi CLI, as pipelines run it", () => {
+        const upArgs = ["up", "--yes", "--skip-preview", "--non-interactive"];
+
+        /** Stack config for the CLI: the server, with the access key as secret config. */
+        const cliConfig = (): Record<string, { value: string; secret?: boolean }> => ensConfig(server);
+
+        /** A program declaring one KeyPair per name, exporting their ids and fingerprints. */
+        const program = (names: string[]) =>
+            [
+                `import { KeyPair } from "pulumi-ens-keypair";`,
+                `const pairs = ${JSON.stringify(names)}.map((keyPairName, i) => new KeyPair(\`pair\${i}\`, { keyPairName }));`,
+                `export const ids = pairs.map((p) => p.keyPairId);`,
+                `export const fingerPrints = pairs.map((p) => p.keyPairFingerPrint);`,
+            ].join("\n");
+
+        /** The ids of the KeyPairs a stack's state holds. */
+        async function heldIds(stack: CliStack): Promise<string[]> {
+            const state = await stack.exportState();
+            return (state.deployment.resources ?? [])
+                .filter((r) => r.type === keyPairType && r.id)
+                .map((r) => r.id as string)
+                .sort();
+        }
+
+        const pairsNamed = (prefix: string) => server.listKeyPairs().filter((p) => p.keyPairName.startsWith(prefix));
+        const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+
+        /** Kills what a killed pulumi left running in `dir` (its language host and provider), by pid. */
+        function killLeftovers(dir: string): void {
+            for (const pid of fs.readdirSync("/proc").filter((entry) => /^\d+$/.test(entry))) {
+                try {
+                    if (fs.readlinkSync(`/proc/${pid}/cwd`) === dir) {
+                        process.kill(Number(pid), "SIGKILL");
                     }
-                    return ids;
-                },
-                config: ensConfig(server),
-            });
+                } catch {
+                    // Gone already, or not ours to read.
+                }
+            }
+        }
+
+        before(() => {
+            linkCommand();
+        });
+
+        afterEach(() => {
+            server.setFaults({});
+        });
+
+        it("the same name from two stacks at once, with a 500 on the first import: one owns the pair, the other fails naming it", async () => {
+            const name = "e2e-race-shared";
+            const stacks = await Promise.all(
+                ["ens-race-a", "ens-race-b"].map((project) => cliStack({ project, program: program([name]), config: cliConfig() })),
+            );
             const before = server.stats();
-            server.setFaults({ rate: 0.2, errors: ["Throttling", "InternalError", "ServiceUnavailable"], dropAfterCommit: 0.1 });
+            // The delay before processing lets both imports be in flight before either runs.
+            server.setFaults({ latencyMs: 1000, rate: 1, errors: ["InternalError"], actions: ["ImportKeyPair"], maxFaults: 1 });
+            const results = await Promise.all(stacks.map((stack) => stack.run(upArgs)));
+            server.setFaults({});
+            const after = server.stats();
+            assert.strictEqual((after.faultsInjected.InternalError ?? 0) - (before.faultsInjected.InternalError ?? 0), 1);
+
+            const owner = results.findIndex((r) => r.code === 0);
+            const other = 1 - owner;
+            assert.ok(owner >= 0 && results[other].code !== 0, `exactly one up succeeds: ${results.map((r) => String(r.code)).join(", ")}`);
+            const [pair] = pairsNamed(name);
+            assert.ok(pair, "the pair exists in ENS");
+            assert.deepStrictEqual(await heldIds(stacks[owner]), [pair.keyPairId], "the owner holds the pair ENS has");
+            const outputs = JSON.parse((await stacks[owner].run(["stack", "output", "--json"])).stdout);
+            assert.deepStrictEqual(outputs.fingerPrints, [pair.keyPairFingerPrint], "with its fingerprint");
+            assert.deepStrictEqual(await heldIds(stacks[other]), [], "the other stack holds nothing");
+            assert.match(results[other].output, /PubKeyNameExisted/);
+            assert.ok(results[other].output.includes(pair.keyPairId), "the error names the pair that holds the name");
+            assert.strictEqual(after.calls.DeleteKeyPairs ?? 0, before.calls.DeleteKeyPairs ?? 0, "nothing was deleted");
+            console.log(
+                `      race: stack ${"ab"[owner]} owns ${pair.keyPairId}; stack ${"ab"[other]} failed with PubKeyNameExisted naming it`,
+            );
+
+            for (const stack of stacks) {
+                assert.strictEqual((await stack.run(["destroy", "--yes", "--non-interactive"])).code, 0);
+            }
+            assert.deepStrictEqual(pairsNamed(name), []);
+        });
+
+        it("kill -9 of pulumi up while creates are committed but unanswered, then the documented recovery: converged, 0 orphans", async () => {
+            const names = Array.from({ length: 5 }, (_, i) => `e2e-kill-${i}`);
+            const stack = await cliStack({ project: "ens-kill", program: program(names), config: cliConfig() });
+            // Imports commit, then their answers wait: the window in which a killed run loses them.
+            server.setFaults({ latencyAfterCommitMs: 120_000, actions: ["ImportKeyPair"] });
+            const up = stack.start(upArgs);
             try {
-                const up = await stack.up();
-                assert.strictEqual(up.summary.resourceChanges?.create, count + 1);
-                const inServer = server.listKeyPairs();
-                assert.strictEqual(inServer.length, count, "one pair per resource, no orphans");
-                assert.deepStrictEqual(
-                    inServer.map((p) => p.keyPairId).sort(),
-                    Object.values(up.outputs)
-                        .map((o) => String(o.value))
-                        .sort(),
-                );
-                await stack.destroy();
-                assert.deepStrictEqual(names(server), []);
+                const deadline = Date.now() + 120_000;
+                while (pairsNamed("e2e-kill-").length < names.length) {
+                    assert.ok(Date.now() < deadline, `only ${pairsNamed("e2e-kill-").length} creates committed in time`);
+                    await new Promise((r) => setTimeout(r, 250));
+                }
             } finally {
+                process.kill(-(up.pid as number), "SIGKILL");
+                killLeftovers(stack.dir);
                 server.setFaults({});
             }
+            const left = pairsNamed("e2e-kill-");
+            assert.strictEqual(left.length, names.length);
+            assert.deepStrictEqual(await heldIds(stack), [], "the killed run recorded none of them");
+
+            // The recovery, exactly as the README gives it.
+            assert.strictEqual((await stack.run(["cancel", "--yes", "--stack", "dev", "--non-interactive"])).code, 0);
+            const stuck = await stack.run(upArgs);
+            assert.notStrictEqual(stuck.code, 0, "up meets the pairs the killed run left");
+            assert.match(stuck.output, /PubKeyNameExisted/);
+            assert.ok(stuck.output.includes(left[0].keyPairId) && stuck.output.includes("npx pulumi-ens-keypair orphans"), stuck.output);
+
+            const orphans = ["pulumi-ens-keypair", "orphans", "--stack", "dev"];
+            const listed = await stack.run(orphans, { command: "npx" });
+            assert.strictEqual(listed.code, 0, listed.output);
+            for (const pair of left) {
+                assert.ok(listed.stdout.includes(pair.keyPairId), `the list shows ${pair.keyPairId}:\n${listed.stdout}`);
+            }
+            assert.strictEqual(pairsNamed("e2e-kill-").length, names.length, "listing deletes nothing");
+            const deleted = await stack.run([...orphans, "--delete"], { command: "npx" });
+            assert.strictEqual(deleted.code, 0, deleted.output);
+            assert.deepStrictEqual(pairsNamed("e2e-kill-"), []);
+            assert.strictEqual((await stack.run(["refresh", "--clear-pending-creates", "--yes", "--non-interactive"])).code, 0);
+            const recovered = await stack.run(upArgs);
+            assert.strictEqual(recovered.code, 0, recovered.output);
+
+            const inEns = pairsNamed("e2e-kill-")
+                .map((p) => p.keyPairId)
+                .sort();
+            assert.strictEqual(inEns.length, names.length);
+            assert.deepStrictEqual(await heldIds(stack), inEns, "converged: the stack holds exactly what ENS has");
+            assert.strictEqual((await stack.exportState()).deployment.pending_operations?.length ?? 0, 0);
+            const none = await stack.run([...orphans, "--prefix", "e2e-kill-"], { command: "npx" });
+            assert.match(none.stdout, /No key pair in ENS is an orphan/);
+            console.log(`      interrupt: ${left.length} pairs committed, unanswered and killed; recovered with 0 orphans`);
+
+            assert.strictEqual((await stack.run(["destroy", "--yes", "--non-interactive"])).code, 0);
+            assert.deepStrictEqual(pairsNamed("e2e-kill-"), []);
+        });
+
+        it("30 pairs at fault rate 0.5 and drop-after-commit 0.5: repeated up converges, destroy leaves ENS empty", async () => {
+            const names = Array.from({ length: 30 }, (_, i) => `e2e-fault-${i}`);
+            const stack = await cliStack({ project: "ens-faults", program: program(names), config: cliConfig() });
+            const maxRuns = 5;
+            const before = server.stats();
+            server.setFaults({ rate: 0.5, dropAfterCommit: 0.5 });
+            const converge = async (args: string[]) => {
+                for (let run = 1; ; run++) {
+                    const result = await stack.run(args);
+                    if (result.code === 0) {
+                        return run;
+                    }
+                    // Every failure says what it left behind; a pair left in ENS would block later runs.
+                    assert.doesNotMatch(result.output, /PubKeyNameExisted/, "a run left an orphan");
+                    assert.ok(run < maxRuns, `pulumi ${args[0]} did not converge in ${maxRuns} runs:\n${result.output.slice(-3000)}`);
+                }
+            };
+            const ups = await converge(upArgs);
+            const inEns = pairsNamed("e2e-fault-")
+                .map((p) => p.keyPairId)
+                .sort();
+            assert.strictEqual(inEns.length, names.length, "one pair per resource: no orphans, no duplicates");
+            assert.deepStrictEqual(await heldIds(stack), inEns, "no stack holds an id that is not in ENS");
+            const destroys = await converge(["destroy", "--yes", "--non-interactive"]);
+            server.setFaults({});
+            assert.deepStrictEqual(pairsNamed("e2e-fault-"), [], "destroy leaves ENS empty");
             const after = server.stats();
-            const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
-            const injected = sum(after.faultsInjected) - sum(before.faultsInjected);
+            const faults = total(after.faultsInjected) - total(before.faultsInjected);
             console.log(
-                `      fault run: ${after.requests - before.requests} requests, ${injected} faults injected, ${after.droppedAfterCommit - before.droppedAfterCommit} creates dropped after commit`,
+                `      fault run: ${after.requests - before.requests} requests, ${faults} faults injected, ` +
+                    `${after.droppedAfterCommit - before.droppedAfterCommit} answers dropped after commit; ` +
+                    `converged in ${ups} up(s) and ${destroys} destroy(s); 0 orphans`,
             );
-            assert.ok(injected > 0, "the run should have met faults");
+            assert.ok(faults > 0);
         });
     });
 });

@@ -8,10 +8,11 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ensureEngine, repoRoot } from "../scripts/engine";
-import { CliStack } from "./helpers/cliStack";
+import { ProgramStack } from "./helpers/programStack";
 import { assertArmour, assertSameKey } from "./helpers/pem";
 import { run } from "./helpers/run";
-import { leakedPiece, testPassphrase } from "./helpers/stacks";
+import { leakedPiece } from "./helpers/leaks";
+import { testPassphrase } from "./helpers/stacks";
 import { withTempDir, writePrivateFile } from "./helpers/tempDir";
 
 /** Copies `examples/<name>` to `dir/<name>` and installs it, with the packed package if it uses it. */
@@ -49,7 +50,7 @@ describe("end to end: the examples, each deployed by `pulumi up` in its folder",
     });
 
     it("basic: one key pair, the private key a secret output that ssh-keygen reads", async () => {
-        const stack = CliStack.create({ workDir: installExample("basic", dir, tarball), scenario: "example-basic" });
+        const stack = ProgramStack.create({ workDir: installExample("basic", dir, tarball), scenario: "example-basic" });
         const result = stack.up();
         assert.deepStrictEqual(result.changes, { create: 2 });
         const outputs = stack.outputs();
@@ -68,11 +69,11 @@ describe("end to end: the examples, each deployed by `pulumi up` in its folder",
     });
 
     describe("pipeline and consumer", () => {
-        let producer: CliStack;
+        let producer: ProgramStack;
         let produced: Record<string, unknown>;
 
         before(() => {
-            producer = CliStack.create({
+            producer = ProgramStack.create({
                 workDir: installExample("pipeline", dir, tarball),
                 scenario: "example-pipeline",
                 config: { keyType: "ed25519" },
@@ -111,7 +112,7 @@ describe("end to end: the examples, each deployed by `pulumi up` in its folder",
         });
 
         it("consumer: reads the private key through a StackReference and keeps it secret", () => {
-            const consumer = CliStack.create({
+            const consumer = ProgramStack.create({
                 workDir: installExample("consumer", dir, tarball),
                 scenario: "example-consumer",
                 backendOf: producer,
@@ -135,7 +136,7 @@ describe("end to end: bad input", function () {
     this.timeout(120_000);
 
     it("an invalid name fails at preview with the ENS error, and `up` creates nothing", () => {
-        const stack = CliStack.create({ program: "bad-input", scenario: "bad-input" });
+        const stack = ProgramStack.create({ program: "bad-input", scenario: "bad-input" });
         const preview = stack.run(["preview"]);
         assert.notStrictEqual(preview.status, 0);
         const output = preview.stdout + preview.stderr;

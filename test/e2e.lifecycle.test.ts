@@ -3,19 +3,19 @@
 // scenario deploys its own stack, so none depends on another having run. The stacks live only in
 // this run's file backends (the local backend keeps keys in state), removed when the run ends.
 import * as assert from "assert";
-import { CliStack, Operation } from "./helpers/cliStack";
+import { ProgramStack, Operation } from "./helpers/programStack";
 import { assertArmour, assertSameKey } from "./helpers/pem";
 
 describe("end to end: the lifecycle through the pulumi CLI", function () {
     this.timeout(300_000);
 
     describe("a deployed pair", () => {
-        let stack: CliStack;
+        let stack: ProgramStack;
         let created: Operation;
         let first: Record<string, unknown>;
 
         before(() => {
-            stack = CliStack.create({ program: "lifecycle", scenario: "lifecycle", config: { name: "e2e-lifecycle", keyType: "rsa" } });
+            stack = ProgramStack.create({ program: "lifecycle", scenario: "lifecycle", config: { name: "e2e-lifecycle", keyType: "rsa" } });
             created = stack.up();
             first = stack.outputs();
         });
@@ -61,7 +61,7 @@ describe("end to end: the lifecycle through the pulumi CLI", function () {
     });
 
     it("changing keyType replaces the pair, deleting the old one first since the name stays", () => {
-        const stack = CliStack.create({
+        const stack = ProgramStack.create({
             program: "lifecycle",
             scenario: "replace-key-type",
             config: { name: "e2e-rekeyed", keyType: "rsa" },
@@ -83,7 +83,7 @@ describe("end to end: the lifecycle through the pulumi CLI", function () {
     });
 
     it("a rotation through a RandomId renames the pair and replaces it, creating the new one first", () => {
-        const stack = CliStack.create({ program: "rotation", scenario: "rotation", config: { rotation: "1" } });
+        const stack = ProgramStack.create({ program: "rotation", scenario: "rotation", config: { rotation: "1" } });
         stack.up("--skip-preview");
         const before = stack.outputs();
         assert.match(String(before.keyPairName), /^rotating-[0-9a-f]{8}$/);
@@ -101,7 +101,11 @@ describe("end to end: the lifecycle through the pulumi CLI", function () {
     });
 
     it("`destroy` leaves an empty stack", () => {
-        const stack = CliStack.create({ program: "lifecycle", scenario: "destroy", config: { name: "e2e-destroyed", keyType: "ed25519" } });
+        const stack = ProgramStack.create({
+            program: "lifecycle",
+            scenario: "destroy",
+            config: { name: "e2e-destroyed", keyType: "ed25519" },
+        });
         stack.up("--skip-preview");
         const result = stack.destroy();
         assert.deepStrictEqual(result.changes, { delete: 2 });

@@ -8,18 +8,18 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { CliStack } from "./helpers/cliStack";
+import { ProgramStack } from "./helpers/programStack";
 import { startSshd, Sshd } from "./helpers/sshd";
-import { leakedPiece, pemBody } from "./helpers/stacks";
+import { leakedPiece, pemBody } from "./helpers/leaks";
 
 describe("end to end: secrets and a real SSH login", function () {
     this.timeout(300_000);
-    let stack: CliStack;
+    let stack: ProgramStack;
     let revealed: Record<string, string>;
     let upOutput: string;
 
     before(() => {
-        stack = CliStack.create({ program: "secrets", scenario: "secrets" });
+        stack = ProgramStack.create({ program: "secrets", scenario: "secrets" });
         upOutput = stack.up("--skip-preview").output;
         revealed = Object.fromEntries(Object.entries(stack.outputs()).map(([name, value]) => [name, String(value)]));
     });

@@ -5,6 +5,7 @@
  */
 import * as assert from "assert";
 import { createHash, createPublicKey, generateKeyPairSync, randomUUID } from "crypto";
+import { spawn } from "child_process";
 import { request as httpRequest } from "http";
 import { mkdtempSync, rmSync } from "fs";
 import { tmpdir } from "os";
@@ -17,7 +18,8 @@ import { keyMaterialOf } from "../src/keyMaterial";
 import { parseCli } from "../ens-server/cliOptions";
 import { defaultAccessKey, EnsServer, EnsServerOptions, startEnsServer } from "../ens-server/server";
 import { assertEnsError, requestIdShape } from "./helpers/ensErrors";
-import { assertNoKeyMaterial, sharedKey } from "./helpers/keys";
+import { sharedKey } from "./helpers/keys";
+import { assertNoKeyMaterial } from "./helpers/leaks";
 import { assertArmour } from "./helpers/pem";
 
 const version = "2017-11-10";
@@ -37,6 +39,8 @@ type Scheme = (typeof schemes)[number];
 
 interface ClientOptions {
     scheme?: Scheme;
+    /** The client's read timeout in milliseconds; the SDK's default otherwise. */
+    readTimeout?: number;
     id?: string;
     secret?: string;
     securityToken?: string;
@@ -78,7 +82,7 @@ function officialClient(server: EnsServer, options: ClientOptions = {}) {
         const response = await sdk.callApi(
             params,
             new OpenApiRequest({ query, body: extras.body, headers: extras.headers }),
-            new RuntimeOptions({}),
+            new RuntimeOptions({ readTimeout: options.readTimeout, autoretry: false }),
         );
         assert.strictEqual(response.statusCode, 200);
         return response.body as Body;
@@ -222,14 +226,55 @@ describe("ENS server", function () {
             assert.throws(() => server.setFaults({ latencyMs: -1 }), RangeError);
         });
 
-        it("closes idempotently and abandons a call still waiting", async () => {
+        it("closes idempotently and abandons calls waiting at either latency point", async () => {
             const server = await start({ faults: { latencyMs: 5000 } });
-            const pending = officialClient(server)("DescribeKeyPairs");
-            await new Promise((r) => setTimeout(r, 50));
+            const call = officialClient(server);
+            const before = call("DescribeKeyPairs");
+            before.catch(() => undefined);
+            await new Promise((r) => setTimeout(r, 300));
+            server.setFaults({ latencyAfterCommitMs: 5000 });
+            const after = call("CreateKeyPair", { KeyPairName: "committed-unanswered" });
+            after.catch(() => undefined);
+            await new Promise((r) => setTimeout(r, 500));
             const t0 = Date.now();
             await Promise.all([server.close(), server.close()]);
-            assert.ok(Date.now() - t0 < 2000, "close waited for the latency");
-            await assert.rejects(pending);
+            assert.ok(Date.now() - t0 < 3000, `close took ${Date.now() - t0} ms`);
+            await assert.rejects(before);
+            await assert.rejects(after);
+        });
+
+        it("the command exits within seconds of SIGTERM, with calls in flight and a client gone mid-delay", async function () {
+            this.timeout(30_000);
+            const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "ens-server/main.ts", "--latency-ms", "1500"], {
+                cwd: join(__dirname, ".."),
+                stdio: ["ignore", "pipe", "pipe"],
+            });
+            try {
+                const url = await new Promise<string>((resolve, reject) => {
+                    child.stdout.once("data", (chunk: Buffer) => resolve(chunk.toString().split("\n")[0]));
+                    child.once("exit", (code) => reject(new Error(`the server exited with ${code}`)));
+                });
+                // A client that goes away mid-body while its call waits, then the wait ends: the case
+                // that used to leave a call pending forever and hang shutdown.
+                const gone = httpRequest(`${url}/?Action=DescribeKeyPairs`, { method: "POST", headers: { "content-length": "100" } });
+                gone.on("error", () => undefined);
+                gone.write("x=1");
+                await new Promise((r) => setTimeout(r, 300));
+                gone.destroy();
+                await new Promise((r) => setTimeout(r, 1700));
+                const server = { url, endpoint: url.replace("http://", "") } as EnsServer;
+                const inFlight = officialClient(server, { id: defaultAccessKey.id, secret: defaultAccessKey.secret })("DescribeKeyPairs");
+                inFlight.catch(() => undefined);
+                await new Promise((r) => setTimeout(r, 300));
+                const t0 = Date.now();
+                const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+                child.kill("SIGTERM");
+                const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r("still running"), 5000))]);
+                assert.strictEqual(code, 0, `after SIGTERM: ${code}`);
+                assert.ok(Date.now() - t0 < 5000);
+            } finally {
+                child.kill("SIGKILL");
+            }
         });
     });
 
@@ -770,6 +815,56 @@ describe("ENS server", function () {
             assert.deepStrictEqual(server.stats().faultsInjected, { ServiceUnavailable: 2, Throttling: 1 });
         });
 
+        it("runs a call whose client gave up during latencyMs: the request was read before the delay", async () => {
+            const server = await start({ faults: { latencyMs: 1500 } });
+            const impatient = officialClient(server, { readTimeout: 200 });
+            await assert.rejects(impatient("ImportKeyPair", { KeyPairName: "gave-up", PublicKeyBody: await rsaLine() }), /timeout/i);
+            assert.deepStrictEqual(server.listKeyPairs(), [], "not run before the delay is over");
+            const deadline = Date.now() + 10_000;
+            while (server.listKeyPairs().length === 0 && Date.now() < deadline) {
+                await new Promise((r) => setTimeout(r, 100));
+            }
+            assert.deepStrictEqual(
+                server.listKeyPairs().map((p) => p.keyPairName),
+                ["gave-up"],
+            );
+        });
+
+        it("holds the answer of a committed call for latencyAfterCommitMs, and only for the fault actions", async () => {
+            const server = await start({ faults: { latencyAfterCommitMs: 2000, actions: ["ImportKeyPair"] } });
+            const call = officialClient(server);
+            const t0 = Date.now();
+            let answered = false;
+            const importing = call("ImportKeyPair", { KeyPairName: "slow-answer", PublicKeyBody: await rsaLine() }).finally(() => {
+                answered = true;
+            });
+            while (server.listKeyPairs().length === 0 && Date.now() - t0 < 1900) {
+                await new Promise((r) => setTimeout(r, 50));
+            }
+            assert.deepStrictEqual(
+                server.listKeyPairs().map((p) => p.keyPairName),
+                ["slow-answer"],
+                "committed while the answer is still due",
+            );
+            assert.strictEqual(answered, false);
+            await importing;
+            assert.ok(Date.now() - t0 >= 1990, `answered after ${Date.now() - t0} ms`);
+            const t1 = Date.now();
+            await call("CreateKeyPair", { KeyPairName: "not-delayed" });
+            await call("DescribeKeyPairs");
+            assert.ok(Date.now() - t1 < 1900, `other actions answered after ${Date.now() - t1} ms`);
+        });
+
+        it("loses the answer of a committed call whose client timed out during latencyAfterCommitMs", async () => {
+            const server = await start({ faults: { latencyAfterCommitMs: 5000 } });
+            const impatient = officialClient(server, { readTimeout: 1500 });
+            await assert.rejects(impatient("ImportKeyPair", { KeyPairName: "answer-lost", PublicKeyBody: await rsaLine() }), /timeout/i);
+            assert.deepStrictEqual(
+                server.listKeyPairs().map((p) => p.keyPairName),
+                ["answer-lost"],
+            );
+        });
+
         it("delays every response by latencyMs", async () => {
             const server = await start({ faults: { latencyMs: 300 } });
             const call = officialClient(server);
@@ -847,7 +942,12 @@ describe("ENS server", function () {
                     "--drop-after-commit",
                     "1",
                 ],
-                { ENS_SERVER_LATENCY_MS: "40", ENS_SERVER_SECURITY_TOKENS: "t1,t2", ENS_SERVER_PORT: "9" },
+                {
+                    ENS_SERVER_LATENCY_MS: "40",
+                    ENS_SERVER_LATENCY_AFTER_COMMIT_MS: "1500",
+                    ENS_SERVER_SECURITY_TOKENS: "t1,t2",
+                    ENS_SERVER_PORT: "9",
+                },
             );
             assert.ok(!parsed.help);
             const { log, ...server } = parsed.server;
@@ -862,6 +962,7 @@ describe("ENS server", function () {
                     rate: 0.25,
                     errors: ["Throttling", "InternalError"],
                     latencyMs: 40,
+                    latencyAfterCommitMs: 1500,
                     dropAfterCommit: 1,
                     actions: undefined,
                     maxFaults: undefined,

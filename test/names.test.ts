@@ -143,6 +143,13 @@ describe("validateKeyPairName", () => {
         assert.ok(err.message.includes("(101 characters)"), err.message);
     });
 
+    it("quotes the name so that control characters show as escapes", () => {
+        const err = expectEnsError(() => validateKeyPairName("abc\n"), "InvalidParameter.KeyPairName", 'got "abc\\n"');
+        assert.ok(!err.message.includes("\n"), "no raw line break in the message");
+        const long = expectEnsError(() => validateKeyPairName(`a\t${"b".repeat(60)}`), "InvalidParameter.KeyPairName", 'got "a\\tbbb');
+        assert.ok(long.message.includes("… (62 characters)") && !long.message.includes("\t"), long.message);
+    });
+
     it("checks every allowed character at every position after the first", () => {
         for (const c of lower + upper + digits + ":_-") {
             assert.doesNotThrow(() => validateKeyPairName(`a${c}`), `a${c}`);

@@ -5,7 +5,8 @@ import * as sshpk from "sshpk";
 import { fingerprints } from "../src/fingerprints";
 import { opensshPublicLine, parsePublicKey } from "../src/publicKey";
 import { expectEnsError } from "./helpers/ensErrors";
-import { allSpecs, assertNoKeyMaterial, sharedKey, sshKeygenPublicKey } from "./helpers/keys";
+import { allSpecs, sharedKey, sshKeygenPublicKey } from "./helpers/keys";
+import { assertNoKeyMaterial } from "./helpers/leaks";
 
 const code = "InvalidParameter.PublicKeyBody";
 
@@ -151,8 +152,36 @@ describe("parsePublicKey", () => {
             expectEnsError(() => parsePublicKey(`${rsa}\n${ed}`), code, "publicKey", "must be a single line");
         });
 
-        it("a key behind authorized_keys options", () => {
-            expectEnsError(() => parsePublicKey(`no-pty,from="10.0.0.1" ${ed}`), code, "publicKey");
+        it("a key behind authorized_keys options, saying to give the key alone", () => {
+            for (const options of ['no-pty,from="10.0.0.1"', 'command="echo a b"', "restrict"]) {
+                const err = expectEnsError(
+                    () => parsePublicKey(`${options} ${ed}`),
+                    code,
+                    "publicKey starts with authorized_keys options",
+                    '"<type> <base64 key> [comment]"',
+                );
+                assert.ok(!err.message.includes("10.0.0.1") && !err.message.includes("echo"), "the input is not quoted");
+            }
+        });
+
+        describe("a key of a type ENS does not import, naming the type and those it does", () => {
+            const blob = Buffer.alloc(40, 1).toString("base64");
+            for (const type of [
+                "sk-ssh-ed25519@openssh.com",
+                "sk-ecdsa-sha2-nistp256@openssh.com",
+                "ssh-ed25519-cert-v01@openssh.com",
+                "ssh-rsa-cert-v01@openssh.com",
+                "ssh-dss",
+            ]) {
+                it(type, () => {
+                    expectEnsError(
+                        () => parsePublicKey(`${type} ${blob} user@host`),
+                        code,
+                        `publicKey is an ${type} key`,
+                        "only RSA (ssh-rsa), Ed25519 (ssh-ed25519) and ECDSA (ecdsa-sha2-nistp256, -nistp384, -nistp521) keys are supported",
+                    );
+                });
+            }
         });
 
         describe("a private key pasted in, without quoting it", () => {
@@ -202,7 +231,12 @@ describe("parsePublicKey", () => {
             const { publicKey } = generateKeyPairSync("dsa", { modulusLength: 2048, divisorLength: 256 });
             const line = lineOf(publicKey);
             assert.ok(line.startsWith("ssh-dss "), line.slice(0, 20));
-            expectEnsError(() => parsePublicKey(line), code, "publicKey", "is a dsa key", "only RSA, Ed25519 and ECDSA keys are supported");
+            expectEnsError(
+                () => parsePublicKey(line),
+                code,
+                "publicKey is an ssh-dss key",
+                "only RSA (ssh-rsa), Ed25519 (ssh-ed25519) and ECDSA",
+            );
         });
 
         it("names the field it is told to", () => {

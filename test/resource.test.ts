@@ -20,6 +20,7 @@ interface Registration {
     type: string;
     name: string;
     additionalSecretOutputs: string[];
+    /** The inputs as sent to the engine, secrets still marked. */
     inputs: Record<string, unknown>;
 }
 
@@ -44,6 +45,12 @@ const canary = "CANARY-access-key-secret-4f1c9e";
  */
 function serializeProvider(provider: pulumi.dynamic.ResourceProvider): Promise<pulumi.runtime.SerializedFunction> {
     return pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true });
+}
+
+/** A value as the engine passes it to a provider that does not accept secrets. */
+function unwrapSecret(value: unknown): unknown {
+    const wrapped = value as Record<string, unknown> | undefined;
+    return wrapped?.[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig ? wrapped.value : value;
 }
 
 /** The value of an output, once the mocks have resolved it. */
@@ -79,7 +86,9 @@ describe("KeyPair under setMocks", function () {
                     if (args.type !== resourceType) {
                         return { id: `${args.name}-id`, state: args.inputs };
                     }
-                    const { inputs, failures } = await implementation.check({}, args.inputs);
+                    // The dynamic provider does not accept secrets, so the engine sends it their plain values.
+                    const plain = Object.fromEntries(Object.entries(args.inputs).map(([key, value]) => [key, unwrapSecret(value)]));
+                    const { inputs, failures } = await implementation.check({}, plain);
                     if (failures && failures.length > 0) {
                         throw new Error(failures.map((f) => `${f.property}: ${f.reason}`).join("; "));
                     }
@@ -121,6 +130,9 @@ describe("KeyPair under setMocks", function () {
         return { pair, registration };
     }
 
+    /** Secret whatever the caller passes: the private keys, and the passphrase the provider keeps among the outputs. */
+    const alwaysSecret = ["privateKeyBody", "privateKeyOpenssh", "privateKeyPassphrase"];
+
     const declaredOutputs = [
         "keyPairId",
         "keyPairName",
@@ -134,6 +146,7 @@ describe("KeyPair under setMocks", function () {
         "privateKeyBody",
         "privateKeyOpenssh",
         "creationTime",
+        "rotatesAt",
         "requestId",
     ] as const;
 
@@ -172,9 +185,9 @@ describe("KeyPair under setMocks", function () {
         assert.match(await valueOf(pair.requestId), /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/);
     });
 
-    it("registers both private keys as additional secret outputs", async () => {
+    it("registers both private keys and the passphrase the outputs keep as additional secret outputs", async () => {
         const { pair, registration } = await created("secret", { keyPairName: "secret", keyType: "ed25519" });
-        assert.deepStrictEqual([...registration.additionalSecretOutputs].sort(), ["privateKeyBody", "privateKeyOpenssh"]);
+        assert.deepStrictEqual([...registration.additionalSecretOutputs].sort(), alwaysSecret);
         assert.deepStrictEqual([...secretOutputNames].sort(), ["privateKeyBody", "privateKeyOpenssh"]);
         // With the engine's treatment of additionalSecretOutputs, the private keys come back secret.
         assert.strictEqual(await pulumi.isSecret(pair.privateKeyBody), true);
@@ -185,10 +198,10 @@ describe("KeyPair under setMocks", function () {
 
     it("keeps the private keys secret whatever additionalSecretOutputs the caller passes", async () => {
         const cases: [string, string[] | undefined, string[]][] = [
-            ["empty", [], ["privateKeyBody", "privateKeyOpenssh"]],
-            ["undefined", undefined, ["privateKeyBody", "privateKeyOpenssh"]],
-            ["own", ["publicKeyOpenssh"], ["privateKeyBody", "privateKeyOpenssh", "publicKeyOpenssh"]],
-            ["overlapping", ["privateKeyBody", "fingerprintSha256"], ["fingerprintSha256", "privateKeyBody", "privateKeyOpenssh"]],
+            ["empty", [], alwaysSecret],
+            ["undefined", undefined, alwaysSecret],
+            ["own", ["publicKeyOpenssh"], [...alwaysSecret, "publicKeyOpenssh"]],
+            ["overlapping", ["privateKeyBody", "fingerprintSha256"], ["fingerprintSha256", ...alwaysSecret]],
         ];
         for (const [title, given, expected] of cases) {
             const opts: pulumi.CustomResourceOptions = { additionalSecretOutputs: given };
@@ -203,11 +216,23 @@ describe("KeyPair under setMocks", function () {
         const source = await created("source", { keyPairName: "source", keyType: "ed25519" });
         const publicKey = await valueOf(source.pair.publicKeyOpenssh);
         const { pair, registration } = await created("imported", { keyPairName: "imported", publicKey });
-        assert.deepStrictEqual([...registration.additionalSecretOutputs].sort(), ["privateKeyBody", "privateKeyOpenssh"]);
+        assert.deepStrictEqual([...registration.additionalSecretOutputs].sort(), alwaysSecret);
         assert.strictEqual(await valueOf(pair.publicKeyOpenssh), publicKey);
         assert.strictEqual(await valueOf(pair.privateKeyBody), undefined);
         assert.strictEqual(await valueOf(pair.privateKeyOpenssh), undefined);
         assert.strictEqual(await valueOf(pair.keyType), "ed25519");
+    });
+
+    it("sends a passphrase given as a plain string to the engine as a secret", async () => {
+        const passphrase = "plain-string-passphrase-0123456789";
+        const { registration } = await created("passphrase", {
+            keyPairName: "passphrase",
+            keyType: "ed25519",
+            privateKeyPassphrase: passphrase,
+        });
+        const sent = registration.inputs.privateKeyPassphrase as Record<string, unknown>;
+        assert.strictEqual(sent?.[pulumi.runtime.specialSigKey], pulumi.runtime.specialSecretSig, "the passphrase is sent as a secret");
+        assert.strictEqual(registration.inputs.keyPairName, "passphrase", "other inputs stay plain");
     });
 
     it("sends only the user's inputs and a small serialized provider, without key material or credentials", async () => {

@@ -1,224 +1,115 @@
 /**
- * Stacks driven by the `pulumi` command, as users and pipelines run it: a program folder (its
- * `Pulumi.yaml` and `index.ts`) on a throwaway file backend, every step a `pulumi` process started
- * in that folder. Step order comes from the engine's event log (`--event-log`, the record of the
- * steps the Automation API reads too), outputs from `pulumi stack output --json`.
+ * A Pulumi program folder driven with the `pulumi` CLI, as users run it: `Pulumi.yaml`,
+ * `package.json` and `index.ts` under this run's `.pulumi-test/` folder (inside the repository,
+ * so the program and the dynamic provider load this package by name), on its own file backend.
+ * Commands run asynchronously, so that a server in the test process keeps answering meanwhile.
  */
-import { spawnSync } from "child_process";
+import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { EngineEvent, OpMap } from "@pulumi/pulumi/automation";
 import { ensureEngine } from "../../scripts/engine";
-import { e2eRoot, filesText, testPassphrase } from "./stacks";
+import { backendDir, e2eRoot, testPassphrase } from "./stacks";
 
-/** The test programs, one folder each. */
-export const programsDir = path.join(__dirname, "..", "programs");
-
-/** Longest a single `pulumi` command may take before the test fails. */
-const commandTimeoutMs = 240_000;
-
-/** What a `pulumi up`, `preview`, `refresh` or `destroy` did, from the engine's event log. */
-export interface Operation {
-    /** Resources per operation (`create`, `same`, `replace`, …), from the engine's summary. */
-    changes: OpMap;
-    /** `<op> <resource name>` of every resource step in order (the update's, not its preview's). */
-    steps: string[];
-    /** What the command printed (stdout and stderr). */
+/** What a finished command printed, and its exit code. */
+export interface CliResult {
+    code: number | null;
+    stdout: string;
+    stderr: string;
+    /** stdout and stderr together, for assertions on messages wherever the CLI prints them. */
     output: string;
 }
 
-/** A finished `pulumi` command. */
-export interface CliResult {
-    status: number;
-    stdout: string;
-    stderr: string;
+export interface CliStack {
+    /** The program folder. */
+    dir: string;
+    stack: string;
+    /** The environment commands run in: the engine on PATH, the backend, the passphrase. */
+    env: NodeJS.ProcessEnv;
+    /** Runs a command (`pulumi` by default) in the program folder and waits for it. */
+    run(args: string[], options?: { command?: string; timeoutMs?: number }): Promise<CliResult>;
+    /** Runs `pulumi` in its own process group, so the test can kill it and everything it started. */
+    start(args: string[]): ChildProcess;
+    /** `pulumi stack export`, parsed. */
+    exportState(): Promise<{ deployment: { resources?: { type: string; id?: string }[]; pending_operations?: unknown[] } }>;
 }
 
-export type CliStackOptions = {
-    /** Names the backend (and the program's copy); unique within a test run. */
-    scenario: string;
-    /** The stack's plain-text config. */
-    config?: Record<string, string>;
-    /** Another stack whose backend to share, so that StackReferences to it resolve. */
-    backendOf?: CliStack;
-} & (
-    | {
-          /**
-           * A folder under `test/programs` to copy and work in. The copy goes under this run's
-           * folder inside the repository, so the program loads this package by name.
-           */
-          program: string;
-      }
-    | {
-          /** A folder to work in as it is, e.g. an installed example. */
-          workDir: string;
-      }
-);
+/** Anything a pulumi command in these tests may take, at most. */
+const defaultTimeoutMs = 300_000;
 
-/** The stack `test` of a program folder, on a file backend of its own. */
-export class CliStack {
-    readonly name = "test";
-
-    private constructor(
-        /** The program folder, where every command runs. */
-        readonly dir: string,
-        /** The folder of the file backend. */
-        readonly backendDir: string,
-    ) {}
-
-    /** Copies the program and creates its stack, with the options' config set. */
-    static create(options: CliStackOptions): CliStack {
-        const root = path.join(e2eRoot, options.scenario);
-        let dir: string;
-        if ("workDir" in options) {
-            dir = options.workDir;
-        } else {
-            dir = path.join(root, "program");
-            fs.cpSync(path.join(programsDir, options.program), dir, { recursive: true });
-        }
-        const backendDir = options.backendOf?.backendDir ?? path.join(root, "state");
-        fs.mkdirSync(backendDir, { recursive: true });
-        const stack = new CliStack(dir, backendDir);
-        stack.pulumi(["stack", "init"]);
-        const config = Object.entries(options.config ?? {});
-        if (config.length > 0) {
-            stack.pulumi(["config", "set-all", ...config.flatMap(([key, value]) => ["--plaintext", `${key}=${value}`])]);
-        }
-        return stack;
+/**
+ * Writes a program folder and creates its stack.
+ * @param program the text of `index.ts`.
+ * @param config stack config; `secret: true` values are set with `--secret`.
+ * @throws Error when the engine has no nodejs language host, which `pulumi up` in a folder needs.
+ */
+export async function cliStack(options: {
+    project: string;
+    program: string;
+    stack?: string;
+    config?: Record<string, { value: string; secret?: boolean }>;
+    /** The project whose backend to share, so that StackReferences between projects resolve. */
+    backendOf?: string;
+}): Promise<CliStack> {
+    const engine = ensureEngine();
+    if (!fs.existsSync(path.join(engine, "pulumi-language-nodejs"))) {
+        throw new Error(
+            `the engine in ${engine} has no pulumi-language-nodejs, which pulumi up in a program folder needs (scripts/ensure-pulumi)`,
+        );
     }
+    const root = path.join(e2eRoot, options.project);
+    const dir = path.join(root, "program");
+    const stateDir = backendDir(options.backendOf ?? options.project);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.mkdirSync(stateDir, { recursive: true });
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), `name: ${options.project}\nruntime: nodejs\n`);
+    // Without its own package.json, the language host would take the repository's as the program's.
+    fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: options.project, private: true, main: "index.ts" }));
+    fs.writeFileSync(path.join(dir, "index.ts"), options.program);
+    const stack = options.stack ?? "dev";
+    const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        PATH: `${engine}${path.delimiter}${process.env.PATH ?? ""}`,
+        PULUMI_BACKEND_URL: `file://${stateDir}`,
+        PULUMI_CONFIG_PASSPHRASE: testPassphrase,
+        PULUMI_SKIP_UPDATE_CHECK: "true",
+    };
 
-    /** The environment every command gets: the engine on PATH, this stack's backend and passphrase. */
-    get env(): NodeJS.ProcessEnv {
-        return {
-            ...process.env,
-            PATH: `${ensureEngine()}${path.delimiter}${process.env.PATH ?? ""}`,
-            PULUMI_BACKEND_URL: `file://${this.backendDir}`,
-            PULUMI_CONFIG_PASSPHRASE: testPassphrase,
-            PULUMI_SKIP_UPDATE_CHECK: "true",
-        };
-    }
-
-    /** Runs `pulumi <args> --stack test --non-interactive` in the program folder and returns its exit status and output. */
-    run(args: string[], env: NodeJS.ProcessEnv = {}): CliResult {
-        const result = spawnSync("pulumi", [...args, "--stack", this.name, "--non-interactive"], {
-            cwd: this.dir,
-            env: { ...this.env, ...env },
-            encoding: "utf8",
-            timeout: commandTimeoutMs,
-            maxBuffer: 64 * 1024 * 1024,
+    const run = (args: string[], runOptions: { command?: string; timeoutMs?: number } = {}): Promise<CliResult> =>
+        new Promise((resolve, reject) => {
+            const child = spawn(runOptions.command ?? "pulumi", args, { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
+            let stdout = "";
+            let stderr = "";
+            let output = "";
+            child.stdout.setEncoding("utf8");
+            child.stderr.setEncoding("utf8");
+            child.stdout.on("data", (chunk: string) => ((stdout += chunk), (output += chunk)));
+            child.stderr.on("data", (chunk: string) => ((stderr += chunk), (output += chunk)));
+            const timer = setTimeout(() => child.kill("SIGKILL"), runOptions.timeoutMs ?? defaultTimeoutMs);
+            child.on("error", reject);
+            child.on("close", (code) => {
+                clearTimeout(timer);
+                resolve({ code, stdout, stderr, output });
+            });
         });
-        if (result.error) {
-            throw result.error;
+
+    const must = async (args: string[]) => {
+        const result = await run(args);
+        if (result.code !== 0) {
+            throw new Error(`pulumi ${args.join(" ")} exited with ${result.code}: ${result.output}`);
         }
-        return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+        return result;
+    };
+    await must(["stack", "init", stack, "--non-interactive"]);
+    for (const [key, { value, secret }] of Object.entries(options.config ?? {})) {
+        await must(["config", "set", ...(secret ? ["--secret"] : []), key, value, "--stack", stack]);
     }
 
-    /** Like `run`, but a non-zero exit fails with the command's output (the CLI masks secrets in it). */
-    pulumi(args: string[]): string {
-        const result = this.run(args);
-        if (result.status !== 0) {
-            throw failure(args, result);
-        }
-        return result.stdout;
-    }
-
-    /**
-     * `pulumi up --yes`, as a pipeline step runs it (preview first, then the update). Setting up a
-     * scenario, pass `--skip-preview` to save a run of the program.
-     */
-    up(...args: string[]): Operation {
-        return this.operation(["up", "--yes", ...args]);
-    }
-
-    /** `pulumi preview`; `--expect-no-changes` and the like go in `args`. */
-    preview(...args: string[]): Operation {
-        return this.operation(["preview", ...args], true);
-    }
-
-    /** `pulumi refresh --yes`. */
-    refresh(...args: string[]): Operation {
-        return this.operation(["refresh", "--yes", ...args]);
-    }
-
-    /** `pulumi destroy --yes`. */
-    destroy(...args: string[]): Operation {
-        return this.operation(["destroy", "--yes", ...args]);
-    }
-
-    /** The stack's outputs with secrets revealed (`pulumi stack output --json --show-secrets`). */
-    outputs(): Record<string, unknown> {
-        return JSON.parse(this.pulumi(["stack", "output", "--json", "--show-secrets"]));
-    }
-
-    /** The names of the outputs the CLI masks as secrets when not asked to show them. */
-    secretOutputNames(): string[] {
-        const masked: Record<string, unknown> = JSON.parse(this.pulumi(["stack", "output", "--json"]));
-        return Object.keys(masked).filter((name) => masked[name] === "[secret]");
-    }
-
-    /** `pulumi stack export`, as text. */
-    exportText(): string {
-        return this.pulumi(["stack", "export"]);
-    }
-
-    /** The resources `pulumi stack export` lists, as `<type>` strings. */
-    resourceTypes(): string[] {
-        const state = JSON.parse(this.exportText());
-        return (state.deployment.resources ?? []).map((r: { type: string }) => r.type);
-    }
-
-    /** Sets one plain-text config value. */
-    setConfig(key: string, value: string): void {
-        this.pulumi(["config", "set", key, value]);
-    }
-
-    /** Every file the backend holds (state, backups, history), as one string. */
-    backendText(): string {
-        return filesText(this.backendDir);
-    }
-
-    private operation(args: string[], planning = false): Operation {
-        const log = path.join(path.dirname(this.backendDir), `events-${process.hrtime.bigint()}.jsonl`);
-        try {
-            // The CLI offers --event-log among its debugging flags, as the Automation API uses it.
-            const result = this.run([...args, "--event-log", log], { PULUMI_DEBUG_COMMANDS: "true" });
-            const output = `${result.stdout}\n${result.stderr}`;
-            if (result.status !== 0) {
-                throw failure(args, result);
-            }
-            return { ...operationOf(fs.readFileSync(log, "utf8"), planning), output };
-        } finally {
-            fs.rmSync(log, { force: true });
-        }
-    }
-}
-
-/** The stack itself and the providers, which the engine reports as resources too. */
-function isInternal(type: string): boolean {
-    return type === "pulumi:pulumi:Stack" || type.startsWith("pulumi:providers:");
-}
-
-function failure(args: string[], result: CliResult): Error {
-    return new Error(`pulumi ${args.join(" ")} exited with ${result.status}:\n${result.stdout}\n${result.stderr}`);
-}
-
-/** The summary and the steps (of the update, or of the preview when `planning`) in an event log. */
-function operationOf(eventLog: string, planning: boolean): Omit<Operation, "output"> {
-    const events: EngineEvent[] = eventLog
-        .split("\n")
-        .filter((line) => line.trim() !== "")
-        .map((line) => JSON.parse(line));
-    const steps = events
-        .map((e) => e.resourcePreEvent)
-        .filter((pre) => pre !== undefined && Boolean(pre.planning) === planning && !isInternal(pre.metadata.type))
-        .map((pre) => `${pre!.metadata.op} ${pre!.metadata.urn.split("::").pop()}`);
-    // `up` previews first: its summary comes before the update's.
-    const summary = events
-        .map((e) => e.summaryEvent)
-        .filter((s) => s !== undefined)
-        .pop();
-    if (summary === undefined) {
-        throw new Error("the engine's event log has no summary");
-    }
-    return { changes: summary.resourceChanges, steps };
+    return {
+        dir,
+        stack,
+        env,
+        run,
+        start: (args) => spawn("pulumi", args, { cwd: dir, env, stdio: "ignore", detached: true }),
+        exportState: async () => JSON.parse((await must(["stack", "export", "--stack", stack])).stdout),
+    };
 }

@@ -61,24 +61,3 @@ export function filesText(dir: string): string {
 export function removeTestRoot(): void {
     fs.rmSync(e2eRoot, { recursive: true, force: true });
 }
-
-/** The base64 body of a PEM, without armour and line breaks. */
-export function pemBody(pem: string): string {
-    return pem.replace(/-----[A-Z ]+-----/g, "").replace(/\s+/g, "");
-}
-
-/**
- * The first 16-character piece of a private key's base64 body found in `text`, if any.
- * OpenSSH's private key format embeds the public key, so pieces that `publicText` (the public key
- * lines) also holds are not secrets.
- */
-export function leakedPiece(text: string, privateKeyPem: string, publicText: string): string | undefined {
-    const body = pemBody(privateKeyPem);
-    for (let i = 0; i + 16 <= body.length; i++) {
-        const piece = body.slice(i, i + 16);
-        if (text.includes(piece) && !publicText.includes(piece)) {
-            return piece;
-        }
-    }
-    return undefined;
-}
