@@ -6,17 +6,15 @@
  */
 import * as assert from "assert";
 import { readFileSync } from "fs";
-import * as pulumi from "@pulumi/pulumi";
 import { unknownValue } from "../src/inputs";
 import { keyMaterialOf } from "../src/keyMaterial";
 import { KeyPairOutputs } from "../src/outputs";
 import * as provider from "../src/provider";
 import { opensshKeyHeader } from "../src/sshWire";
-import { defaultAccessKey, EnsServer, startEnsServer } from "../ens-server/server";
 import { sshKeygenPublicKey } from "./helpers/keys";
 import { assertNoKeyMaterial } from "./helpers/leaks";
 import { assertArmour } from "./helpers/pem";
-import { checkAndCreate, configRequest, CreatedPair } from "./helpers/provider";
+import { checkAndCreate, configRequest, CreatedPair, useEnsServer } from "./helpers/provider";
 import { run } from "./helpers/run";
 import { startSshd } from "./helpers/sshd";
 import { withTempDir, writePrivateFile } from "./helpers/tempDir";
@@ -302,28 +300,14 @@ describe("passphrase-protected private keys", function () {
     });
 
     describe("in the ens backend", () => {
-        let server: EnsServer;
-
-        before(async () => {
-            server = await startEnsServer();
-            const values: Raw = {
-                "ens-keypair:backend": "ens",
-                "ens-keypair:endpoint": server.url,
-                "ens-keypair:accessKeyId": defaultAccessKey.id,
-                "ens-keypair:accessKeySecret": defaultAccessKey.secret,
-            };
-            await provider.configure({ config: { get: (key: string) => values[key] } } as unknown as pulumi.dynamic.ConfigureRequest);
-        });
-
-        after(async () => {
-            await provider.configure(configRequest("local"));
-            await server?.close();
-        });
+        const ensServer = useEnsServer(provider);
 
         it("encrypts the key ENS returns before it becomes an output, and re-encrypts it on a new passphrase", async () => {
             const news = { keyPairName: "ens-encrypted", privateKeyPassphrase: passphrase };
             const created = await checkAndCreate(provider, news);
-            const [held] = server.listKeyPairs().filter((p) => p.keyPairName === "ens-encrypted");
+            const [held] = ensServer()
+                .listKeyPairs()
+                .filter((p) => p.keyPairName === "ens-encrypted");
             assert.strictEqual(held?.keyPairFingerPrint, created.outs.keyPairFingerPrint);
             assertArmour(created.outs.privateKeyBody, "ENCRYPTED PRIVATE KEY");
             await withTempDir((dir) => {
@@ -345,7 +329,9 @@ describe("passphrase-protected private keys", function () {
                 assert.strictEqual(sshPublicKey(dir, String(updated.privateKeyOpenssh), newPassphrase).status, 0);
             });
             assert.deepStrictEqual(
-                server.listKeyPairs().map((p) => p.keyPairId),
+                ensServer()
+                    .listKeyPairs()
+                    .map((p) => p.keyPairId),
                 [created.id],
                 "ENS still holds exactly the one pair",
             );

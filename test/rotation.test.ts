@@ -3,15 +3,13 @@
  * then create or update) on a clock the test sets, as the engine makes them on every run.
  */
 import * as assert from "assert";
-import * as pulumi from "@pulumi/pulumi";
-import { defaultAccessKey, EnsServer, startEnsServer } from "../ens-server/server";
 import { checkInputs, KeyPairInputs, unknownValue } from "../src/inputs";
 import { KeyPairOutputs } from "../src/outputs";
 import * as provider from "../src/provider";
 import { maxRotateAfterSeconds, parseDuration, planRotation } from "../src/rotation";
 import { expectEnsError } from "./helpers/ensErrors";
 import { assertSameKey } from "./helpers/pem";
-import { configRequest } from "./helpers/provider";
+import { configRequest, useEnsServer } from "./helpers/provider";
 
 type Raw = Record<string, unknown>;
 
@@ -261,26 +259,10 @@ describe("rotation", () => {
         });
 
         describe("in the ens backend", () => {
-            let server: EnsServer;
-
-            before(async () => {
-                server = await startEnsServer();
-                const values: Raw = {
-                    "ens-keypair:backend": "ens",
-                    "ens-keypair:endpoint": server.url,
-                    "ens-keypair:accessKeyId": defaultAccessKey.id,
-                    "ens-keypair:accessKeySecret": defaultAccessKey.secret,
-                };
-                await provider.configure({ config: { get: (key: string) => values[key] } } as unknown as pulumi.dynamic.ConfigureRequest);
-            });
-
-            after(async () => {
-                await provider.configure(configRequest("local"));
-                await server?.close();
-            });
+            const ensServer = useEnsServer(provider);
 
             const held = () =>
-                server
+                ensServer()
                     .listKeyPairs()
                     .map((p) => p.keyPairName)
                     .sort();
@@ -296,7 +278,9 @@ describe("rotation", () => {
                 await provider.delete(old.outs.keyPairId, old.outs);
                 assert.deepStrictEqual(held(), [inputs.keyPairName]);
                 assert.deepStrictEqual(
-                    server.listKeyPairs().map((p) => p.keyPairId),
+                    ensServer()
+                        .listKeyPairs()
+                        .map((p) => p.keyPairId),
                     [id],
                 );
             });
@@ -312,7 +296,7 @@ describe("rotation", () => {
                 const { id } = await provider.create(inputs);
                 assert.notStrictEqual(id, old.outs.keyPairId);
                 assert.deepStrictEqual(
-                    server
+                    ensServer()
                         .listKeyPairs()
                         .filter((p) => p.keyPairName === "ens-rot-fixed")
                         .map((p) => p.keyPairId),

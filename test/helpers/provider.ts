@@ -1,6 +1,7 @@
 /** Driving the provider the way the engine does: configure, check, then create. */
 import * as assert from "assert";
 import type * as pulumi from "@pulumi/pulumi";
+import { defaultAccessKey, EnsServer, startEnsServer } from "../../ens-server/server";
 import { KeyPairOutputs } from "../../src/outputs";
 
 /** A `configure` request whose stack config holds `values` in the `ens-keypair` namespace, and nothing else. */
@@ -35,4 +36,26 @@ export async function checkAndCreate(provider: CheckCreate, news: Record<string,
     const inputs = checked.inputs as Record<string, unknown>;
     const created = await provider.create(inputs as never);
     return { inputs, id: created.id, outs: created.outs as KeyPairOutputs };
+}
+
+/**
+ * Runs the enclosing suite's provider in the `ens` backend against an ENS-compatible server of its
+ * own, started before the suite and closed after it, when the provider goes back to `local`.
+ * @returns the server, once the suite's `before` hooks have run.
+ */
+export function useEnsServer(provider: Pick<pulumi.dynamic.ResourceProvider, "configure">): () => EnsServer {
+    let server: EnsServer | undefined;
+    before(async () => {
+        server = await startEnsServer();
+        const { id, secret } = defaultAccessKey;
+        await provider.configure?.(configWith({ backend: "ens", endpoint: server.url, accessKeyId: id, accessKeySecret: secret }));
+    });
+    after(async () => {
+        await provider.configure?.(configRequest("local"));
+        await server?.close();
+    });
+    return () => {
+        assert.ok(server, "the ENS-compatible server has started");
+        return server;
+    };
 }
