@@ -13,7 +13,7 @@ import { EnsServer, startEnsServer } from "../ens-server/server";
 import { pulumiCli } from "../scripts/engine";
 import { backendText, e2eRoot, testStack } from "./helpers/stacks";
 import { assertArmour } from "./helpers/pem";
-import { CliStack, cliStack } from "./helpers/cliStack";
+import { ProgramStack } from "./helpers/programStack";
 import { linkCommand } from "./helpers/command";
 import { keyPairType } from "../src/cli/orphans";
 
@@ -146,7 +146,7 @@ describe("end to end: the ens backend against the ENS-compatible server", functi
     });
 
     describe("under the pulumi CLI, as pipelines run it", () => {
-        const upArgs = ["up", "--yes", "--skip-preview", "--non-interactive"];
+        const upArgs = ["up", "--yes", "--skip-preview"];
 
         /** Stack config for the CLI: the server, with the access key as secret config. */
         const cliConfig = (): Record<string, { value: string; secret?: boolean }> => ensConfig(server);
@@ -161,8 +161,8 @@ describe("end to end: the ens backend against the ENS-compatible server", functi
             ].join("\n");
 
         /** The ids of the KeyPairs a stack's state holds. */
-        async function heldIds(stack: CliStack): Promise<string[]> {
-            const state = await stack.exportState();
+        async function heldIds(stack: ProgramStack): Promise<string[]> {
+            const state = stack.exportState();
             return (state.deployment.resources ?? [])
                 .filter((r) => r.type === keyPairType && r.id)
                 .map((r) => r.id as string)
@@ -195,24 +195,27 @@ describe("end to end: the ens backend against the ENS-compatible server", functi
 
         it("the same name from two stacks at once, with a 500 on the first import: one owns the pair, the other fails naming it", async () => {
             const name = "e2e-race-shared";
-            const stacks = await Promise.all(
-                ["ens-race-a", "ens-race-b"].map((project) => cliStack({ project, program: program([name]), config: cliConfig() })),
+            const stacks = ["ens-race-a", "ens-race-b"].map((scenario) =>
+                ProgramStack.create({ scenario, programText: program([name]), config: cliConfig() }),
             );
             const before = server.stats();
             // The delay before processing lets both imports be in flight before either runs.
             server.setFaults({ latencyMs: 1000, rate: 1, errors: ["InternalError"], actions: ["ImportKeyPair"], maxFaults: 1 });
-            const results = await Promise.all(stacks.map((stack) => stack.run(upArgs)));
+            const results = await Promise.all(stacks.map((stack) => stack.runAsync(upArgs)));
             server.setFaults({});
             const after = server.stats();
             assert.strictEqual((after.faultsInjected.InternalError ?? 0) - (before.faultsInjected.InternalError ?? 0), 1);
 
-            const owner = results.findIndex((r) => r.code === 0);
+            const owner = results.findIndex((r) => r.status === 0);
             const other = 1 - owner;
-            assert.ok(owner >= 0 && results[other].code !== 0, `exactly one up succeeds: ${results.map((r) => String(r.code)).join(", ")}`);
+            assert.ok(
+                owner >= 0 && results[other].status !== 0,
+                `exactly one up succeeds: ${results.map((r) => String(r.status)).join(", ")}`,
+            );
             const [pair] = pairsNamed(name);
             assert.ok(pair, "the pair exists in ENS");
             assert.deepStrictEqual(await heldIds(stacks[owner]), [pair.keyPairId], "the owner holds the pair ENS has");
-            const outputs = JSON.parse((await stacks[owner].run(["stack", "output", "--json"])).stdout);
+            const outputs = JSON.parse((await stacks[owner].runAsync(["stack", "output", "--json"])).stdout);
             assert.deepStrictEqual(outputs.fingerPrints, [pair.keyPairFingerPrint], "with its fingerprint");
             assert.deepStrictEqual(await heldIds(stacks[other]), [], "the other stack holds nothing");
             assert.match(results[other].output, /PubKeyNameExisted/);
@@ -223,14 +226,14 @@ describe("end to end: the ens backend against the ENS-compatible server", functi
             );
 
             for (const stack of stacks) {
-                assert.strictEqual((await stack.run(["destroy", "--yes", "--non-interactive"])).code, 0);
+                assert.strictEqual((await stack.runAsync(["destroy", "--yes"])).status, 0);
             }
             assert.deepStrictEqual(pairsNamed(name), []);
         });
 
         it("kill -9 of pulumi up while creates are committed but unanswered, then the documented recovery: converged, 0 orphans", async () => {
             const names = Array.from({ length: 5 }, (_, i) => `e2e-kill-${i}`);
-            const stack = await cliStack({ project: "ens-kill", program: program(names), config: cliConfig() });
+            const stack = ProgramStack.create({ scenario: "ens-kill", programText: program(names), config: cliConfig() });
             // Imports commit, then their answers wait: the window in which a killed run loses them.
             server.setFaults({ latencyAfterCommitMs: 120_000, actions: ["ImportKeyPair"] });
             const up = stack.start(upArgs);
@@ -250,50 +253,50 @@ describe("end to end: the ens backend against the ENS-compatible server", functi
             assert.deepStrictEqual(await heldIds(stack), [], "the killed run recorded none of them");
 
             // The recovery, exactly as the README gives it.
-            assert.strictEqual((await stack.run(["cancel", "--yes", "--stack", "dev", "--non-interactive"])).code, 0);
-            const stuck = await stack.run(upArgs);
-            assert.notStrictEqual(stuck.code, 0, "up meets the pairs the killed run left");
+            assert.strictEqual((await stack.runAsync(["cancel", "--yes"])).status, 0);
+            const stuck = await stack.runAsync(upArgs);
+            assert.notStrictEqual(stuck.status, 0, "up meets the pairs the killed run left");
             assert.match(stuck.output, /PubKeyNameExisted/);
             assert.ok(stuck.output.includes(left[0].keyPairId) && stuck.output.includes("npx pulumi-ens-keypair orphans"), stuck.output);
 
-            const orphans = ["pulumi-ens-keypair", "orphans", "--stack", "dev"];
-            const listed = await stack.run(orphans, { command: "npx" });
-            assert.strictEqual(listed.code, 0, listed.output);
+            const orphans = ["pulumi-ens-keypair", "orphans", "--stack", stack.name];
+            const listed = await stack.exec("npx", orphans);
+            assert.strictEqual(listed.status, 0, listed.output);
             for (const pair of left) {
                 assert.ok(listed.stdout.includes(pair.keyPairId), `the list shows ${pair.keyPairId}:\n${listed.stdout}`);
             }
             assert.strictEqual(pairsNamed("e2e-kill-").length, names.length, "listing deletes nothing");
-            const deleted = await stack.run([...orphans, "--delete"], { command: "npx" });
-            assert.strictEqual(deleted.code, 0, deleted.output);
+            const deleted = await stack.exec("npx", [...orphans, "--delete"]);
+            assert.strictEqual(deleted.status, 0, deleted.output);
             assert.deepStrictEqual(pairsNamed("e2e-kill-"), []);
-            assert.strictEqual((await stack.run(["refresh", "--clear-pending-creates", "--yes", "--non-interactive"])).code, 0);
-            const recovered = await stack.run(upArgs);
-            assert.strictEqual(recovered.code, 0, recovered.output);
+            assert.strictEqual((await stack.runAsync(["refresh", "--clear-pending-creates", "--yes"])).status, 0);
+            const recovered = await stack.runAsync(upArgs);
+            assert.strictEqual(recovered.status, 0, recovered.output);
 
             const inEns = pairsNamed("e2e-kill-")
                 .map((p) => p.keyPairId)
                 .sort();
             assert.strictEqual(inEns.length, names.length);
             assert.deepStrictEqual(await heldIds(stack), inEns, "converged: the stack holds exactly what ENS has");
-            assert.strictEqual((await stack.exportState()).deployment.pending_operations?.length ?? 0, 0);
-            const none = await stack.run([...orphans, "--prefix", "e2e-kill-"], { command: "npx" });
+            assert.strictEqual(stack.exportState().deployment.pending_operations?.length ?? 0, 0);
+            const none = await stack.exec("npx", [...orphans, "--prefix", "e2e-kill-"]);
             assert.match(none.stdout, /No key pair in ENS is an orphan/);
             console.log(`      interrupt: ${left.length} pairs committed, unanswered and killed; recovered with 0 orphans`);
 
-            assert.strictEqual((await stack.run(["destroy", "--yes", "--non-interactive"])).code, 0);
+            assert.strictEqual((await stack.runAsync(["destroy", "--yes"])).status, 0);
             assert.deepStrictEqual(pairsNamed("e2e-kill-"), []);
         });
 
         it("30 pairs at fault rate 0.5 and drop-after-commit 0.5: repeated up converges, destroy leaves ENS empty", async () => {
             const names = Array.from({ length: 30 }, (_, i) => `e2e-fault-${i}`);
-            const stack = await cliStack({ project: "ens-faults", program: program(names), config: cliConfig() });
+            const stack = ProgramStack.create({ scenario: "ens-faults", programText: program(names), config: cliConfig() });
             const maxRuns = 5;
             const before = server.stats();
             server.setFaults({ rate: 0.5, dropAfterCommit: 0.5 });
             const converge = async (args: string[]) => {
                 for (let run = 1; ; run++) {
-                    const result = await stack.run(args);
-                    if (result.code === 0) {
+                    const result = await stack.runAsync(args);
+                    if (result.status === 0) {
                         return run;
                     }
                     // Every failure says what it left behind; a pair left in ENS would block later runs.
@@ -307,7 +310,7 @@ describe("end to end: the ens backend against the ENS-compatible server", functi
                 .sort();
             assert.strictEqual(inEns.length, names.length, "one pair per resource: no orphans, no duplicates");
             assert.deepStrictEqual(await heldIds(stack), inEns, "no stack holds an id that is not in ENS");
-            const destroys = await converge(["destroy", "--yes", "--non-interactive"]);
+            const destroys = await converge(["destroy", "--yes"]);
             server.setFaults({});
             assert.deepStrictEqual(pairsNamed("e2e-fault-"), [], "destroy leaves ENS empty");
             const after = server.stats();

@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { repoRoot } from "../scripts/engine";
 import { EnsServer, startEnsServer } from "../ens-server/server";
-import { CliResult, CliStack, cliStack } from "./helpers/cliStack";
+import { ProgramStack, StreamedCommandResult } from "./helpers/programStack";
 import { leakedPiece } from "./helpers/leaks";
 import { run } from "./helpers/run";
 import { startSshd } from "./helpers/sshd";
@@ -22,18 +22,18 @@ const passphrase1 = "e2e first passphrase: 7b1f3c9a52e04d68ab";
 const passphrase2 = "e2e second passphrase: c4a9e01b7d3f8256";
 
 /** Runs `pulumi <args>` on the stack and fails on a non-zero exit, withholding output that holds secrets. */
-async function pulumi(stack: CliStack, args: string[]): Promise<CliResult> {
-    const result = await stack.run([...args, "--stack", stack.stack, "--non-interactive"]);
-    if (result.code !== 0) {
+async function pulumi(stack: ProgramStack, args: string[]): Promise<StreamedCommandResult> {
+    const result = await stack.runAsync(args);
+    if (result.status !== 0) {
         // `--json` streams the SDK's debug messages, which print every output, secrets included.
         const shown = args.includes("--json") || args.includes("--show-secrets") ? "(output withheld: it holds secrets)" : result.output;
-        throw new Error(`pulumi ${args.join(" ")} exited with ${result.code}:\n${shown}`);
+        throw new Error(`pulumi ${args.join(" ")} exited with ${result.status}:\n${shown}`);
     }
     return result;
 }
 
 /** `pulumi up`, returning the engine's resource steps in order as `<op> <name>` (from `--json`'s event stream). */
-async function up(stack: CliStack): Promise<string[]> {
+async function up(stack: ProgramStack): Promise<string[]> {
     const { stdout } = await pulumi(stack, ["up", "--yes", "--skip-preview", "--json"]);
     return stdout
         .split("\n")
@@ -44,7 +44,7 @@ async function up(stack: CliStack): Promise<string[]> {
 }
 
 /** The stack's outputs, secrets shown. */
-async function outputs(stack: CliStack): Promise<Record<string, string>> {
+async function outputs(stack: ProgramStack): Promise<Record<string, string>> {
     return JSON.parse((await pulumi(stack, ["stack", "output", "--json", "--show-secrets"])).stdout);
 }
 
@@ -81,7 +81,7 @@ export const encryptedPrivateKeyBody = encrypted.privateKeyBody;
 const consumerProgram = `
 import * as pulumi from "@pulumi/pulumi";
 
-const keys = new pulumi.StackReference("organization/rotation-keys/dev");
+const keys = new pulumi.StackReference("organization/rotation-keys/test");
 export const deployPublicKey = keys.requireOutput("rotatingPublicKey");
 `;
 
@@ -138,9 +138,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe("end to end: rotation and passphrases with the Pulumi CLI", function () {
     this.timeout(600_000);
     let server: EnsServer;
-    let keys: CliStack;
-    let consumer: CliStack;
-    let ens: CliStack;
+    let keys: ProgramStack;
+    let consumer: ProgramStack;
+    let ens: ProgramStack;
     let first: Record<string, string>;
     let updated: Record<string, string>;
     let ensFirst: Record<string, string>;
@@ -150,11 +150,11 @@ describe("end to end: rotation and passphrases with the Pulumi CLI", function ()
     before(async () => {
         fs.mkdirSync(e2eRoot, { recursive: true });
         server = await startEnsServer({ dbPath: path.join(e2eRoot, "rotation-ens.db"), accessKeys: { [accessKeyId]: accessKeySecret } });
-        keys = await cliStack({ project: "rotation-keys", program: keysProgram, config: { rotateAfter: { value: "1h" } } });
-        consumer = await cliStack({ project: "rotation-consumer", program: consumerProgram, backendOf: "rotation-keys" });
-        ens = await cliStack({
-            project: "rotation-ens",
-            program: ensProgram,
+        keys = ProgramStack.create({ scenario: "rotation-keys", programText: keysProgram, config: { rotateAfter: { value: "1h" } } });
+        consumer = ProgramStack.create({ scenario: "rotation-consumer", programText: consumerProgram, backendOf: keys });
+        ens = ProgramStack.create({
+            scenario: "rotation-ens",
+            programText: ensProgram,
             config: {
                 rotateAfter: { value: "120s" },
                 "ens-keypair:backend": { value: "ens" },
@@ -170,7 +170,7 @@ describe("end to end: rotation and passphrases with the Pulumi CLI", function ()
 
     after(async () => {
         for (const stack of [consumer, ens, keys]) {
-            await stack?.run(["destroy", "--yes", "--skip-preview", "--non-interactive", "--stack", stack.stack]);
+            await stack?.runAsync(["destroy", "--yes", "--skip-preview"]);
         }
         await server?.close();
     });
@@ -274,7 +274,7 @@ describe("end to end: rotation and passphrases with the Pulumi CLI", function ()
         assert.notStrictEqual(rotated.rotatingPublicKey, first.rotatingPublicKey);
         assert.ok(Date.parse(rotated.rotatingRotatesAt) > Date.now(), "the new pair's deadline lies ahead");
         // The old pairs are gone from state.
-        const state = await keys.exportState();
+        const state = keys.exportState();
         const ids = (state.deployment.resources ?? []).filter((r) => r.type.endsWith(":KeyPair")).map((r) => r.id);
         assert.deepStrictEqual(ids.sort(), [rotated.rotatingId, rotated.fixedId, rotated.encryptedId].sort());
         // The next run before the new deadline changes nothing again.
@@ -327,18 +327,18 @@ describe("end to end: rotation and passphrases with the Pulumi CLI", function ()
 
 describe("end to end: the rotation example, rotated with a RandomId's keepers", function () {
     this.timeout(300_000);
-    let example: CliStack;
+    let example: ProgramStack;
 
     before(async () => {
-        example = await cliStack({
-            project: "rotation-example",
-            program: fs.readFileSync(path.join(repoRoot, "examples", "rotation", "index.ts"), "utf8"),
+        example = ProgramStack.create({
+            scenario: "rotation-example",
+            programText: fs.readFileSync(path.join(repoRoot, "examples", "rotation", "index.ts"), "utf8"),
             config: { rotation: { value: "2026-12" } },
         });
     });
 
     after(async () => {
-        await example?.run(["destroy", "--yes", "--skip-preview", "--non-interactive", "--stack", example.stack]);
+        await example?.runAsync(["destroy", "--yes", "--skip-preview"]);
     });
 
     it("a new rotation value makes a new deploy key under a new name, created before the old one is deleted", async () => {

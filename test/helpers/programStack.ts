@@ -1,14 +1,16 @@
 /**
  * Stacks of program folders driven by the `pulumi` command, as users and pipelines run it: a
- * program under `test/programs/` (its `Pulumi.yaml` and `index.ts`) or an installed example, on a
- * throwaway file backend, every step a `pulumi` process started in that folder and awaited
- * (`cliStack.ts` has the asynchronous kind, for tests that serve or kill meanwhile). Step order comes from the engine's event log (`--event-log`, the record of the
- * steps the Automation API reads too), outputs from `pulumi stack output --json`.
+ * program under `test/programs/` (its `Pulumi.yaml` and `index.ts`), an installed example or a
+ * program's text, on a throwaway file backend, every step a `pulumi` process started in that
+ * folder. Commands run synchronously, or asynchronously for tests whose process meanwhile serves
+ * the program's requests (an ENS-compatible server) or kills the command. Step order comes from
+ * the engine's event log (`--event-log`, the record of the steps the Automation API reads too),
+ * outputs from `pulumi stack output --json`.
  */
-import { spawnSync } from "child_process";
+import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { EngineEvent, OpMap } from "@pulumi/pulumi/automation";
+import { ConfigValue, EngineEvent, OpMap } from "@pulumi/pulumi/automation";
 import { ensureEngine } from "../../scripts/engine";
 import { e2eRoot, filesText, testPassphrase } from "./stacks";
 
@@ -16,7 +18,7 @@ import { e2eRoot, filesText, testPassphrase } from "./stacks";
 export const programsDir = path.join(__dirname, "..", "programs");
 
 /** Longest a single `pulumi` command may take before the test fails. */
-const commandTimeoutMs = 240_000;
+const commandTimeoutMs = 300_000;
 
 /** What a `pulumi up`, `preview`, `refresh` or `destroy` did, from the engine's event log. */
 export interface Operation {
@@ -35,11 +37,22 @@ export interface CommandResult {
     stderr: string;
 }
 
+/** A command run asynchronously, which also has its output in the order it was printed. */
+export interface StreamedCommandResult extends CommandResult {
+    /** stdout and stderr together, for assertions on messages wherever the CLI prints them. */
+    output: string;
+}
+
+/** What `pulumi stack export` prints, as far as the tests read it. */
+export interface ExportedState {
+    deployment: { resources?: { urn: string; type: string; id?: string }[]; pending_operations?: unknown[] };
+}
+
 export type ProgramStackOptions = {
     /** Names the backend (and the program's copy); unique within a test run. */
     scenario: string;
-    /** The stack's plain-text config. */
-    config?: Record<string, string>;
+    /** The stack's config: a string is set as plain text, a `{ value, secret: true }` with `--secret`. */
+    config?: Record<string, string | ConfigValue>;
     /** Another stack whose backend to share, so that StackReferences to it resolve. */
     backendOf?: ProgramStack;
 } & (
@@ -54,54 +67,83 @@ export type ProgramStackOptions = {
           /** A folder to work in as it is, e.g. an installed example. */
           workDir: string;
       }
+    | {
+          /** The text of the program's `index.ts`, written to a new folder under this run's folder. */
+          programText: string;
+      }
 );
 
 /** The stack `test` of a program folder, on a file backend of its own. */
 export class ProgramStack {
     readonly name = "test";
 
+    /**
+     * The environment every command gets: the engine on PATH, this stack's backend and passphrase.
+     * A test may add variables for the program to read.
+     */
+    readonly env: NodeJS.ProcessEnv;
+
     private constructor(
         /** The program folder, where every command runs. */
         readonly dir: string,
         /** The folder of the file backend. */
         readonly backendDir: string,
-    ) {}
-
-    /** Copies the program and creates its stack, with the options' config set. */
-    static create(options: ProgramStackOptions): ProgramStack {
-        const root = path.join(e2eRoot, options.scenario);
-        let dir: string;
-        if ("workDir" in options) {
-            dir = options.workDir;
-        } else {
-            dir = path.join(root, "program");
-            fs.cpSync(path.join(programsDir, options.program), dir, { recursive: true });
-        }
-        const backendDir = options.backendOf?.backendDir ?? path.join(root, "state");
-        fs.mkdirSync(backendDir, { recursive: true });
-        const stack = new ProgramStack(dir, backendDir);
-        stack.pulumi(["stack", "init"]);
-        const config = Object.entries(options.config ?? {});
-        if (config.length > 0) {
-            stack.pulumi(["config", "set-all", ...config.flatMap(([key, value]) => ["--plaintext", `${key}=${value}`])]);
-        }
-        return stack;
-    }
-
-    /** The environment every command gets: the engine on PATH, this stack's backend and passphrase. */
-    get env(): NodeJS.ProcessEnv {
-        return {
+        engine: string,
+    ) {
+        this.env = {
             ...process.env,
-            PATH: `${ensureEngine()}${path.delimiter}${process.env.PATH ?? ""}`,
-            PULUMI_BACKEND_URL: `file://${this.backendDir}`,
+            PATH: `${engine}${path.delimiter}${process.env.PATH ?? ""}`,
+            PULUMI_BACKEND_URL: `file://${backendDir}`,
             PULUMI_CONFIG_PASSPHRASE: testPassphrase,
             PULUMI_SKIP_UPDATE_CHECK: "true",
         };
     }
 
+    /**
+     * Copies or writes the program and creates its stack, with the options' config set.
+     * @throws Error when the engine has no nodejs language host, which `pulumi up` in a folder needs.
+     */
+    static create(options: ProgramStackOptions): ProgramStack {
+        const engine = ensureEngine();
+        if (!fs.existsSync(path.join(engine, "pulumi-language-nodejs"))) {
+            throw new Error(
+                `the engine in ${engine} has no pulumi-language-nodejs, which pulumi up in a program folder needs (scripts/ensure-pulumi)`,
+            );
+        }
+        const root = path.join(e2eRoot, options.scenario);
+        let dir: string;
+        if ("workDir" in options) {
+            dir = options.workDir;
+        } else if ("program" in options) {
+            dir = path.join(root, "program");
+            fs.cpSync(path.join(programsDir, options.program), dir, { recursive: true });
+        } else {
+            dir = path.join(root, "program");
+            fs.mkdirSync(dir, { recursive: true });
+            fs.writeFileSync(path.join(dir, "Pulumi.yaml"), `name: ${options.scenario}\nruntime: nodejs\n`);
+            // Without its own package.json, the language host would take the repository's as the program's.
+            fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: options.scenario, private: true, main: "index.ts" }));
+            fs.writeFileSync(path.join(dir, "index.ts"), options.programText);
+        }
+        const backendDir = options.backendOf?.backendDir ?? path.join(root, "state");
+        fs.mkdirSync(backendDir, { recursive: true });
+        const stack = new ProgramStack(dir, backendDir, engine);
+        stack.pulumi(["stack", "init"]);
+        const config = Object.entries(options.config ?? {});
+        if (config.length > 0) {
+            const flags = config.flatMap(([key, value]) =>
+                typeof value === "string"
+                    ? ["--plaintext", `${key}=${value}`]
+                    : [value.secret ? "--secret" : "--plaintext", `${key}=${value.value}`],
+            );
+            stack.pulumi(["config", "set-all", ...flags]);
+        }
+        return stack;
+    }
+
     /** Runs `pulumi <args> --stack test --non-interactive` in the program folder and returns its exit status and output. */
     run(args: string[], env: NodeJS.ProcessEnv = {}): CommandResult {
-        const result = spawnSync("pulumi", [...args, "--stack", this.name, "--non-interactive"], {
+        const result = spawnSync("pulumi", this.stackArgs(args), {
             cwd: this.dir,
             env: { ...this.env, ...env },
             encoding: "utf8",
@@ -112,6 +154,39 @@ export class ProgramStack {
             throw result.error;
         }
         return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+    }
+
+    /**
+     * Like `run`, but asynchronous: the test's process goes on serving requests (an ENS-compatible
+     * server) while the command runs.
+     */
+    runAsync(args: string[]): Promise<StreamedCommandResult> {
+        return this.exec("pulumi", this.stackArgs(args));
+    }
+
+    /** Runs any command (such as `npx pulumi-ens-keypair`) in the program folder, in the stack's environment, asynchronously. */
+    exec(command: string, args: string[]): Promise<StreamedCommandResult> {
+        return new Promise((resolve, reject) => {
+            const child = spawn(command, args, { cwd: this.dir, env: this.env, stdio: ["ignore", "pipe", "pipe"] });
+            let stdout = "";
+            let stderr = "";
+            let output = "";
+            child.stdout.setEncoding("utf8");
+            child.stderr.setEncoding("utf8");
+            child.stdout.on("data", (chunk: string) => ((stdout += chunk), (output += chunk)));
+            child.stderr.on("data", (chunk: string) => ((stderr += chunk), (output += chunk)));
+            const timer = setTimeout(() => child.kill("SIGKILL"), commandTimeoutMs);
+            child.on("error", reject);
+            child.on("close", (code) => {
+                clearTimeout(timer);
+                resolve({ status: code ?? -1, stdout, stderr, output });
+            });
+        });
+    }
+
+    /** Starts `pulumi <args>` like `run`, in its own process group, so the test can kill it and everything it started. */
+    start(args: string[]): ChildProcess {
+        return spawn("pulumi", this.stackArgs(args), { cwd: this.dir, env: this.env, stdio: "ignore", detached: true });
     }
 
     /** Like `run`, but a non-zero exit fails with the command's output (the CLI masks secrets in it). */
@@ -162,10 +237,14 @@ export class ProgramStack {
         return this.pulumi(["stack", "export"]);
     }
 
+    /** `pulumi stack export`, parsed. */
+    exportState(): ExportedState {
+        return JSON.parse(this.exportText());
+    }
+
     /** The resources `pulumi stack export` lists, as `<type>` strings. */
     resourceTypes(): string[] {
-        const state = JSON.parse(this.exportText());
-        return (state.deployment.resources ?? []).map((r: { type: string }) => r.type);
+        return (this.exportState().deployment.resources ?? []).map((r) => r.type);
     }
 
     /** Sets one plain-text config value. */
@@ -176,6 +255,10 @@ export class ProgramStack {
     /** Every file the backend holds (state, backups, history), as one string. */
     backendText(): string {
         return filesText(this.backendDir);
+    }
+
+    private stackArgs(args: string[]): string[] {
+        return [...args, "--stack", this.name, "--non-interactive"];
     }
 
     private operation(args: string[], planning = false): Operation {

@@ -2,7 +2,7 @@
  * Throwaway stacks for the end-to-end tests: each gets its own file backend and work folder under
  * `.pulumi-test/` (inside the repository, so the dynamic provider resolves this package by name),
  * removed when the run ends. `testStack` runs a program inline through the Automation API;
- * `cliStack.ts` has stacks driven by the `pulumi` command, as users run them.
+ * `programStack.ts` has stacks driven by the `pulumi` command, as users run them.
  */
 import * as fs from "fs";
 import * as path from "path";
