@@ -14,6 +14,8 @@ export const opensshCipher = "aes256-ctr";
 export const opensshKdf = "bcrypt";
 /** How `privateKeyBody` is encrypted: PKCS#8 with PBES2 (PBKDF2-HMAC-SHA256), as OpenSSL writes it by default. */
 export const pkcs8Cipher = "aes-256-cbc";
+/** The PEM label of an encrypted PKCS#8 key. */
+export const encryptedPkcs8Label = "ENCRYPTED PRIVATE KEY";
 
 type PrivateKeys = Pick<KeyPairOutputs, "privateKeyBody" | "privateKeyOpenssh">;
 

@@ -2,7 +2,7 @@
  * The outputs of a KeyPair as stored in state, and the integrity check `read` applies to them; only
  * the provider loads this module.
  */
-import { opensshCipher, opensshKdf, PrivateKeyError, privateKeyOf } from "./encryption";
+import { encryptedPkcs8Label, opensshCipher, opensshKdf, PrivateKeyError, privateKeyOf } from "./encryption";
 import { fingerprints } from "./fingerprints";
 import { FieldName, FieldValues } from "./fields";
 import { KeyMaterial, keyMaterialOf } from "./keyMaterial";
@@ -65,7 +65,7 @@ function replaceCommand(keyPairId: string): string {
 function derivedFromPrivate(outputs: KeyPairOutputs, problems: string[]) {
     const passphrase = outputs.privateKeyPassphrase;
     const body = outputs.privateKeyBody as string;
-    if (passphrase !== undefined && !body.startsWith("-----BEGIN ENCRYPTED PRIVATE KEY-----")) {
+    if (passphrase !== undefined && !body.startsWith(`-----BEGIN ${encryptedPkcs8Label}-----`)) {
         problems.push("privateKeyBody is not encrypted though privateKeyPassphrase is set");
     }
     let material: KeyMaterial;

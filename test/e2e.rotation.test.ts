@@ -8,8 +8,10 @@ import * as fs from "fs";
 import * as path from "path";
 import { repoRoot } from "../scripts/engine";
 import { EnsServer, startEnsServer } from "../ens-server/server";
+import { encryptedPkcs8Label } from "../src/encryption";
 import { ProgramStack, StreamedCommandResult } from "./helpers/programStack";
 import { leakedPiece } from "./helpers/leaks";
+import { assertArmour } from "./helpers/pem";
 import { run } from "./helpers/run";
 import { startSshd } from "./helpers/sshd";
 import { backendText, e2eRoot } from "./helpers/stacks";
@@ -182,7 +184,7 @@ describe("end to end: rotation and passphrases with the Pulumi CLI", function ()
         assert.match(first.rotatingName, /^e2e-rot-[a-z0-9]{8}$/);
         const rotatesIn = Date.parse(first.rotatingRotatesAt) - Date.now();
         assert.ok(rotatesIn > 3_500_000 && rotatesIn <= 3_600_000, `rotatesAt is ${first.rotatingRotatesAt}`);
-        assert.match(first.encryptedPrivateKeyBody, /^-----BEGIN ENCRYPTED PRIVATE KEY-----\n/);
+        assertArmour(first.encryptedPrivateKeyBody, encryptedPkcs8Label);
 
         await up(consumer);
         assert.strictEqual((await outputs(consumer)).deployPublicKey, first.rotatingPublicKey);
