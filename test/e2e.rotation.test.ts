@@ -10,12 +10,12 @@ import { repoRoot } from "../scripts/engine";
 import { EnsServer, startEnsServer } from "../ens-server/server";
 import { encryptedPkcs8Label } from "../src/encryption";
 import { ProgramStack, StreamedCommandResult } from "./helpers/programStack";
+import { decryptedWithSshKeygen, opensslDecrypted, sshPublicKey } from "./helpers/encryptedKeys";
 import { leakedPiece } from "./helpers/leaks";
 import { assertArmour } from "./helpers/pem";
-import { run } from "./helpers/run";
 import { startSshd } from "./helpers/sshd";
 import { backendText, e2eRoot } from "./helpers/stacks";
-import { withTempDir, writePrivateFile } from "./helpers/tempDir";
+import { withTempDir } from "./helpers/tempDir";
 
 const accessKeyId = "e2e-rotation-access-key-id";
 const accessKeySecret = "e2e-rotation-access-key-secret-5f0e2b";
@@ -102,27 +102,6 @@ export const rotatesAt = pair.rotatesAt;
 export const publicKey = pair.publicKeyOpenssh;
 export const privateKeyOpenssh = pair.privateKeyOpenssh;
 `;
-
-/** What `ssh-keygen -y -P given` prints for a private key, and its exit status. */
-function sshKeygenPublic(dir: string, key: string, given: string): { status: number; line: string } {
-    const file = writePrivateFile(dir, `key-${Math.random().toString(36).slice(2)}`, key);
-    const result = run("ssh-keygen", ["-y", "-P", given, "-f", file], { allowFailure: true });
-    return { status: result.status, line: result.stdout.trim() };
-}
-
-/** The plain PKCS#8 PEM `openssl pkey -passin pass:given` decrypts, and its exit status. */
-function opensslDecrypt(dir: string, pem: string, given: string): { status: number; pem: string } {
-    const file = writePrivateFile(dir, `p8-${Math.random().toString(36).slice(2)}`, pem);
-    const result = run("openssl", ["pkey", "-in", file, "-passin", `pass:${given}`], { allowFailure: true });
-    return { status: result.status, pem: result.stdout };
-}
-
-/** The plain OpenSSH key `ssh-keygen -p` writes from an encrypted one. */
-function sshKeygenDecrypt(dir: string, key: string, given: string): string {
-    const file = writePrivateFile(dir, "to-decrypt", key);
-    run("ssh-keygen", ["-p", "-P", given, "-N", "", "-f", file]);
-    return fs.readFileSync(file, "utf8");
-}
 
 /** Every 16-character piece of `secret` found in `text`. */
 function piecesIn(text: string, secret: string): string[] {
@@ -231,14 +210,14 @@ describe("end to end: rotation and passphrases with the Pulumi CLI", function ()
         await withTempDir(async (dir) => {
             const openssh = updated.encryptedPrivateKeyOpenssh;
             const body = updated.encryptedPrivateKeyBody;
-            assert.deepStrictEqual(sshKeygenPublic(dir, openssh, passphrase2), { status: 0, line: first.encryptedPublicKey });
-            assert.notStrictEqual(sshKeygenPublic(dir, openssh, passphrase1).status, 0, "the old passphrase opens it");
-            assert.notStrictEqual(sshKeygenPublic(dir, openssh, "").status, 0, "it opens without a passphrase");
-            const decrypted = opensslDecrypt(dir, body, passphrase2);
+            assert.deepStrictEqual(sshPublicKey(dir, openssh, passphrase2), { status: 0, line: first.encryptedPublicKey });
+            assert.notStrictEqual(sshPublicKey(dir, openssh, passphrase1).status, 0, "the old passphrase opens it");
+            assert.notStrictEqual(sshPublicKey(dir, openssh, "").status, 0, "it opens without a passphrase");
+            const decrypted = opensslDecrypted(dir, body, passphrase2);
             assert.strictEqual(decrypted.status, 0);
-            assert.notStrictEqual(opensslDecrypt(dir, body, passphrase1).status, 0, "the old passphrase opens privateKeyBody");
-            assert.notStrictEqual(opensslDecrypt(dir, body, "").status, 0, "privateKeyBody opens without a passphrase");
-            const plain = sshKeygenDecrypt(dir, openssh, passphrase2);
+            assert.notStrictEqual(opensslDecrypted(dir, body, passphrase1).status, 0, "the old passphrase opens privateKeyBody");
+            assert.notStrictEqual(opensslDecrypted(dir, body, "").status, 0, "privateKeyBody opens without a passphrase");
+            const plain = decryptedWithSshKeygen(dir, openssh, passphrase2);
             plainKeys.push(plain, decrypted.pem);
 
             const sshd = await startSshd([first.encryptedPublicKey]);
@@ -297,8 +276,8 @@ describe("end to end: rotation and passphrases with the Pulumi CLI", function ()
             [[rotated.id, rotated.name]],
         );
         await withTempDir((dir) => {
-            assert.deepStrictEqual(sshKeygenPublic(dir, rotated.privateKeyOpenssh, passphrase1), { status: 0, line: rotated.publicKey });
-            plainKeys.push(sshKeygenDecrypt(dir, rotated.privateKeyOpenssh, passphrase1));
+            assert.deepStrictEqual(sshPublicKey(dir, rotated.privateKeyOpenssh, passphrase1), { status: 0, line: rotated.publicKey });
+            plainKeys.push(decryptedWithSshKeygen(dir, rotated.privateKeyOpenssh, passphrase1));
         });
     });
 

@@ -11,6 +11,7 @@ import { keyMaterialOf } from "../src/keyMaterial";
 import { KeyPairOutputs } from "../src/outputs";
 import * as provider from "../src/provider";
 import { opensshKeyHeader } from "../src/sshWire";
+import { decryptedWithSshKeygen, opensslDecrypted, sshPublicKey } from "./helpers/encryptedKeys";
 import { sshKeygenPublicKey } from "./helpers/keys";
 import { assertNoKeyMaterial } from "./helpers/leaks";
 import { assertArmour } from "./helpers/pem";
@@ -38,27 +39,6 @@ function kdfOptions(pem: string): { saltBytes: number; rounds: number } {
     const options = next();
     const saltBytes = options.readUInt32BE(0);
     return { saltBytes, rounds: options.readUInt32BE(4 + saltBytes) };
-}
-
-/** What `ssh-keygen -y` prints for a key file, with `-P passphrase`; the exit status when it refuses. */
-function sshPublicKey(dir: string, key: string, given: string): { status: number; line: string } {
-    const file = writePrivateFile(dir, `key-${Math.random().toString(36).slice(2)}`, key);
-    const result = run("ssh-keygen", ["-y", "-P", given, "-f", file], { allowFailure: true });
-    return { status: result.status, line: result.stdout.trim() };
-}
-
-/** The plain PKCS#8 PEM `openssl pkey` decrypts from `pem` with `-passin pass:given`, and its exit status. */
-function opensslDecrypted(dir: string, pem: string, given: string): { status: number; pem: string } {
-    const file = writePrivateFile(dir, `pkcs8-${Math.random().toString(36).slice(2)}`, pem);
-    const result = run("openssl", ["pkey", "-in", file, "-passin", `pass:${given}`], { allowFailure: true });
-    return { status: result.status, pem: result.stdout };
-}
-
-/** The private key as a plain OpenSSH file, decrypted by `ssh-keygen -p` as a user would before `ssh -i`. */
-function decryptedWithSshKeygen(dir: string, key: string, given: string): string {
-    const file = writePrivateFile(dir, "to-decrypt", key);
-    run("ssh-keygen", ["-p", "-P", given, "-N", "", "-f", file]);
-    return readFileSync(file, "utf8");
 }
 
 describe("passphrase-protected private keys", function () {
