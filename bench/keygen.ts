@@ -12,7 +12,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
-import { generateKeyMaterial, KeySpec, keyMaterialOf } from "../src/keyMaterial";
+import { generateKeyMaterial, KeySpec, keyMaterialOf } from "../provider/keys/material";
 import { nowMs, Stat, statOfReps } from "./stats";
 
 const run = promisify(execFile);

@@ -6,7 +6,7 @@
  * through the Automation API instead of the CLI.
  */
 import { PulumiFn } from "@pulumi/pulumi/automation";
-import { KeyPair } from "../src";
+import { KeyPair } from "../provider";
 
 export type VariantId = "rsa" | "ed25519" | "tlsRsa" | "tlsEd25519" | "floor" | "inlineEd25519";
 

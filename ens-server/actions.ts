@@ -9,13 +9,13 @@
  *   so deleting twice succeeds twice;
  * - ImportKeyPair takes `ssh-rsa` keys of 2048 bits or more; anything else is `InvalidParameter.PublicKeyBody`.
  */
-import { EnsAction, EnsActionResponses, EnsResponse, KeyPairFilter, keyPairFilterParameters } from "../src/ensApi";
-import { invalidParameter, missingParameter, pubKeyNameExisted } from "../src/errors";
-import { fingerprints } from "../src/fingerprints";
-import { ensTimestamp, newKeyPairId } from "../src/ids";
-import { generateKeyMaterial } from "../src/keyMaterial";
-import { validateKeyPairName } from "../src/names";
-import { parsePublicKey } from "../src/publicKey";
+import { EnsAction, EnsActionResponses, EnsResponse, KeyPairFilter, keyPairFilterParameters } from "../provider/ens/api";
+import { invalidParameter, missingParameter, pubKeyNameExisted } from "../provider/ens/errors";
+import { fingerprints } from "../provider/keys/fingerprints";
+import { ensTimestamp, newKeyPairId } from "../provider/ens/ids";
+import { generateKeyMaterial } from "../provider/keys/material";
+import { validateKeyPairName } from "../provider/ens/names";
+import { parsePublicKey } from "../provider/keys/importedKey";
 import { KeyPairStore } from "./store";
 
 /** What an action answers, without `RequestId`; `committed` says the database changed for good. */

@@ -13,7 +13,7 @@
  *   destroyed with no response. The client sees a socket error, yet the pair exists; for a create,
  *   its private key is lost, as it would be with ENS.
  */
-import { EnsError } from "../src/errors";
+import { EnsError } from "../provider/ens/errors";
 import { internalError, serviceUnavailable, throttling } from "./gatewayErrors";
 
 /** The errors a fault can answer with. */

@@ -1,13 +1,13 @@
 /**
  * The errors Alibaba Cloud's API gateway answers with before a call reaches ENS: signing,
  * credentials, timestamps, nonces, actions, versions, and the server-side failures that fault
- * injection imitates. Codes, messages and statuses (`ensApi.ts`) follow Alibaba Cloud's common error table;
+ * injection imitates. Codes, messages and statuses (`provider/ens/api.ts`) follow Alibaba Cloud's common error table;
  * ENS's own codes (parameters, names) come from `../errors`.
  */
-import { EnsErrorCode } from "../src/ensApi";
-import { EnsError } from "../src/errors";
+import { EnsErrorCode } from "../provider/ens/api";
+import { EnsError } from "../provider/ens/errors";
 
-/** An error with the HTTP status `ensApi.ts` lists for its code. */
+/** An error with the HTTP status `provider/ens/api.ts` lists for its code. */
 function gatewayError(code: EnsErrorCode, message: string, detail?: string): EnsError {
     return new EnsError(code, message, { detail });
 }

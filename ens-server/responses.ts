@@ -1,7 +1,7 @@
 /** Response bodies as Alibaba Cloud's gateway writes them, in JSON (the default `Format`). */
 import { ServerResponse } from "http";
-import { EnsErrorResponse } from "../src/ensApi";
-import { EnsError } from "../src/errors";
+import { EnsErrorResponse } from "../provider/ens/api";
+import { EnsError } from "../provider/ens/errors";
 
 /** The body of an error response. `hostId` is the host the client addressed. */
 export function errorBody(err: EnsError, requestId: string, hostId: string): EnsErrorResponse {

@@ -9,9 +9,9 @@
 import { createServer, IncomingMessage, ServerResponse } from "http";
 import { AddressInfo } from "net";
 import { setTimeout as sleep } from "timers/promises";
-import { EnsAction, ensApiVersion } from "../src/ensApi";
-import { EnsError } from "../src/errors";
-import { newRequestId } from "../src/ids";
+import { EnsAction, ensApiVersion } from "../provider/ens/api";
+import { EnsError } from "../provider/ens/errors";
+import { newRequestId } from "../provider/ens/ids";
 import { isAction, actions } from "./actions";
 import { authenticate, Credentials } from "./auth";
 import { FaultInjector, FaultOptions } from "./faults";

@@ -5,8 +5,8 @@
  * better-sqlite3 is a native devDependency, so it is loaded only when a store is opened: the
  * provider package, which never runs this server, neither needs nor loads it.
  */
-import { KeyPairFilter } from "../src/ensApi";
-import { pubKeyNameExisted } from "../src/errors";
+import { KeyPairFilter } from "../provider/ens/api";
+import { pubKeyNameExisted } from "../provider/ens/errors";
 
 /** A key pair as stored. There is no private key: ENS returns it once, at creation, and forgets it. */
 export interface StoredKeyPair {

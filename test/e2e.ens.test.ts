@@ -7,15 +7,15 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { Stack } from "@pulumi/pulumi/automation";
-import { KeyPair } from "../src";
-import { EnsClient } from "../src/ensClient";
+import { KeyPair } from "../provider";
+import { EnsClient } from "../provider/ens/client";
 import { EnsServer, startEnsServer } from "../ens-server/server";
 import { pulumiCli } from "../scripts/engine";
 import { backendText, e2eRoot, testStack } from "./helpers/stacks";
 import { assertArmour } from "./helpers/pem";
 import { ProgramStack } from "./helpers/programStack";
 import { linkCommand } from "./helpers/command";
-import { keyPairType } from "../src/cli/orphans";
+import { keyPairType } from "../provider/cli/orphans";
 
 const accessKeyId = "e2e-ens-access-key-id";
 const accessKeySecret = "e2e-ens-access-key-secret-d41d8cd98f00b204";
@@ -67,7 +67,7 @@ describe("end to end: the ens backend against the ENS-compatible server", functi
         };
 
         before(async () => {
-            const { generateKeyMaterial } = await import("../src");
+            const { generateKeyMaterial } = await import("../provider");
             const importKey = (await generateKeyMaterial({ keyType: "rsa" })).publicKeyOpenssh;
             stack = await testStack({
                 project: "ens-lifecycle",

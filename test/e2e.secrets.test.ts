@@ -82,7 +82,7 @@ describe("end to end: secrets and a real SSH login", function () {
         }
 
         it("refuses a key that is not authorized", async () => {
-            const stranger = await import("../src").then((m) => m.generateKeyMaterial({ keyType: "ed25519" }));
+            const stranger = await import("../provider").then((m) => m.generateKeyMaterial({ keyType: "ed25519" }));
             const result = sshd.login(stranger.privateKeyOpenssh, "echo should-not-run");
             assert.notStrictEqual(result.status, 0);
             assert.match(result.stderr, /Permission denied/);

@@ -1,10 +1,10 @@
 // EnsClient against the ENS-compatible server over real HTTP: every action, the errors the service
 // answers with, signature rejection, and retries under injected faults and timeouts.
 import * as assert from "assert";
-import { EnsClient, EnsClientOptions, EnsTransportError, outcomeUnknown, parseEndpoint } from "../src/ensClient";
-import { EnsError } from "../src/errors";
-import { fingerprints } from "../src/fingerprints";
-import { generateKeyMaterial, keyMaterialOf } from "../src/keyMaterial";
+import { EnsClient, EnsClientOptions, EnsTransportError, outcomeUnknown, parseEndpoint } from "../provider/ens/client";
+import { EnsError } from "../provider/ens/errors";
+import { fingerprints } from "../provider/keys/fingerprints";
+import { generateKeyMaterial, keyMaterialOf } from "../provider/keys/material";
 import { defaultAccessKey, EnsServer, startEnsServer } from "../ens-server/server";
 import { expectEnsError, ExpectedEnsError, rejectsWithEnsError, requestIdShape } from "./helpers/ensErrors";
 import { assertArmour } from "./helpers/pem";

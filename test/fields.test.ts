@@ -2,7 +2,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { FieldName, inputNames, keyPairFields, outputNames } from "../src/fields";
+import { FieldName, inputNames, keyPairFields, outputNames } from "../provider/fields";
 
 /** The rows of the table that follows a README heading, as cells by column name. */
 function readmeTable(heading: string): Record<string, string>[] {

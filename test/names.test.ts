@@ -1,6 +1,6 @@
 /** ENS's KeyPairName rules: a table of valid and invalid names covering every rule and its edges. */
 import * as assert from "assert";
-import { EnsError } from "../src/errors";
+import { EnsError } from "../provider/ens/errors";
 import {
     maxNameLength,
     minNameLength,
@@ -9,7 +9,7 @@ import {
     randomLowerAlphanumeric,
     validateKeyPairName,
     validateKeyPairNamePrefix,
-} from "../src/names";
+} from "../provider/ens/names";
 import { expectEnsError } from "./helpers/ensErrors";
 
 const lower = "abcdefghijklmnopqrstuvwxyz";

@@ -6,10 +6,10 @@ import { spawnSync } from "child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { main } from "../src/cli/main";
-import { holdingsOf, keyPairType } from "../src/cli/orphans";
-import { EnsClient } from "../src/ensClient";
-import { generateKeyMaterial } from "../src/keyMaterial";
+import { main } from "../provider/cli/main";
+import { holdingsOf, keyPairType } from "../provider/cli/orphans";
+import { EnsClient } from "../provider/ens/client";
+import { generateKeyMaterial } from "../provider/keys/material";
 import { defaultAccessKey, EnsServer, startEnsServer } from "../ens-server/server";
 import { linkCommand } from "./helpers/command";
 

@@ -28,8 +28,8 @@ describe("the published package", function () {
         files = (packed[0].files as { path: string }[]).map((f) => f.path).sort();
     });
 
-    it("holds the compiled modules with their typings for every source in src/, the README, the licence and nothing else", () => {
-        const compiled = sources(path.join(repoRoot, "src")).flatMap((ts) => {
+    it("holds the compiled modules with their typings for every source in provider/, the README, the licence and nothing else", () => {
+        const compiled = sources(path.join(repoRoot, "provider")).flatMap((ts) => {
             const stem = `bin/${ts.slice(0, -".ts".length)}`;
             return [`${stem}.js`, `${stem}.d.ts`];
         });

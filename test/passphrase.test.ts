@@ -6,11 +6,11 @@
  */
 import * as assert from "assert";
 import { readFileSync } from "fs";
-import { unknownValue } from "../src/inputs";
-import { keyMaterialOf } from "../src/keyMaterial";
-import { KeyPairOutputs } from "../src/outputs";
-import * as provider from "../src/provider";
-import { opensshKeyHeader } from "../src/sshWire";
+import { unknownValue } from "../provider/inputs";
+import { keyMaterialOf } from "../provider/keys/material";
+import { KeyPairOutputs } from "../provider/state";
+import * as provider from "../provider/provider";
+import { opensshKeyHeader } from "../provider/keys/sshWire";
 import { decryptedWithSshKeygen, opensslDecrypted, sshPublicKey } from "./helpers/encryptedKeys";
 import { sshKeygenPublicKey } from "./helpers/keys";
 import { assertNoKeyMaterial } from "./helpers/leaks";

@@ -5,15 +5,15 @@
  */
 import * as assert from "assert";
 import * as path from "path";
-import { unknownValue } from "../src/inputs";
-import { keyPairProvider } from "../src/providerStub";
-import { KeyPairOutputs } from "../src/outputs";
-import * as provider from "../src/provider";
+import { unknownValue } from "../provider/inputs";
+import { keyPairProvider } from "../provider/serializedProvider";
+import { KeyPairOutputs } from "../provider/state";
+import * as provider from "../provider/provider";
 import { assertMentions } from "./helpers/ensErrors";
 import { sharedKey, sshKeygenPublicKey } from "./helpers/keys";
 import { assertNoKeyMaterial } from "./helpers/leaks";
 import { checkAndCreate, configRequest, configWith, CreatedPair } from "./helpers/provider";
-import { fingerprints } from "../src/fingerprints";
+import { fingerprints } from "../provider/keys/fingerprints";
 import { assertArmour } from "./helpers/pem";
 
 type Raw = Record<string, unknown>;

@@ -2,8 +2,8 @@
 import * as assert from "assert";
 import { createPrivateKey, generateKeyPairSync } from "crypto";
 import * as sshpk from "sshpk";
-import { fingerprints } from "../src/fingerprints";
-import { opensshPublicLine, parsePublicKey } from "../src/publicKey";
+import { fingerprints } from "../provider/keys/fingerprints";
+import { opensshPublicLine, parsePublicKey } from "../provider/keys/importedKey";
 import { expectEnsError } from "./helpers/ensErrors";
 import { allSpecs, sharedKey, sshKeygenPublicKey } from "./helpers/keys";
 import { assertNoKeyMaterial } from "./helpers/leaks";

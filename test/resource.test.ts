@@ -6,10 +6,10 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import * as settings from "@pulumi/pulumi/runtime/settings";
-import { KeyPair } from "../src/keyPair";
-import { keyPairProvider } from "../src/providerStub";
-import { secretOutputNames } from "../src/fields";
-import * as implementation from "../src/provider";
+import { KeyPair } from "../provider/keyPair";
+import { keyPairProvider } from "../provider/serializedProvider";
+import { secretOutputNames } from "../provider/fields";
+import * as implementation from "../provider/provider";
 import { configRequest } from "./helpers/provider";
 import { assertArmour } from "./helpers/pem";
 
@@ -246,7 +246,7 @@ describe("KeyPair under setMocks", function () {
         assert.strictEqual(fromSource.text, sent);
         assert.strictEqual(fromSource.containsSecrets, false);
         // And the one a user's program gets from the built package.
-        const built = (require("pulumi-ens-keypair") as typeof import("../src/index")).keyPairProvider;
+        const built = (require("pulumi-ens-keypair") as typeof import("../provider/index")).keyPairProvider;
         const fromPackage = await serializeProvider(built);
 
         for (const text of [String(sent), fromPackage.text]) {

@@ -1,6 +1,6 @@
 // The retry policy on its own: delays, bounds and which failures end the retries. No clock, no network.
 import * as assert from "assert";
-import { backoffDelay, defaultRetryPolicy, retrying, RetryPolicy } from "../src/retry";
+import { backoffDelay, defaultRetryPolicy, retrying, RetryPolicy } from "../provider/ens/retry";
 
 const policy: RetryPolicy = { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 300 };
 

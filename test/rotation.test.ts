@@ -3,10 +3,10 @@
  * then create or update) on a clock the test sets, as the engine makes them on every run.
  */
 import * as assert from "assert";
-import { checkInputs, KeyPairInputs, unknownValue } from "../src/inputs";
-import { KeyPairOutputs } from "../src/outputs";
-import * as provider from "../src/provider";
-import { maxRotateAfterSeconds, parseDuration, planRotation } from "../src/rotation";
+import { checkInputs, KeyPairInputs, unknownValue } from "../provider/inputs";
+import { KeyPairOutputs } from "../provider/state";
+import * as provider from "../provider/provider";
+import { maxRotateAfterSeconds, parseDuration, planRotation } from "../provider/rotation";
 import { expectEnsError } from "./helpers/ensErrors";
 import { assertSameKey } from "./helpers/pem";
 import { configRequest, useEnsServer } from "./helpers/provider";

@@ -1,8 +1,8 @@
 /** Assertions on ENS errors, whichever way they reach a test. */
 import * as assert from "assert";
 import { inspect } from "util";
-import { ensErrorStatus } from "../../src/ensApi";
-import { EnsError } from "../../src/errors";
+import { ensErrorStatus } from "../../provider/ens/api";
+import { EnsError } from "../../provider/ens/errors";
 
 /** ENS's `RequestId`: an upper-case UUID. */
 export const requestIdShape = /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/;
@@ -19,7 +19,7 @@ export interface SeenEnsError {
 /** What an ENS error must be. */
 export interface ExpectedEnsError {
     code: string;
-    /** The status `ensApi.ts` lists for `code` unless given. */
+    /** The status `provider/ens/api.ts` lists for `code` unless given. */
     httpStatus?: number;
     /** Fragments the message contains (strings literally, regular expressions by match). */
     mentions?: (string | RegExp)[];
@@ -56,7 +56,7 @@ function checkedEnsError(thrown: unknown, expected: ExpectedEnsError): EnsError 
 }
 
 /**
- * Asserts that `fn` throws an `EnsError` with `code` (and the status `ensApi.ts` lists for it)
+ * Asserts that `fn` throws an `EnsError` with `code` (and the status `provider/ens/api.ts` lists for it)
  * whose message contains every fragment.
  * @returns the error, for further checks.
  */

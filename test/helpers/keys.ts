@@ -1,8 +1,8 @@
 /** Key pairs shared by the tests: each spec is generated once per test run, since RSA 4096 takes seconds. */
 import { readFileSync } from "fs";
 import { join } from "path";
-import { EcdsaCurve, KeyType } from "../../src/fields";
-import { generateKeyMaterial, KeyMaterial, KeySpec } from "../../src/keyMaterial";
+import { EcdsaCurve, KeyType } from "../../provider/fields";
+import { generateKeyMaterial, KeyMaterial, KeySpec } from "../../provider/keys/material";
 import { run } from "./run";
 import { withTempDir } from "./tempDir";
 

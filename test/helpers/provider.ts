@@ -2,7 +2,7 @@
 import * as assert from "assert";
 import type * as pulumi from "@pulumi/pulumi";
 import { defaultAccessKey, EnsServer, startEnsServer } from "../../ens-server/server";
-import { KeyPairOutputs } from "../../src/outputs";
+import { KeyPairOutputs } from "../../provider/state";
 
 /** A `configure` request whose stack config holds `values` in the `ens-keypair` namespace, and nothing else. */
 export function configWith(values: Record<string, string>): pulumi.dynamic.ConfigureRequest {

@@ -2,10 +2,10 @@
  * The inputs of a KeyPair as the provider sees them, and the checks that turn raw user input into
  * them. Every rule failure names the field; nothing here creates anything.
  */
-import { EnsError, invalidParameter } from "./errors";
+import { EnsError, invalidParameter } from "./ens/errors";
 import { ArgumentOf, FieldValues, InputName, inputNames, KeyType, keyPairFields, ResolvedName } from "./fields";
-import { nameFromPrefix, validateKeyPairName, validateKeyPairNamePrefix } from "./names";
-import { parsePublicKey } from "./publicKey";
+import { nameFromPrefix, validateKeyPairName, validateKeyPairNamePrefix } from "./ens/names";
+import { parsePublicKey } from "./keys/importedKey";
 import { planRotation } from "./rotation";
 
 /**

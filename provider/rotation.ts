@@ -4,9 +4,9 @@
  * inputs: that is where it finds the deadline, and decides whether this run makes a new pair.
  * Pure functions; the clock is the caller's.
  */
-import { invalidParameter } from "./errors";
+import { invalidParameter } from "./ens/errors";
 import { keyPairFields } from "./fields";
-import { ensTimestamp } from "./ids";
+import { ensTimestamp } from "./ens/ids";
 
 const unitSeconds = { d: 86_400, h: 3_600, m: 60, s: 1 } as const;
 /** `<n>d`, `<n>h`, `<n>m`, `<n>s`, each at most once and in that order. */

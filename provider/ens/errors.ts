@@ -1,10 +1,10 @@
 /**
  * The `EnsError` class shared by the provider, the ENS client and the ENS-compatible server
- * (the codes and their statuses are in `ensApi.ts`). Messages follow the ENS reference pages
+ * (the codes and their statuses are in `api.ts`). Messages follow the ENS reference pages
  * (see `shared/ens-api.md`); `detail` adds what the page leaves out: which field broke
  * which rule.
  */
-import { EnsErrorCode, ensErrorStatus } from "./ensApi";
+import { EnsErrorCode, ensErrorStatus } from "./api";
 
 export type { EnsErrorCode };
 

@@ -11,7 +11,7 @@ import {
     secretInputNames,
     ValueOf,
 } from "./fields";
-import { keyPairProvider } from "./providerStub";
+import { keyPairProvider } from "./serializedProvider";
 
 /** The arguments of a {@link KeyPair}: each input of the field table, optional, and possibly not yet known. */
 export type KeyPairArgs = { [K in keyof Fields as K extends InputName ? K : never]?: pulumi.Input<ArgumentOf<K>> };

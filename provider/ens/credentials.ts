@@ -10,7 +10,7 @@ import { existsSync } from "fs";
 import { homedir } from "os";
 import { join } from "path";
 import Credential from "@alicloud/credentials";
-import { configNamespace, ProviderConfig } from "./config";
+import { configNamespace, ProviderConfig } from "../config";
 import { EnsError } from "./errors";
 
 /** An access key, with the token when it is an STS key. */

@@ -8,8 +8,8 @@ import { execFileSync } from "child_process";
 import { readFileSync } from "fs";
 import { parseArgs } from "util";
 import { configNamespace, resolveConfig } from "../config";
-import { resolveCredentials } from "../credentials";
-import { EnsClient } from "../ensClient";
+import { resolveCredentials } from "../ens/credentials";
+import { EnsClient } from "../ens/client";
 import { findOrphans, formatOrphans, holdingsOf, StackHoldings } from "./orphans";
 
 export const usage = `Usage: npx pulumi-ens-keypair orphans [--stack NAME] [--state FILE] [--prefix P]... [--name N]... [--delete]

@@ -5,8 +5,8 @@
  */
 import { createPrivateKey, KeyObject } from "crypto";
 import type * as Sshpk from "sshpk";
-import { keyMaterialOf } from "./keyMaterial";
-import type { KeyPairOutputs } from "./outputs";
+import { keyMaterialOf } from "./material";
+import type { KeyPairOutputs } from "../state";
 import { opensshPrivateKey } from "./sshWire";
 
 /** How `privateKeyOpenssh` is encrypted: what `ssh-keygen -p` writes (with bcrypt_pbkdf, 16 rounds). */

@@ -7,11 +7,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { Backend } from "./backends/backend";
 import { localBackend } from "./backends/local";
 import { configNamespace, ProviderConfig, resolveConfig } from "./config";
-import { withPassphrase } from "./encryption";
-import { EnsError } from "./errors";
+import { withPassphrase } from "./keys/passphrase";
+import { EnsError } from "./ens/errors";
 import { checkedInputNames, replacingInputNames, unechoedInputNames } from "./fields";
 import { checkInputs, InputFailure, KeyPairInputs } from "./inputs";
-import { BackendName, KeyPairOutputs } from "./outputs";
+import { BackendName, KeyPairOutputs } from "./state";
 import { passedDeadline } from "./rotation";
 
 let config: ProviderConfig | undefined;

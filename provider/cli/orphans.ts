@@ -3,7 +3,7 @@
  * interrupted `pulumi up` created but never recorded. Pure functions over a `pulumi stack export`
  * document and an ENS listing; the command line in `main.ts` does the I/O.
  */
-import { EnsKeyPair } from "../ensClient";
+import { EnsKeyPair } from "../ens/client";
 
 /** The type token of a KeyPair in Pulumi state (a dynamic resource in the `ens-keypair` module). */
 export const keyPairType = "pulumi-nodejs:dynamic/ens-keypair:KeyPair";

@@ -2,8 +2,8 @@
  * Provider configuration, read when the provider starts (never captured in the serialized
  * provider): Pulumi config in the `ens-keypair` namespace, then environment variables.
  */
-import { invalidParameter } from "./errors";
-import { BackendName } from "./outputs";
+import { invalidParameter } from "./ens/errors";
+import { BackendName } from "./state";
 
 /** The Pulumi config namespace of this provider. */
 export const configNamespace = "ens-keypair";

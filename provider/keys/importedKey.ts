@@ -3,8 +3,8 @@
  * with sshpk. Errors never quote the input: a user may paste a private key here by mistake.
  */
 import type * as Sshpk from "sshpk";
-import { invalidParameter } from "./errors";
-import { EcdsaCurve, KeyType } from "./fields";
+import { invalidParameter } from "../ens/errors";
+import { EcdsaCurve, KeyType } from "../fields";
 
 /** The smallest RSA modulus accepted for an imported key. */
 export const minImportedRsaBits = 2048;

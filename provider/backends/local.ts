@@ -2,11 +2,11 @@
  * The local backend: keys are made in the provider and Pulumi state is the only store, so it
  * works offline and needs no account.
  */
-import { fingerprints } from "../fingerprints";
-import { ensTimestamp, newKeyPairId, newRequestId } from "../ids";
+import { fingerprints } from "../keys/fingerprints";
+import { ensTimestamp, newKeyPairId, newRequestId } from "../ens/ids";
 import { KeyPairInputs } from "../inputs";
-import { generateKeyMaterial } from "../keyMaterial";
-import { KeyPairOutputs, verifyOutputs } from "../outputs";
+import { generateKeyMaterial } from "../keys/material";
+import { KeyPairOutputs, verifyOutputs } from "../state";
 import { Backend } from "./backend";
 
 export const localBackend: Backend = {

@@ -3,7 +3,7 @@
  * `ssh-keygen -l` prints.
  */
 import { createHash } from "crypto";
-import { invalidParameter } from "./errors";
+import { invalidParameter } from "../ens/errors";
 
 /** The fingerprints of one public key. */
 export interface Fingerprints {

@@ -2,12 +2,12 @@
  * The outputs of a KeyPair as stored in state, and the integrity check `read` applies to them; only
  * the provider loads this module.
  */
-import { encryptedPkcs8Label, opensshCipher, opensshKdf, PrivateKeyError, privateKeyOf } from "./encryption";
-import { fingerprints } from "./fingerprints";
+import { encryptedPkcs8Label, opensshCipher, opensshKdf, PrivateKeyError, privateKeyOf } from "./keys/passphrase";
+import { fingerprints } from "./keys/fingerprints";
 import { FieldName, FieldValues } from "./fields";
-import { KeyMaterial, keyMaterialOf } from "./keyMaterial";
-import { opensshPublicLine } from "./publicKey";
-import { authorizedKeysLine, opensshKeyHeader } from "./sshWire";
+import { KeyMaterial, keyMaterialOf } from "./keys/material";
+import { opensshPublicLine } from "./keys/importedKey";
+import { authorizedKeysLine, opensshKeyHeader } from "./keys/sshWire";
 
 /** Which backend holds a pair. */
 export type BackendName = "local" | "ens";

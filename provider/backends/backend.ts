@@ -1,6 +1,6 @@
 /** What a backend does for the provider: where key pairs are made, kept and removed. */
 import { InputFailure, KeyPairInputs } from "../inputs";
-import { KeyPairOutputs } from "../outputs";
+import { KeyPairOutputs } from "../state";
 
 export interface Backend {
     /** Rules this backend adds to the common input rules, checked at preview time. */

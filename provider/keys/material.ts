@@ -5,7 +5,7 @@
  */
 import { createPrivateKey, generateKeyPair, KeyObject } from "crypto";
 import { promisify } from "util";
-import { EcdsaCurve, KeyType } from "./fields";
+import { EcdsaCurve, KeyType } from "../fields";
 import { Fingerprints, fingerprintsOfBlob } from "./fingerprints";
 import { authorizedKeysLine, opensshPrivateKey } from "./sshWire";
 
