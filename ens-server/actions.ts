@@ -1,6 +1,6 @@
 /**
  * ENS's key-pair actions over the store, with ENS's parameter rules, codes and response shapes
- * (see `shared/ens-api.md`). Where the pages are silent, this server decides:
+ * (see `docs/ens-api.md`). Where the pages are silent, this server decides:
  *
  * - names are unique and compared exactly (case-sensitive);
  * - DescribeKeyPairs lists oldest first, so pages are stable while pairs are added;

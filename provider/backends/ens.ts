@@ -15,7 +15,7 @@
  * - Ed25519 and ECDSA, generated or imported: refused at check time, since ImportKeyPair accepts
  *   only `ssh-rsa` keys.
  *
- * Nothing here ever deletes or adopts a pair it cannot prove is its own (`shared/ens-api.md`,
+ * Nothing here ever deletes or adopts a pair it cannot prove is its own (`docs/ens-api.md`,
  * "Owning a pair"), and every failure of a create or delete says what it may have left in ENS.
  *
  * A pair read with `KeyPair.get` (no stored outputs) has no private key, and ENS does not

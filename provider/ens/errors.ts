@@ -1,7 +1,7 @@
 /**
  * The `EnsError` class shared by the provider, the ENS client and the ENS-compatible server
- * (the codes and their statuses are in `api.ts`). Messages follow the ENS reference pages
- * (see `shared/ens-api.md`); `detail` adds what the page leaves out: which field broke
+ * (the codes and their statuses are in `api.ts`). Messages are ENS's own
+ * (see `docs/ens-api.md`); `detail` adds what the page leaves out: which field broke
  * which rule.
  */
 import { EnsErrorCode, ensErrorStatus } from "./api";
