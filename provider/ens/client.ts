@@ -8,7 +8,7 @@
 import type * as OpenApiSdk from "@alicloud/openapi-client";
 import type * as TeaUtil from "@alicloud/tea-util";
 import { DescribedKeyPair, EnsAction, EnsActionResponses, ensApiVersion, KeyPairFilter, keyPairFilterParameters } from "./api";
-import { EnsError, invalidParameter, isRetryableEnsError } from "./errors";
+import { EnsError, invalidParameter, isRetryableEnsError, isThrottling } from "./errors";
 import { ensTimestamp } from "./ids";
 import { defaultRetryPolicy, retrying, RetryOptions, RetryPolicy } from "./retry";
 
@@ -17,9 +17,9 @@ import { defaultRetryPolicy, retrying, RetryOptions, RetryPolicy } from "./retry
  * to any silence on the connection). Generous, since a create that times out costs a lookup and
  * perhaps a new create.
  */
-export const defaultTimeoutMs = 20_000;
+const defaultTimeoutMs = 20_000;
 /** Page size used to list key pairs. */
-export const describePageSize = 50;
+const describePageSize = 50;
 
 /** How to reach ENS. */
 export interface EnsClientOptions {
@@ -33,8 +33,16 @@ export interface EnsClientOptions {
     regionId?: string;
     /** Overrides of {@link defaultRetryPolicy}, and injected `sleep`/`random` for tests. */
     retry?: Partial<RetryPolicy> & Pick<RetryOptions, "sleep" | "random">;
-    /** Per-attempt timeout in milliseconds; {@link defaultTimeoutMs} by default. */
+    /** Per-attempt timeout in milliseconds; 20 s by default. */
     timeoutMs?: number;
+    /**
+     * Once aborted, the client sends no new request: a call not yet sent, or waiting to retry,
+     * fails at once with the signal's reason. A request already sent runs to its answer or
+     * timeout. The provider passes the signal that fires when the engine that started it is gone.
+     */
+    signal?: AbortSignal;
+    /** The local clock, read where an answer has no `Date` header; `Date.now` by default. */
+    now?: () => number;
 }
 
 /** A key pair as DescribeKeyPairs lists it. */
@@ -124,12 +132,8 @@ export function outcomeUnknown(err: unknown): boolean {
 /** Connection errors raised before anything is sent. */
 const undeliveredCodes = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
 
-function isThrottling(err: unknown): boolean {
-    return err instanceof EnsError && /^Throttling(\.|$)/.test(err.code);
-}
-
 /** Whether a failed call that may safely run twice (a read or a delete) is worth another attempt: throttling, server-side failures and lost answers. */
-export function retryableCall(err: unknown): boolean {
+function retryableCall(err: unknown): boolean {
     return isRetryableEnsError(err) || err instanceof EnsTransportError;
 }
 
@@ -181,6 +185,8 @@ export class EnsClient {
     private readonly policy: RetryPolicy;
     private readonly retryHooks: Pick<RetryOptions, "sleep" | "random">;
     private readonly timeoutMs: number;
+    private readonly signal?: AbortSignal;
+    private readonly now: () => number;
     private readonly counters: EnsClientStats = { calls: 0, attempts: 0, retries: 0 };
 
     /** @throws EnsError `InvalidParameter.Endpoint` for a malformed endpoint. */
@@ -202,6 +208,8 @@ export class EnsClient {
         this.policy = { ...defaultRetryPolicy, ...policy };
         this.retryHooks = { sleep, random };
         this.timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
+        this.signal = options.signal;
+        this.now = options.now ?? Date.now;
     }
 
     /** CreateKeyPair: ENS makes an RSA pair and returns its private key, once. Not retried once it may have run. */
@@ -293,6 +301,7 @@ export class EnsClient {
                 policy: this.policy,
                 isRetryable: retryableFor(idempotent),
                 onRetry: () => this.counters.retries++,
+                signal: this.signal,
                 ...this.retryHooks,
             },
         );
@@ -300,7 +309,7 @@ export class EnsClient {
         const date = Date.parse(String((response.headers as Record<string, string> | undefined)?.date));
         return {
             body,
-            answer: { requestId: String(body.RequestId ?? ""), serverTime: ensTimestamp(new Date(Number.isNaN(date) ? Date.now() : date)) },
+            answer: { requestId: String(body.RequestId ?? ""), serverTime: ensTimestamp(new Date(Number.isNaN(date) ? this.now() : date)) },
         };
     }
 }
