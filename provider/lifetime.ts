@@ -5,10 +5,17 @@
  * own gRPC server as the last argument. An engine that is killed (kill -9, a cancelled CI job)
  * tells its plugins nothing: they keep running, retrying what they were doing, and what they
  * commit then reaches no state. That server dies with the engine, so a refused connection at its
- * address means the engine is gone. {@link watchEngine} checks that every second; once it is
- * gone, it aborts a signal (clients stop retrying and start no new request; a request already
- * sent cannot be recalled and runs to its answer or timeout) and ends the process as soon as no
- * held work remains, or after a grace period at most.
+ * address means the engine is gone. {@link watchEngine} checks that every second, and whenever
+ * asked to just before a request goes out; once the engine is gone, it aborts a signal (clients
+ * stop retrying and start no new request; a request already sent cannot be recalled and runs to
+ * its answer or timeout) and ends the process as soon as no held work remains, or after a grace
+ * period at most.
+ *
+ * The engine also held the other end of the process's stdout and stderr: once it is gone, a
+ * write there fails with EPIPE. Node reports that as an error event, and Pulumi's dynamic
+ * provider host logs any uncaught error to stderr, which fails again: an endless loop that keeps
+ * the process busy forever and starves every timer. So the watch handles those errors itself,
+ * and takes an EPIPE as one more sign that the engine is gone.
  */
 import { connect } from "net";
 
@@ -21,6 +28,11 @@ export interface EngineLifetime {
      * remains. Hold whatever may have a request in flight, so that it gets its answer first.
      */
     hold<T>(work: () => Promise<T>): Promise<T>;
+    /**
+     * Checks now whether the engine is still there, aborting {@link signal} if not: a client awaits
+     * it before each request it sends, so that none goes out after the engine has gone.
+     */
+    readonly check: () => Promise<void>;
 }
 
 /** How {@link watchEngine} checks and ends; the defaults are for a real process. */
@@ -28,8 +40,8 @@ export interface EngineWatchOptions {
     /** Time between two checks, in milliseconds: 1000 by default. */
     intervalMs?: number;
     /**
-     * Longest wait for held work once the engine is gone, in milliseconds: 25 s by default, longer
-     * than the ENS client's 20 s timeout for one request.
+     * Longest wait for held work once the engine is gone, in milliseconds: 22 s by default, a
+     * little longer than the ENS client's 20 s timeout for one request.
      */
     graceMs?: number;
     /** Whether the engine still listens at `address`; {@link engineListening} by default. */
@@ -38,6 +50,8 @@ export interface EngineWatchOptions {
     wait?: (ms: number) => Promise<void>;
     /** Ends the process; `process.exit` by default. */
     exit?: () => void;
+    /** The streams whose reader is the engine; `process.stdout` and `process.stderr` by default. */
+    outputs?: NodeJS.EventEmitter[];
 }
 
 /** How long a probe may take before the engine counts as busy rather than gone. */
@@ -71,7 +85,8 @@ function unrefWait(ms: number): Promise<void> {
 
 /** Watches the engine at `address` (`host:port`) from now on; see the module comment. */
 export function watchEngine(address: string, options: EngineWatchOptions = {}): EngineLifetime {
-    const { intervalMs = 1000, graceMs = 25_000, listening = engineListening, wait = unrefWait } = options;
+    const { intervalMs = 1000, graceMs = 22_000, listening = engineListening, wait = unrefWait } = options;
+    const { outputs = [process.stdout, process.stderr] } = options;
     const exitProcess = options.exit ?? (() => process.exit(1));
     const gone = new AbortController();
     let held = 0;
@@ -82,17 +97,27 @@ export function watchEngine(address: string, options: EngineWatchOptions = {}): 
             exitProcess();
         }
     };
-    void (async () => {
-        while (await listening(address)) {
-            await wait(intervalMs);
+    const engineGone = () => {
+        if (gone.signal.aborted) {
+            return;
         }
         gone.abort(
             new Error(`The Pulumi engine that started this provider (at ${address}) is gone, so the provider sends no new request.`),
         );
-        if (held > 0) {
-            await wait(graceMs);
+        if (held === 0) {
+            end();
+        } else {
+            void wait(graceMs).then(end);
         }
-        end();
+    };
+    for (const output of outputs) {
+        output.on("error", (err: NodeJS.ErrnoException) => err.code === "EPIPE" && engineGone());
+    }
+    void (async () => {
+        while (!gone.signal.aborted && (await listening(address))) {
+            await wait(intervalMs);
+        }
+        engineGone();
     })();
     return {
         signal: gone.signal,
@@ -105,6 +130,11 @@ export function watchEngine(address: string, options: EngineWatchOptions = {}): 
                 if (held === 0 && gone.signal.aborted) {
                     end();
                 }
+            }
+        },
+        check: async () => {
+            if (!gone.signal.aborted && !(await listening(address))) {
+                engineGone();
             }
         },
     };
@@ -124,7 +154,7 @@ export function dynamicProviderEngine(
 }
 
 /** A lifetime that never ends, for a process that no engine started (a test, a script). */
-const unending: EngineLifetime = { signal: new AbortController().signal, hold: (work) => work() };
+const unending: EngineLifetime = { signal: new AbortController().signal, hold: (work) => work(), check: async () => undefined };
 
 let current: EngineLifetime | undefined;
 

@@ -528,11 +528,17 @@ describe("the provider in ens mode, against the ENS-compatible server", function
         it("once the engine is gone, a throttled create stops retrying at once and says that nothing was created", async () => {
             const n = name("engine-gone");
             const inputs = await checked({ keyPairName: n });
+            // The engine dies during the second wait; the lifetime's check before the next request finds out.
+            let engineAlive = true;
             const gone = new AbortController();
-            const lifetime: EngineLifetime = { signal: gone.signal, hold: (work) => work() };
+            const lifetime: EngineLifetime = {
+                signal: gone.signal,
+                hold: (work) => work(),
+                check: async () => void (engineAlive || gone.abort(new Error("The engine is gone (test)."))),
+            };
             server.setFaults({ rate: 1, errors: ["Throttling"], actions: ["ImportKeyPair"] });
             const imports = calls("ImportKeyPair");
-            const clients = recordingClients([], (waits) => waits === 2 && gone.abort(new Error("The engine is gone (test).")));
+            const clients = recordingClients([], (waits) => waits === 2 && (engineAlive = false));
             await assert.rejects(backendWith(clients, "provider", lifetime).create(inputs), (err: Error) => {
                 assert.strictEqual(err.message, "The engine is gone (test). Nothing was created in ENS.");
                 return true;
@@ -546,7 +552,7 @@ describe("the provider in ens mode, against the ENS-compatible server", function
             const n = name("engine-gone-in-doubt");
             const inputs = await checked({ keyPairName: n });
             const gone = new AbortController();
-            const lifetime: EngineLifetime = { signal: gone.signal, hold: (work) => work() };
+            const lifetime: EngineLifetime = { signal: gone.signal, hold: (work) => work(), check: async () => undefined };
             class GoneAfterImport extends EnsClient {
                 override async describeKeyPairs(filter?: KeyPairFilter) {
                     gone.abort(new Error("The engine is gone (test)."));

@@ -2,6 +2,7 @@
 // the watch driven step by step (injected waits and exit, no timer). The whole, under a real
 // `pulumi up` killed with kill -9, is in e2e.ens.test.ts.
 import * as assert from "assert";
+import { EventEmitter } from "events";
 import { createServer, Server } from "net";
 import { dynamicProviderEngine, engineListening, EngineWatchOptions, processLifetime, watchEngine } from "../provider/lifetime";
 
@@ -20,7 +21,7 @@ function steppedWatch(answers: boolean[], options: Partial<EngineWatchOptions> =
     let exits = 0;
     const lifetime = watchEngine("127.0.0.1:1", {
         intervalMs: 1000,
-        graceMs: 25_000,
+        graceMs: 22_000,
         listening: async () => answers.shift() ?? false,
         wait: (ms) =>
             new Promise<void>((resolve) => {
@@ -28,6 +29,7 @@ function steppedWatch(answers: boolean[], options: Partial<EngineWatchOptions> =
                 release = resolve;
             }),
         exit: () => exits++,
+        outputs: [],
         ...options,
     });
     /** Lets the pending wait end, then lets the watch run up to its next wait or its end. */
@@ -84,9 +86,33 @@ describe("the provider's lifetime", () => {
         void watch.lifetime.hold(() => new Promise(() => undefined));
         await watch.step();
         assert.strictEqual(watch.lifetime.signal.aborted, true);
-        assert.deepStrictEqual(watch.waits, [25_000]);
+        assert.deepStrictEqual(watch.waits, [22_000]);
         assert.strictEqual(watch.exits(), 0);
         await watch.step();
+        assert.strictEqual(watch.exits(), 1);
+    });
+
+    it("checks on demand, before a request goes out: gone at once, without waiting for the next interval", async () => {
+        const watch = steppedWatch([true, true, false]);
+        await watch.step();
+        assert.deepStrictEqual(watch.waits, [1000]);
+        await watch.lifetime.check();
+        assert.strictEqual(watch.lifetime.signal.aborted, false, "the engine answered");
+        await watch.lifetime.check();
+        assert.strictEqual(watch.lifetime.signal.aborted, true);
+        assert.strictEqual(watch.exits(), 1);
+        await watch.step();
+        assert.strictEqual(watch.exits(), 1, "the interval's check, later, ends nothing twice");
+    });
+
+    it("takes a write to its output failing with EPIPE as the engine gone, and handles every error there (Pulumi's host would log it there again, forever)", async () => {
+        const stderr = new EventEmitter();
+        const watch = steppedWatch([true, true, true], { outputs: [stderr] });
+        await watch.step();
+        stderr.emit("error", Object.assign(new Error("write EAGAIN"), { code: "EAGAIN" }));
+        assert.strictEqual(watch.lifetime.signal.aborted, false);
+        stderr.emit("error", Object.assign(new Error("write EPIPE"), { code: "EPIPE" }));
+        assert.strictEqual(watch.lifetime.signal.aborted, true);
         assert.strictEqual(watch.exits(), 1);
     });
 

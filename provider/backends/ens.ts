@@ -55,7 +55,7 @@ const maxSends = 2;
 /** What the ens backend is made with; the defaults are the real ones. */
 export interface EnsBackendOptions {
     /** Makes the client for each operation; tests substitute one that misbehaves. */
-    connect?: (config: ProviderConfig, options: Pick<EnsClientOptions, "signal">) => Promise<EnsClient>;
+    connect?: (config: ProviderConfig, options: Pick<EnsClientOptions, "signal" | "beforeEachRequest">) => Promise<EnsClient>;
     /** When to stop sending requests: once the engine that started this process is gone. */
     lifetime?: EngineLifetime;
 }
@@ -65,7 +65,7 @@ export function ensBackend(config: ProviderConfig, options: EnsBackendOptions = 
     const { connect = connectEns, lifetime = processLifetime() } = options;
     // Held, so that a process whose engine is gone ends only once the requests it sent are settled.
     const withClient = <T>(operation: (client: EnsClient) => Promise<T>): Promise<T> =>
-        lifetime.hold(async () => operation(await connect(config, { signal: lifetime.signal })));
+        lifetime.hold(async () => operation(await connect(config, { signal: lifetime.signal, beforeEachRequest: lifetime.check })));
     return {
         checkInputs(inputs: KeyPairInputs): InputFailure[] {
             // Configuration errors fail the preview as a whole, not one input.

@@ -41,6 +41,8 @@ export interface EnsClientOptions {
      * timeout. The provider passes the signal that fires when the engine that started it is gone.
      */
     signal?: AbortSignal;
+    /** Awaited before each request is sent, then `signal` is checked: the provider's lifetime check. */
+    beforeEachRequest?: () => Promise<void>;
     /** The local clock, read where an answer has no `Date` header; `Date.now` by default. */
     now?: () => number;
 }
@@ -186,6 +188,7 @@ export class EnsClient {
     private readonly retryHooks: Pick<RetryOptions, "sleep" | "random">;
     private readonly timeoutMs: number;
     private readonly signal?: AbortSignal;
+    private readonly beforeEachRequest?: () => Promise<void>;
     private readonly now: () => number;
     private readonly counters: EnsClientStats = { calls: 0, attempts: 0, retries: 0 };
 
@@ -209,6 +212,7 @@ export class EnsClient {
         this.retryHooks = { sleep, random };
         this.timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
         this.signal = options.signal;
+        this.beforeEachRequest = options.beforeEachRequest;
         this.now = options.now ?? Date.now;
     }
 
@@ -302,6 +306,7 @@ export class EnsClient {
                 isRetryable: retryableFor(idempotent),
                 onRetry: () => this.counters.retries++,
                 signal: this.signal,
+                beforeAttempt: this.beforeEachRequest,
                 ...this.retryHooks,
             },
         );

@@ -48,6 +48,8 @@ export interface RetryOptions {
      * signal's reason is thrown. An attempt already running is not interrupted.
      */
     signal?: AbortSignal;
+    /** Awaited before every attempt, then `signal` is checked: a last look, e.g. whether the engine is still there. */
+    beforeAttempt?: () => Promise<void>;
     /** Told before every retry, e.g. to count retries. */
     onRetry?: (err: unknown, retry: number, delayMs: number) => void;
 }
@@ -78,6 +80,7 @@ export async function retrying<T>(operation: (attempt: number) => Promise<T>, op
     const { policy, isRetryable, onRetry, signal } = options;
     const wait = options.sleep ?? sleep;
     for (let attempt = 1; ; attempt++) {
+        await options.beforeAttempt?.();
         signal?.throwIfAborted();
         try {
             return await operation(attempt);
