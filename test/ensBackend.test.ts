@@ -96,10 +96,14 @@ describe("the provider in ens mode, against the ENS-compatible server", function
             });
     }
 
-    /** The longest backoff of one call that uses every attempt: 9.4 s with the default policy. */
-    const longestCallBackoffMs = Array.from({ length: defaultRetryPolicy.maxAttempts - 1 }, (_, i) =>
-        Math.min(defaultRetryPolicy.maxDelayMs, defaultRetryPolicy.baseDelayMs * 2 ** i),
-    ).reduce((a, b) => a + b, 0);
+    /** The longest backoff of a call that makes `attempts` attempts. */
+    const longestBackoffMs = (attempts: number) =>
+        Array.from({ length: attempts - 1 }, (_, i) =>
+            Math.min(defaultRetryPolicy.maxDelayMs, defaultRetryPolicy.baseDelayMs * 2 ** i),
+        ).reduce((a, b) => a + b, 0);
+    /** A call's attempts, and those of the lookup that settles a create (three times as many). */
+    const callAttempts = defaultRetryPolicy.maxAttempts;
+    const lookupAttempts = 3 * callAttempts;
     const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
     before(async () => {
@@ -461,8 +465,11 @@ describe("the provider in ens mode, against the ENS-compatible server", function
             });
         });
 
-        it("the retry bound: against a server that answers every call with a 5xx, one create makes 8 requests and waits at most 9.4 s, for either generation", async () => {
-            assert.strictEqual(longestCallBackoffMs, 9400);
+        it("the retry bound: against a server that answers every call with a 5xx, one create makes 22 requests and waits at most 54.2 s, for either generation", async () => {
+            assert.deepStrictEqual(
+                [callAttempts, lookupAttempts, longestBackoffMs(callAttempts), longestBackoffMs(lookupAttempts)],
+                [7, 21, 9400, 54_200],
+            );
             for (const generation of ["provider", "ens"] as const) {
                 const n = name(`all-5xx-${generation}`);
                 const inputs = await checked({ keyPairName: n });
@@ -478,30 +485,29 @@ describe("the provider in ens mode, against the ENS-compatible server", function
                 const after = server.stats();
                 server.setFaults({});
                 // One send, whose 5xx is not retried (it may have run), then one lookup using all its attempts.
-                assert.strictEqual(after.requests - before.requests, 1 + defaultRetryPolicy.maxAttempts, generation);
-                assert.strictEqual(
-                    (after.calls.DescribeKeyPairs ?? 0) - (before.calls.DescribeKeyPairs ?? 0),
-                    defaultRetryPolicy.maxAttempts,
-                );
-                assert.strictEqual(delays.length, defaultRetryPolicy.maxAttempts - 1);
-                assert.ok(sum(delays) <= longestCallBackoffMs && sum(delays) > longestCallBackoffMs - 10, `backoff ${sum(delays)} ms`);
+                assert.strictEqual(after.requests - before.requests, 1 + lookupAttempts, generation);
+                assert.strictEqual((after.calls.DescribeKeyPairs ?? 0) - (before.calls.DescribeKeyPairs ?? 0), lookupAttempts);
+                assert.strictEqual(delays.length, lookupAttempts - 1);
+                const longest = longestBackoffMs(lookupAttempts);
+                assert.ok(sum(delays) <= longest && sum(delays) > longest - 30, `backoff ${sum(delays)} ms`);
                 assert.deepStrictEqual(pairsNamed(n), []);
             }
         });
 
-        it("the retry bound: in the worst case, every call failing until its last attempt, one create makes two sends and two lookups: 28 requests and at most 37.6 s of backoff", async () => {
+        it("the retry bound: in the worst case, every call failing until its last attempt, one create makes two sends and two lookups: 56 requests and at most 127.2 s of backoff", async () => {
             const n = name("worst-case");
             const inputs = await checked({ keyPairName: n });
-            const attempts = defaultRetryPolicy.maxAttempts;
             const throttleImports: FaultOptions = { rate: 1, errors: ["Throttling"], actions: ["ImportKeyPair"] };
             const failEverything: FaultOptions = { rate: 1, errors: ["InternalError"] };
             // The server's answers, switched as the client waits: each send is throttled until its last
             // attempt, which gets a 500 (outcome unknown); the first lookup finds nothing on its last
             // attempt, so the import is sent once more; the second lookup never gets an answer.
+            const sendWaits = callAttempts - 1;
+            const lookupWaits = lookupAttempts - 1;
             const script = new Map([
-                [attempts - 1, failEverything],
-                [2 * (attempts - 1), throttleImports],
-                [3 * (attempts - 1), failEverything],
+                [sendWaits, failEverything],
+                [sendWaits + lookupWaits, throttleImports],
+                [2 * sendWaits + lookupWaits, failEverything],
             ]);
             const delays: number[] = [];
             server.setFaults(throttleImports);
@@ -518,10 +524,12 @@ describe("the provider in ens mode, against the ENS-compatible server", function
             const after = server.stats();
             server.setFaults({});
             const delta = (action: string) => (after.calls[action] ?? 0) - (before.calls[action] ?? 0);
-            assert.deepStrictEqual([delta("ImportKeyPair"), delta("DescribeKeyPairs")], [2 * attempts, 2 * attempts]);
-            assert.strictEqual(after.requests - before.requests, 4 * attempts);
-            assert.strictEqual(delays.length, 4 * (attempts - 1));
-            assert.ok(sum(delays) <= 4 * longestCallBackoffMs, `backoff ${sum(delays)} ms`);
+            assert.deepStrictEqual([delta("ImportKeyPair"), delta("DescribeKeyPairs")], [2 * callAttempts, 2 * lookupAttempts]);
+            assert.strictEqual(after.requests - before.requests, 56);
+            assert.strictEqual(delays.length, 2 * sendWaits + 2 * lookupWaits);
+            const longest = 2 * longestBackoffMs(callAttempts) + 2 * longestBackoffMs(lookupAttempts);
+            assert.strictEqual(longest, 127_200);
+            assert.ok(sum(delays) <= longest, `backoff ${sum(delays)} ms`);
             assert.deepStrictEqual(pairsNamed(n), []);
         });
 

@@ -97,9 +97,9 @@ function rsaOnly(inputs: KeyPairInputs): InputFailure[] {
     return [{ property: imported ? "publicKey" : "keyType", reason: err.message }];
 }
 
-/** The pair named `name`, if any (the client retries the lookup as it retries any read). */
+/** The pair named `name`, if any, looked up with the patience the client gives a lookup that settles a create. */
 async function lookUp(client: EnsClient, name: string): Promise<{ pair?: EnsKeyPair; requestId: string }> {
-    const listing = await client.describeKeyPairs({ keyPairName: name });
+    const listing = await client.describeKeyPairs({ keyPairName: name }, { settling: true });
     return { pair: listing.keyPairs.find((p) => p.keyPairName === name), requestId: listing.requestId };
 }
 

@@ -20,6 +20,17 @@ import { defaultRetryPolicy, retrying, RetryOptions, RetryPolicy } from "./retry
 const defaultTimeoutMs = 20_000;
 /** Page size used to list key pairs. */
 const describePageSize = 50;
+/**
+ * How many times a call's attempts the lookup that settles a create gets (see
+ * {@link EnsClient.describeKeyPairs}): 21 with the default policy, at most 54.2 s of waiting.
+ */
+const settlingFactor = 3;
+
+/**
+ * How a call may be retried: `create` only while it certainly has not run, `read` (and a delete)
+ * whenever it failed transiently, `settling` likewise with {@link settlingFactor} times the attempts.
+ */
+type CallKind = "create" | "read" | "settling";
 
 /** How to reach ENS. */
 export interface EnsClientOptions {
@@ -140,8 +151,8 @@ function retryableCall(err: unknown): boolean {
 }
 
 /** Retryable for any action as {@link retryableCall}; an action that must not run twice (a create) retries only what certainly did not run. */
-function retryableFor(idempotent: boolean): (err: unknown) => boolean {
-    return idempotent ? retryableCall : (err) => isThrottling(err) || (err instanceof EnsTransportError && !err.maybeDelivered);
+function retryableFor(kind: CallKind): (err: unknown) => boolean {
+    return kind !== "create" ? retryableCall : (err) => isThrottling(err) || (err instanceof EnsTransportError && !err.maybeDelivered);
 }
 
 /**
@@ -218,7 +229,7 @@ export class EnsClient {
 
     /** CreateKeyPair: ENS makes an RSA pair and returns its private key, once. Not retried once it may have run. */
     async createKeyPair(keyPairName: string): Promise<CreatedKeyPair> {
-        const { body, answer } = await this.call("CreateKeyPair", { KeyPairName: keyPairName }, false);
+        const { body, answer } = await this.call("CreateKeyPair", { KeyPairName: keyPairName }, "create");
         return {
             ...answer,
             keyPairId: String(body.KeyPairId),
@@ -230,12 +241,22 @@ export class EnsClient {
 
     /** ImportKeyPair: registers an `ssh-rsa` public key under a name. Not retried once it may have run. */
     async importKeyPair(keyPairName: string, publicKeyBody: string): Promise<ImportedKeyPair> {
-        const { body, answer } = await this.call("ImportKeyPair", { KeyPairName: keyPairName, PublicKeyBody: publicKeyBody }, false);
+        const { body, answer } = await this.call("ImportKeyPair", { KeyPairName: keyPairName, PublicKeyBody: publicKeyBody }, "create");
         return { ...answer, keyPairName: String(body.KeyPairName ?? keyPairName), keyPairFingerPrint: String(body.KeyPairFingerPrint) };
     }
 
-    /** DescribeKeyPairs, every page; `requestId` and `serverTime` are the first page's. */
-    async describeKeyPairs(filter: KeyPairFilter = {}): Promise<KeyPairListing> {
+    /**
+     * DescribeKeyPairs, every page; `requestId` and `serverTime` are the first page's.
+     * @param options.settling for the lookup that settles a create (whether a request whose
+     *   answer was lost took effect, or the id of an imported pair): the one call whose failure
+     *   can leave a pair in ENS that no stack holds, so it gets {@link settlingFactor} times the
+     *   attempts. A create makes at most two.
+     */
+    async describeKeyPairs(filter: KeyPairFilter = {}, options: { settling?: boolean } = {}): Promise<KeyPairListing> {
+        return this.list(filter, options.settling ? "settling" : "read");
+    }
+
+    private async list(filter: KeyPairFilter, kind: CallKind): Promise<KeyPairListing> {
         const query: Record<string, string> = { PageSize: String(describePageSize) };
         for (const [field, parameter] of Object.entries(keyPairFilterParameters)) {
             const value = filter[field as keyof KeyPairFilter];
@@ -247,7 +268,7 @@ export class EnsClient {
         let first: EnsAnswer | undefined;
         let totalCount = 0;
         for (let page = 1; ; page++) {
-            const { body, answer } = await this.call("DescribeKeyPairs", { ...query, PageNumber: String(page) }, true);
+            const { body, answer } = await this.call("DescribeKeyPairs", { ...query, PageNumber: String(page) }, kind);
             first ??= answer;
             totalCount = Number(body.TotalCount ?? 0);
             const items = body.KeyPairs?.KeyPair ?? [];
@@ -263,7 +284,7 @@ export class EnsClient {
     async deleteKeyPairs(target: KeyPairSelector): Promise<EnsAnswer> {
         const query: Record<string, string> =
             target.keyPairId !== undefined ? { KeyPairId: target.keyPairId } : { KeyPairName: target.keyPairName };
-        return (await this.call("DeleteKeyPairs", query, true)).answer;
+        return (await this.call("DeleteKeyPairs", query, "read")).answer;
     }
 
     /** A snapshot of this client's counters. */
@@ -274,7 +295,7 @@ export class EnsClient {
     private async call<A extends EnsAction>(
         action: A,
         query: Record<string, string>,
-        idempotent: boolean,
+        kind: CallKind,
     ): Promise<{ body: Partial<EnsActionResponses[A]>; answer: EnsAnswer }> {
         this.counters.calls++;
         const { openapi, teaUtil } = loadSdk();
@@ -302,8 +323,8 @@ export class EnsClient {
                 }
             },
             {
-                policy: this.policy,
-                isRetryable: retryableFor(idempotent),
+                policy: kind === "settling" ? { ...this.policy, maxAttempts: settlingFactor * this.policy.maxAttempts } : this.policy,
+                isRetryable: retryableFor(kind),
                 onRetry: () => this.counters.retries++,
                 signal: this.signal,
                 beforeAttempt: this.beforeEachRequest,
