@@ -13,8 +13,11 @@ import {
 } from "./fields";
 import { keyPairProvider } from "./serializedProvider";
 
+/** An argument as a program gives it: possibly not yet known, and so may each item of a list be. */
+type InputOf<T> = [T] extends [readonly (infer Item)[]] ? pulumi.Input<pulumi.Input<Item>[]> : pulumi.Input<T>;
+
 /** The arguments of a {@link KeyPair}: each input of the field table, optional, and possibly not yet known. */
-export type KeyPairArgs = { [K in keyof Fields as K extends InputName ? K : never]?: pulumi.Input<ArgumentOf<K>> };
+export type KeyPairArgs = { [K in keyof Fields as K extends InputName ? K : never]?: InputOf<ArgumentOf<K>> };
 
 /** The output properties of a {@link KeyPair}; those absent for some pairs resolve to `undefined`. */
 export type KeyPairOutputProperties = {
