@@ -1,6 +1,7 @@
-// The README followed as a new user would: its Usage steps (install, Pulumi.yaml, program, deploy)
-// and its "Reading the private key" commands, taken from the README's own text and run with the
-// CLI in a fresh folder outside the repository, against the packed package.
+// The README followed as a new user would: its Usage steps (install, Pulumi.yaml, program, deploy),
+// its "Sealed private keys" program and steps, and its "Reading the private key" commands, taken
+// from the README's own text and run with the CLI in a fresh folder outside the repository,
+// against the packed package.
 import * as assert from "assert";
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
@@ -37,8 +38,13 @@ describe("the README, followed as a new user would, with the packed package", fu
     let env: NodeJS.ProcessEnv;
 
     /** Runs a README command block with bash in the project folder, stopping at the first failure. */
-    function sh(script: string): string {
-        const result = spawnSync("bash", ["-eo", "pipefail", "-c", script], { cwd: project, env, encoding: "utf8", timeout: 600_000 });
+    function sh(script: string, extraEnv: NodeJS.ProcessEnv = {}): string {
+        const result = spawnSync("bash", ["-eo", "pipefail", "-c", script], {
+            cwd: project,
+            env: { ...env, ...extraEnv },
+            encoding: "utf8",
+            timeout: 600_000,
+        });
         assert.strictEqual(result.status, 0, `${script}\nfailed:\n${result.stdout}\n${result.stderr}`);
         return result.stdout;
     }
@@ -115,5 +121,39 @@ describe("the README, followed as a new user would, with the packed package", fu
         });
         assert.notStrictEqual(failing.status, 0);
         assert.ok(!fs.existsSync(keyFile), "a failed read leaves no id_deploy");
+    });
+
+    it("deploys its Sealed private keys program, whose sealed Reading step opens the key with the user's age identity alone", () => {
+        const readme = fs.readFileSync(path.join(repoRoot, "README.md"), "utf8");
+        const sealed = blocksUnder(readme, "### Sealed private keys");
+        const reading = only(blocksUnder(readme, "### Reading the private key"), "sh", 1);
+        assert.match(reading, /umask 077/);
+        // The user's home, where the README keeps the age identity; Pulumi's plugins stay where they are.
+        const user = (name: string) => {
+            const home = path.join(dir, name);
+            fs.mkdirSync(home, { recursive: true });
+            return { HOME: home, PULUMI_HOME: path.join(os.homedir(), ".pulumi") };
+        };
+        const alice = user("alice-home");
+
+        fs.writeFileSync(path.join(project, "index.ts"), only(sealed, "typescript"));
+        sh(only(sealed, "sh"), alice);
+        const outputs = JSON.parse(sh("pulumi stack output --json --show-secrets"));
+        assert.deepStrictEqual(Object.keys(outputs).sort(), ["privateKeySealed", "publicKeyOpenssh"]);
+
+        const keyFile = path.join(project, "id_deploy");
+        sh(reading, alice);
+        assert.strictEqual(fs.statSync(keyFile).mode & 0o777, 0o600, "the key file is readable by its owner alone");
+        assert.strictEqual(
+            run("ssh-keygen", ["-y", "-f", keyFile]).stdout.trim(),
+            outputs.publicKeyOpenssh,
+            "the key file holds the deployed key",
+        );
+
+        // Someone else, with the stack but without the identity, is left with no key file.
+        fs.rmSync(keyFile);
+        const stranger = spawnSync("bash", ["-c", reading], { cwd: project, env: { ...env, ...user("bob-home") }, encoding: "utf8" });
+        assert.notStrictEqual(stranger.status, 0);
+        assert.ok(!fs.existsSync(keyFile), "a failed opening leaves no id_deploy");
     });
 });
