@@ -8,10 +8,10 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { AgeIdentity, ageDecrypt, ageIdentity } from "./helpers/age";
+import { AgeIdentity, ageIdentity, assertNotOpenedBy, openSealed } from "./helpers/age";
 import { sshPublicKey } from "./helpers/encryptedKeys";
 import { leakedPiece } from "./helpers/leaks";
-import { assertArmour, assertSameKey } from "./helpers/pem";
+import { assertSameKey } from "./helpers/pem";
 import { ProgramStack } from "./helpers/programStack";
 import { startSshd } from "./helpers/sshd";
 
@@ -34,20 +34,6 @@ describe("end to end: sealed private keys", function () {
     });
 
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-    /** The key file `age -d` opens from a sealed output with `identity`. */
-    function opened(sealed: unknown, identity: AgeIdentity): string {
-        assertArmour(sealed, "AGE ENCRYPTED FILE");
-        const result = ageDecrypt(dir, String(sealed), identity);
-        assert.strictEqual(result.status, 0, result.stderr);
-        return result.plaintext;
-    }
-
-    function refusedTo(identity: AgeIdentity, sealed: unknown): void {
-        const result = ageDecrypt(dir, String(sealed), identity);
-        assert.notStrictEqual(result.status, 0, `${path.basename(identity.file)}'s identity opened the seal`);
-        assert.match(result.stderr, /no identity matched any of the recipients/);
-    }
 
     /** What `ssh-keygen -y` derives from a key file. */
     function publicKeyOf(keyFile: string): string {
@@ -87,16 +73,20 @@ describe("end to end: sealed private keys", function () {
     });
 
     it("age opens each seal with the recipient's identity into the pair's key, and refuses another identity", () => {
-        assertSameKey(opened(outputs.besideSealed, runner), outputs.besidePrivateKeyOpenssh, "the key sealed beside the plain one");
-        assert.strictEqual(publicKeyOf(opened(outputs.onlySealed, runner)), outputs.onlyPublicKey);
-        refusedTo(stranger, outputs.onlySealed);
-        refusedTo(stranger, outputs.besideSealed);
+        assertSameKey(
+            openSealed(dir, outputs.besideSealed, runner),
+            outputs.besidePrivateKeyOpenssh,
+            "the key sealed beside the plain one",
+        );
+        assert.strictEqual(publicKeyOf(openSealed(dir, outputs.onlySealed, runner)), outputs.onlyPublicKey);
+        assertNotOpenedBy(dir, outputs.onlySealed, stranger);
+        assertNotOpenedBy(dir, outputs.besideSealed, stranger);
     });
 
     it("the key opened from a sealed-only pair logs in to sshd", async () => {
         const sshd = await startSshd([String(outputs.onlyPublicKey)]);
         try {
-            const login = sshd.login(opened(outputs.onlySealed, runner), "echo sealed-login");
+            const login = sshd.login(openSealed(dir, outputs.onlySealed, runner), "echo sealed-login");
             assert.strictEqual(login.status, 0, login.stderr);
             assert.strictEqual(login.stdout.trim(), "sealed-login");
         } finally {
@@ -105,7 +95,7 @@ describe("end to end: sealed private keys", function () {
     });
 
     it("with sealedOnly, no piece of the private key is in the state, the exports, the outputs or the CLI's output", () => {
-        const key = opened(outputs.onlySealed, runner);
+        const key = openSealed(dir, outputs.onlySealed, runner);
         const texts = everything(upOutput);
         assertNowhere(key, String(outputs.onlyPublicKey), texts);
         // The same scan finds the key kept beside its seal, which --show-secrets reveals.
@@ -124,12 +114,12 @@ describe("end to end: sealed private keys", function () {
         const up = stack.up();
         const after = stack.outputs();
         assert.strictEqual(after.besidePublicKey, outputs.besidePublicKey, "the pair beside its plain key is the same pair");
-        assertSameKey(opened(after.besideSealed, laptop), outputs.besidePrivateKeyOpenssh, "the same key, sealed again");
-        refusedTo(runner, after.besideSealed);
+        assertSameKey(openSealed(dir, after.besideSealed, laptop), outputs.besidePrivateKeyOpenssh, "the same key, sealed again");
+        assertNotOpenedBy(dir, after.besideSealed, runner);
         assert.notStrictEqual(after.onlyPublicKey, outputs.onlyPublicKey, "the sealed-only pair is a new one");
-        const key = opened(after.onlySealed, laptop);
+        const key = openSealed(dir, after.onlySealed, laptop);
         assert.strictEqual(publicKeyOf(key), after.onlyPublicKey);
-        refusedTo(runner, after.onlySealed);
+        assertNotOpenedBy(dir, after.onlySealed, runner);
         assertNowhere(key, String(after.onlyPublicKey), everything(`${preview.output}\n${up.output}`));
     });
 });

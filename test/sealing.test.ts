@@ -12,7 +12,7 @@ import { unknownValue } from "../provider/inputs";
 import { notARecipient, sealPrivateKey, sealProblems, withSealedKey } from "../provider/keys/sealing";
 import { KeyPairOutputs } from "../provider/state";
 import * as provider from "../provider/provider";
-import { AgeIdentity, ageDecrypt, ageIdentity } from "./helpers/age";
+import { AgeIdentity, ageIdentity, assertNotOpenedBy, openSealed } from "./helpers/age";
 import { sshPublicKey } from "./helpers/encryptedKeys";
 import { sharedKey } from "./helpers/keys";
 import { assertNoKeyMaterial, leakedPiece } from "./helpers/leaks";
@@ -37,22 +37,6 @@ describe("sealed private keys", function () {
     });
 
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-    /** What `age -d` opens from `sealed` with `identity`; fails the test if it cannot. */
-    function opened(sealed: unknown, identity: AgeIdentity): string {
-        assertArmour(sealed, "AGE ENCRYPTED FILE");
-        const result = ageDecrypt(dir, String(sealed), identity);
-        assert.strictEqual(result.status, 0, result.stderr);
-        return result.plaintext;
-    }
-
-    /** Asserts that `identity` cannot open `sealed`, as age says when no identity matches. */
-    function refused(sealed: unknown, identity: AgeIdentity): void {
-        const result = ageDecrypt(dir, String(sealed), identity);
-        assert.notStrictEqual(result.status, 0, "a stranger's identity opened the seal");
-        assert.match(result.stderr, /no identity matched any of the recipients/);
-        assert.strictEqual(result.plaintext, "");
-    }
 
     /** The public key line `ssh-keygen -y` derives from an opened key file (with `-P passphrase` where given). */
     function publicKeyOf(keyFile: string, given = ""): string {
@@ -98,9 +82,13 @@ describe("sealed private keys", function () {
             const sealed = await sealPrivateKey(key, [runner.recipient, laptop.recipient]);
             assertArmour(sealed, "AGE ENCRYPTED FILE");
             for (const identity of [runner, laptop]) {
-                assertSameKey(opened(sealed, identity), key, `the key age opened with the ${path.basename(identity.file)} identity`);
+                assertSameKey(
+                    openSealed(dir, sealed, identity),
+                    key,
+                    `the key age opened with the ${path.basename(identity.file)} identity`,
+                );
             }
-            refused(sealed, stranger);
+            assertNotOpenedBy(dir, sealed, stranger);
             assert.strictEqual(leakedPiece(sealed, key), undefined, "the seal quotes the key");
             // Each seal has a file key of its own.
             assert.notStrictEqual(await sealPrivateKey(key, [runner.recipient]), await sealPrivateKey(key, [runner.recipient]));
@@ -115,23 +103,23 @@ describe("sealed private keys", function () {
 
             it("seals the key to the recipients, and leaves the plain key out with sealedOnly", async () => {
                 const sealed = await withSealedKey({ ...outputs, privateKeyRecipients: [runner.recipient] });
-                assertSameKey(opened(sealed.privateKeySealed, runner), outputs.privateKeyOpenssh, "the sealed key");
+                assertSameKey(openSealed(dir, sealed.privateKeySealed, runner), outputs.privateKeyOpenssh, "the sealed key");
                 assertSameKey(sealed.privateKeyOpenssh, outputs.privateKeyOpenssh, "the plain key beside the seal");
                 const only = await withSealedKey({ ...outputs, privateKeyRecipients: [runner.recipient], sealedOnly: true });
                 assertNoKey(only.privateKeyOpenssh, "privateKeyOpenssh with sealedOnly");
                 assertNoKey(only.privateKeyBody, "privateKeyBody with sealedOnly");
-                assertSameKey(opened(only.privateKeySealed, runner), outputs.privateKeyOpenssh, "the key sealed alone");
+                assertSameKey(openSealed(dir, only.privateKeySealed, runner), outputs.privateKeyOpenssh, "the key sealed alone");
             });
 
             it("keeps a seal that still holds, seals again for new recipients or a new key, and drops it without recipients", async () => {
                 const first = await withSealedKey({ ...outputs, privateKeyRecipients: [runner.recipient] });
                 assert.strictEqual((await withSealedKey({ ...first }, first)).privateKeySealed, first.privateKeySealed);
                 const moved = await withSealedKey({ ...first, privateKeyRecipients: [laptop.recipient] }, first);
-                assertSameKey(opened(moved.privateKeySealed, laptop), outputs.privateKeyOpenssh, "the key sealed again");
-                refused(moved.privateKeySealed, runner);
+                assertSameKey(openSealed(dir, moved.privateKeySealed, laptop), outputs.privateKeyOpenssh, "the key sealed again");
+                assertNotOpenedBy(dir, moved.privateKeySealed, runner);
                 const other = (await sharedKey({ keyType: "ecdsa", ecdsaCurve: "P256" })).privateKeyOpenssh;
                 const rekeyed = await withSealedKey({ ...first, privateKeyOpenssh: other }, first);
-                assertSameKey(opened(rekeyed.privateKeySealed, runner), other, "the new key sealed");
+                assertSameKey(openSealed(dir, rekeyed.privateKeySealed, runner), other, "the new key sealed");
                 const dropped = await withSealedKey({ ...first, privateKeyRecipients: undefined }, first);
                 assert.ok(!("privateKeySealed" in dropped), "the seal outlives its recipients");
             });
@@ -240,11 +228,11 @@ describe("sealed private keys", function () {
                 privateKeyRecipients: [runner.recipient, laptop.recipient],
             });
             for (const identity of [runner, laptop]) {
-                const key = opened(outs.privateKeySealed, identity);
+                const key = openSealed(dir, outs.privateKeySealed, identity);
                 assertSameKey(key, outs.privateKeyOpenssh, "the opened key");
                 assert.strictEqual(publicKeyOf(key), outs.publicKeyOpenssh);
             }
-            refused(outs.privateKeySealed, stranger);
+            assertNotOpenedBy(dir, outs.privateKeySealed, stranger);
             assert.strictEqual((await provider.read(outs.keyPairId, outs)).id, outs.keyPairId);
         });
 
@@ -257,7 +245,7 @@ describe("sealed private keys", function () {
             });
             assertNoKey(outs.privateKeyOpenssh, "privateKeyOpenssh");
             assertNoKey(outs.privateKeyBody, "privateKeyBody");
-            const key = opened(outs.privateKeySealed, runner);
+            const key = openSealed(dir, outs.privateKeySealed, runner);
             assertArmour(key, "OPENSSH PRIVATE KEY");
             assert.strictEqual(publicKeyOf(key, passphrase), outs.publicKeyOpenssh);
             assert.notStrictEqual(sshPublicKey(dir, key, "").status, 0, "the sealed key opens without its passphrase");
@@ -298,11 +286,11 @@ describe("sealed private keys", function () {
             const original = await checkAndCreate(provider, { ...base, privateKeyRecipients: [runner.recipient] });
             const moved = await update(original, { ...base, privateKeyRecipients: [laptop.recipient] });
             assert.deepStrictEqual(identity(moved.outs), identity(original.outs));
-            assertSameKey(opened(moved.outs.privateKeySealed, laptop), original.outs.privateKeyOpenssh, "the key sealed again");
-            refused(moved.outs.privateKeySealed, runner);
+            assertSameKey(openSealed(dir, moved.outs.privateKeySealed, laptop), original.outs.privateKeyOpenssh, "the key sealed again");
+            assertNotOpenedBy(dir, moved.outs.privateKeySealed, runner);
             // A new passphrase changes the key file, so it is sealed again too.
             const encrypted = await update(moved, { ...base, privateKeyRecipients: [laptop.recipient], privateKeyPassphrase: passphrase });
-            const encryptedKey = opened(encrypted.outs.privateKeySealed, laptop);
+            const encryptedKey = openSealed(dir, encrypted.outs.privateKeySealed, laptop);
             assertSameKey(encryptedKey, encrypted.outs.privateKeyOpenssh, "the encrypted key sealed");
             assert.strictEqual(publicKeyOf(encryptedKey, passphrase), original.outs.publicKeyOpenssh);
             const unsealed = await update(encrypted, base);
@@ -347,8 +335,8 @@ describe("sealed private keys", function () {
             const { inputs } = await plan(original, { ...news, privateKeyRecipients: [laptop.recipient] });
             const { outs } = await provider.create(inputs as never);
             assert.notStrictEqual(outs.publicKeyOpenssh, original.outs.publicKeyOpenssh);
-            assert.strictEqual(publicKeyOf(opened(outs.privateKeySealed, laptop)), outs.publicKeyOpenssh);
-            refused(outs.privateKeySealed, runner);
+            assert.strictEqual(publicKeyOf(openSealed(dir, outs.privateKeySealed, laptop)), outs.publicKeyOpenssh);
+            assertNotOpenedBy(dir, outs.privateKeySealed, runner);
         });
 
         it("turning sealedOnly on or off replaces the pair; changing rotateAfter keeps the seal as it is", async () => {
@@ -380,7 +368,7 @@ describe("sealed private keys", function () {
                 privateKeyRecipients: [runner.recipient],
                 sealedOnly: true,
             });
-            const plainKey = opened(outs.privateKeySealed, runner);
+            const plainKey = openSealed(dir, outs.privateKeySealed, runner);
             for (const [state, problem] of [
                 [
                     { ...outs, privateKeySealed: "damaged" },
@@ -409,7 +397,7 @@ describe("sealed private keys", function () {
                 });
                 assertNoKey(outs.privateKeyOpenssh, "privateKeyOpenssh");
                 assertNoKey(outs.privateKeyBody, "privateKeyBody");
-                const key = opened(outs.privateKeySealed, runner);
+                const key = openSealed(dir, outs.privateKeySealed, runner);
                 assert.strictEqual(publicKeyOf(key), outs.publicKeyOpenssh);
                 const [held] = ensServer()
                     .listKeyPairs()

@@ -8,9 +8,6 @@
 import type * as Age from "age-encryption";
 import type { KeyPairOutputs } from "../state";
 
-/** The armour label of an ASCII-armoured age file. */
-export const ageArmourLabel = "AGE ENCRYPTED FILE";
-
 /** An X25519 recipient: `age1` and 58 bech32 characters (32 bytes and a checksum); bech32 has no `1`, `b`, `i` or `o`. */
 const x25519Recipient = /^age1[02-9ac-hj-np-z]{58}$/;
 

@@ -1,5 +1,7 @@
 /** The real `age` and `age-keygen` commands (Debian's `age` package), for opening sealed private keys. */
+import * as assert from "assert";
 import * as path from "path";
+import { assertArmour } from "./pem";
 import { run } from "./run";
 import { writePrivateFile } from "./tempDir";
 
@@ -18,9 +20,24 @@ export function ageIdentity(dir: string, name: string): AgeIdentity {
     return { file, recipient: run("age-keygen", ["-y", file]).stdout.trim() };
 }
 
-/** What `age -d -i identity` makes of `sealed`: the exit status, the plaintext and the complaint. */
-export function ageDecrypt(dir: string, sealed: string, identity: AgeIdentity): { status: number; plaintext: string; stderr: string } {
-    const input = writePrivateFile(dir, `sealed-${Math.random().toString(36).slice(2)}.age`, sealed);
-    const result = run("age", ["-d", "-i", identity.file, input], { allowFailure: true });
-    return { status: result.status, plaintext: result.stdout, stderr: result.stderr };
+/** What `age -d -i identity` makes of `sealed` (written to a file in `dir`). */
+function ageDecrypt(dir: string, sealed: unknown, identity: AgeIdentity) {
+    const input = writePrivateFile(dir, `sealed-${Math.random().toString(36).slice(2)}.age`, String(sealed));
+    return run("age", ["-d", "-i", identity.file, input], { allowFailure: true });
+}
+
+/** The file `age -d -i identity` opens from an armoured age file; fails the test if it cannot. */
+export function openSealed(dir: string, sealed: unknown, identity: AgeIdentity): string {
+    assertArmour(sealed, "AGE ENCRYPTED FILE");
+    const result = ageDecrypt(dir, sealed, identity);
+    assert.strictEqual(result.status, 0, result.stderr);
+    return result.stdout;
+}
+
+/** Asserts that `identity` does not open `sealed`: age finds no identity that matches, and prints nothing. */
+export function assertNotOpenedBy(dir: string, sealed: unknown, identity: AgeIdentity): void {
+    const result = ageDecrypt(dir, sealed, identity);
+    assert.notStrictEqual(result.status, 0, `the identity ${path.basename(identity.file)} opened the seal`);
+    assert.match(result.stderr, /no identity matched any of the recipients/);
+    assert.strictEqual(result.stdout, "");
 }
