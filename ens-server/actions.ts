@@ -12,7 +12,8 @@
 import { EnsAction, EnsActionResponses, EnsResponse, KeyPairFilter, keyPairFilterParameters } from "../provider/ens/api";
 import { invalidParameter, missingParameter, pubKeyNameExisted } from "../provider/ens/errors";
 import { fingerprints } from "../provider/keys/fingerprints";
-import { ensTimestamp, newKeyPairId } from "../provider/ens/ids";
+import { newKeyPairId } from "../provider/ens/ids";
+import { ensTimestamp } from "../provider/ens/timestamps";
 import { generateKeyMaterial } from "../provider/keys/material";
 import { validateKeyPairName } from "../provider/ens/names";
 import { parsePublicKey } from "../provider/keys/importedKey";

@@ -101,8 +101,7 @@ function encryptedOpensshPublicLine(pem: string): string {
             `privateKeyOpenssh is not encrypted with ${opensshCipher} and ${opensshKdf} though privateKeyPassphrase is set`,
         );
     }
-    const type = header.publicBlob.subarray(4, 4 + header.publicBlob.readUInt32BE(0)).toString();
-    return authorizedKeysLine(type, header.publicBlob);
+    return authorizedKeysLine(header.publicBlob);
 }
 
 function fingerprintsOrProblem(line: string, problems: string[]) {

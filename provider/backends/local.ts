@@ -3,7 +3,8 @@
  * works offline and needs no account.
  */
 import { fingerprints } from "../keys/fingerprints";
-import { ensTimestamp, newKeyPairId, newRequestId } from "../ens/ids";
+import { newKeyPairId, newRequestId } from "../ens/ids";
+import { ensTimestamp } from "../ens/timestamps";
 import { KeyPairInputs } from "../inputs";
 import { generateKeyMaterial } from "../keys/material";
 import { KeyPairOutputs, verifyOutputs } from "../state";

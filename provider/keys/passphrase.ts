@@ -4,9 +4,9 @@
  * backend returns, so the plain key never becomes an output.
  */
 import { createPrivateKey, KeyObject } from "crypto";
-import type * as Sshpk from "sshpk";
 import { keyMaterialOf } from "./material";
 import type { KeyPairOutputs } from "../state";
+import { sshpk } from "./sshpk";
 import { opensshPrivateKey } from "./sshWire";
 
 /** How `privateKeyOpenssh` is encrypted: what `ssh-keygen -p` writes (with bcrypt_pbkdf, 16 rounds). */
@@ -24,9 +24,8 @@ type PrivateKeys = Pick<KeyPairOutputs, "privateKeyBody" | "privateKeyOpenssh">;
  * cipher key takes about a second (bcrypt_pbkdf in JavaScript), as it is meant to.
  */
 export function encryptedPrivateKeys(key: KeyObject, passphrase: string): Required<PrivateKeys> {
-    // sshpk, loaded on first use like everywhere in the provider, writes OpenSSH's encrypted format.
-    const sshpk = require("sshpk") as typeof Sshpk;
-    const parsed = sshpk.parsePrivateKey(opensshPrivateKey(key).pem, "ssh");
+    // sshpk writes OpenSSH's encrypted format.
+    const parsed = sshpk().parsePrivateKey(opensshPrivateKey(key).pem, "ssh");
     // sshpk names a key without a comment "(unnamed)"; the plain key has none, so neither does this.
     parsed.comment = "";
     return {
