@@ -39,7 +39,7 @@ export function parseDuration(text: unknown): number {
 }
 
 /** The rotation fields as `check` keeps them with the inputs. */
-export interface RotationInputs {
+interface RotationInputs {
     rotateAfter?: string;
     rotatesAt?: string;
 }
@@ -52,7 +52,7 @@ function clockStart(state: RotationInputs): number | undefined {
 }
 
 /** What `check` decides about rotation. */
-export interface RotationPlan {
+interface RotationPlan {
     /** The deadline to keep with the inputs; absent without `rotateAfter`. */
     rotatesAt?: string;
     /** The deadline has passed: this run replaces the pair with a new one (so a prefix makes a new name). */

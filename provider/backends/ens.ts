@@ -30,7 +30,8 @@ import { EnsError, invalidParameter, pubKeyNameExisted } from "../ens/errors";
 import { colonHex, Fingerprints, fingerprints } from "../keys/fingerprints";
 import { InputFailure, KeyPairInputs, unknownValue } from "../inputs";
 import { generateKeyMaterial, KeyMaterial, keyMaterialOf } from "../keys/material";
-import { KeyPairOutputs, verifyOutputs } from "../state";
+import { KeyPairOutputs } from "../state";
+import { verifyOutputs } from "../stateIntegrity";
 import { backoffDelay, defaultRetryPolicy, retrying, sleep } from "../ens/retry";
 import { Backend } from "./backend";
 

@@ -7,7 +7,8 @@ import { newKeyPairId, newRequestId } from "../ens/ids";
 import { ensTimestamp } from "../ens/timestamps";
 import { KeyPairInputs } from "../inputs";
 import { generateKeyMaterial } from "../keys/material";
-import { KeyPairOutputs, verifyOutputs } from "../state";
+import { KeyPairOutputs } from "../state";
+import { verifyOutputs } from "../stateIntegrity";
 import { Backend } from "./backend";
 
 export const localBackend: Backend = {

@@ -9,10 +9,10 @@ import { sshpk } from "./sshpk";
 import { authorizedKeysLine } from "./sshWire";
 
 /** The smallest RSA modulus accepted for an imported key. */
-export const minImportedRsaBits = 2048;
+const minImportedRsaBits = 2048;
 
 /** What an imported public key is. */
-export interface ParsedPublicKey {
+interface ParsedPublicKey {
     keyType: KeyType;
     rsaBits?: number;
     ecdsaCurve?: EcdsaCurve;

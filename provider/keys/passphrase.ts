@@ -13,7 +13,7 @@ import { opensshPrivateKey } from "./sshWire";
 export const opensshCipher = "aes256-ctr";
 export const opensshKdf = "bcrypt";
 /** How `privateKeyBody` is encrypted: PKCS#8 with PBES2 (PBKDF2-HMAC-SHA256), as OpenSSL writes it by default. */
-export const pkcs8Cipher = "aes-256-cbc";
+const pkcs8Cipher = "aes-256-cbc";
 /** The PEM label of an encrypted PKCS#8 key. */
 export const encryptedPkcs8Label = "ENCRYPTED PRIVATE KEY";
 
@@ -23,7 +23,7 @@ type PrivateKeys = Pick<KeyPairOutputs, "privateKeyBody" | "privateKeyOpenssh">;
  * The private key in both encodings, encrypted with `passphrase`. Deriving the OpenSSH key's
  * cipher key takes about a second (bcrypt_pbkdf in JavaScript), as it is meant to.
  */
-export function encryptedPrivateKeys(key: KeyObject, passphrase: string): Required<PrivateKeys> {
+function encryptedPrivateKeys(key: KeyObject, passphrase: string): Required<PrivateKeys> {
     // sshpk writes OpenSSH's encrypted format.
     const parsed = sshpk().parsePrivateKey(opensshPrivateKey(key).pem, "ssh");
     // sshpk names a key without a comment "(unnamed)"; the plain key has none, so neither does this.

@@ -176,7 +176,7 @@ export function opensshPrivateKey(privateKey: KeyObject, comment = ""): { pem: s
 }
 
 /** What an OpenSSH private key says in the clear, before its private section: how that is encrypted, and the public key. */
-export interface OpensshKeyHeader {
+interface OpensshKeyHeader {
     /** `none`, or the cipher of the private section (`aes256-ctr` as ssh-keygen writes it). */
     cipher: string;
     /** `none`, or the key derivation function (`bcrypt`). */
