@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ensureEngine, repoRoot } from "../scripts/engine";
+import { pack } from "./helpers/pack";
 import { ProgramStack } from "./helpers/programStack";
 import { assertArmour, assertSameKey } from "./helpers/pem";
 import { run } from "./helpers/run";
@@ -39,8 +40,7 @@ describe("end to end: the examples, each deployed by `pulumi up` in its folder",
 
     before(() => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "ens-keypair-examples-"));
-        const packed = JSON.parse(execFileSync("npm", ["pack", "--json", "--pack-destination", dir], { cwd: repoRoot, encoding: "utf8" }));
-        tarball = path.join(dir, packed[0].filename);
+        tarball = path.join(dir, pack(dir).filename);
     });
 
     after(() => {
