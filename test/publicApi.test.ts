@@ -5,22 +5,9 @@ import * as fs from "fs";
 import * as path from "path";
 import * as ts from "typescript";
 import { repoRoot } from "../scripts/engine";
+import { documentedExports } from "./helpers/readme";
 
 const entrySource = path.join(repoRoot, "provider", "index.ts");
-
-/**
- * The names the README documents: each bullet of the section starts with the names it documents,
- * each in backticks, a function with its arguments (`f(x)`), then a colon.
- */
-function documentedNames(): string[] {
-    const readme = fs.readFileSync(path.join(repoRoot, "README.md"), "utf8");
-    const start = readme.indexOf("\n### Library functions\n");
-    assert.ok(start >= 0, 'README.md has a "Library functions" section');
-    const section = readme.slice(start + 1).split(/\n#{1,3} /)[0];
-    const heads = [...section.matchAll(/^- ((?:`[^`]+`(?:, )?)+):/gm)].map((m) => m[1]);
-    assert.ok(heads.length > 0, "the section lists names");
-    return heads.flatMap((head) => [...head.matchAll(/`([A-Za-z_$][\w$]*)[^`]*`/g)].map((m) => m[1])).sort();
-}
 
 /** What a module's source exports, read from its syntax: re-exports by name only, as the entry is written. */
 function exportedNames(file: string): string[] {
@@ -47,13 +34,13 @@ describe("the public surface", () => {
     });
 
     it("exports exactly the names the README's Library functions section documents", () => {
-        assert.deepStrictEqual(exportedNames(entrySource), documentedNames());
+        assert.deepStrictEqual(exportedNames(entrySource), documentedExports());
     });
 
     it("has no value at run time that the section leaves out", () => {
         // In tests the package's name resolves to its source (test/helpers/packageSource.ts).
         const values = Object.keys(require("pulumi-ens-keypair") as object);
-        const documented = documentedNames();
+        const documented = documentedExports();
         assert.deepStrictEqual(
             values.filter((name) => !documented.includes(name)),
             [],
