@@ -6,14 +6,15 @@ import { encryptedPkcs8Label, opensshCipher, opensshKdf, PrivateKeyError, privat
 import { fingerprints } from "./keys/fingerprints";
 import { KeyMaterial, keyMaterialOf } from "./keys/material";
 import { opensshPublicLine } from "./keys/importedKey";
+import { sealProblems } from "./keys/sealing";
 import { authorizedKeysLine, opensshKeyHeader } from "./keys/sshWire";
 import { KeyPairOutputs } from "./state";
 
 /**
  * Checks that stored outputs agree with each other: the public key and every fingerprint derive
- * from the private key (or, for an imported pair, from the public key), and with a
+ * from the private key (or, for an imported pair, from the public key), with a
  * `privateKeyPassphrase` both private keys are encrypted (the OpenSSH key's public half is read
- * without decrypting it, which would take a second).
+ * without decrypting it, which would take a second), and a sealed key is as its inputs ask.
  * @throws Error naming what disagrees; the message never includes key material or the passphrase.
  */
 export function verifyOutputs(outputs: KeyPairOutputs): void {
@@ -34,6 +35,7 @@ export function verifyOutputs(outputs: KeyPairOutputs): void {
     if ((outputs.privateKeyBody === undefined) !== (outputs.privateKeyOpenssh === undefined)) {
         problems.push("only one of privateKeyBody and privateKeyOpenssh is present");
     }
+    problems.push(...sealProblems(outputs));
     if (problems.length > 0) {
         throw new Error(
             `The state of ${where} is corrupt: ${problems.join("; ")}. Restore the state, or replace the pair: ${replaceCommand(outputs.keyPairId)}`,

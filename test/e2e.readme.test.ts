@@ -1,6 +1,7 @@
 // The README followed as a new user would, against the packed package: its Usage steps (install,
-// Pulumi.yaml, program, deploy) and its "Reading the private key" commands, taken from the README's
-// own text and run with the CLI in a fresh folder outside the repository. The one test that packs,
+// Pulumi.yaml, program, deploy), its "Sealed private keys" program and steps, and its "Reading the
+// private key" commands, taken from the README's own text and run with the CLI in a fresh folder
+// outside the repository. The one test that packs,
 // installs and deploys: it also checks what a user's project gets (one copy of the SDK, typings
 // that compile against it, the documented exports, the `npx pulumi-ens-keypair` command, a small
 // serialized provider in state) and that the oldest SDK the peer range admits runs the program too.
@@ -9,9 +10,10 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ensureEngine, repoRoot } from "../scripts/engine";
+import { repoRoot } from "../scripts/engine";
 import { pack } from "./helpers/pack";
-import { blocksUnder, documentedExports, only } from "./helpers/readme";
+import { documentedExports } from "./helpers/readme";
+import { blocksUnder, only, runSteps, userEnvironment } from "./helpers/readmeSteps";
 import { run } from "./helpers/run";
 
 const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8"));
@@ -20,18 +22,17 @@ const oldestSdk = (manifest.peerDependencies["@pulumi/pulumi"] as string).replac
 
 describe("the README, followed as a new user would, with the packed package", function () {
     this.timeout(900_000);
-    const usage = blocksUnder("## Usage");
+    const readme = fs.readFileSync(path.join(repoRoot, "README.md"), "utf8");
+    const usage = blocksUnder(readme, "## Usage");
     let dir: string;
     let project: string;
     let env: NodeJS.ProcessEnv;
     /** What the README's deploy step printed. */
     let deployed: string;
 
-    /** Runs a shell script (a README command block) with bash in the project folder, stopping at the first failure. */
-    function sh(script: string): string {
-        const result = spawnSync("bash", ["-eo", "pipefail", "-c", script], { cwd: project, env, encoding: "utf8", timeout: 600_000 });
-        assert.strictEqual(result.status, 0, `${script}\nfailed:\n${result.stdout}\n${result.stderr}`);
-        return result.stdout;
+    /** Runs a README command block (or any script) with bash in the project folder, stopping at the first failure. */
+    function sh(script: string, extraEnv: NodeJS.ProcessEnv = {}): string {
+        return runSteps(script, project, { ...env, ...extraEnv });
     }
 
     /** The copies of `@pulumi/pulumi` installed in the project, by version: the program's, and no other. */
@@ -49,17 +50,10 @@ describe("the README, followed as a new user would, with the packed package", fu
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "ens-keypair-readme-"));
         project = path.join(dir, "edge-keys");
         fs.mkdirSync(project);
-        env = { ...process.env, PATH: `${ensureEngine()}${path.delimiter}${process.env.PATH}` };
-        // npm test runs under npm, whose npm_* variables would point npm install back at this repository.
-        for (const name of Object.keys(env)) {
-            if (/^(npm_|ALIBABA_CLOUD_|ENS_KEYPAIR_|PULUMI_)/i.test(name)) {
-                delete env[name];
-            }
-        }
+        env = userEnvironment();
         Object.assign(env, {
             PULUMI_BACKEND_URL: `file://${path.join(dir, "state")}`,
             PULUMI_CONFIG_PASSPHRASE: "readme-throwaway",
-            PULUMI_SKIP_UPDATE_CHECK: "true",
             // What answering "yes" at `pulumi up`'s prompt does.
             PULUMI_SKIP_CONFIRMATIONS: "true",
         });
@@ -110,7 +104,7 @@ describe("the README, followed as a new user would, with the packed package", fu
 
     it("its Reading the private key steps write a 0600 key file that ssh-keygen opens, and none when the output cannot be read", () => {
         // Every reading step but the login itself, which needs a host.
-        const steps = only(blocksUnder("### Reading the private key"), "sh")
+        const steps = only(blocksUnder(readme, "### Reading the private key"), "sh")
             .split("\n")
             .filter((line) => !line.startsWith("ssh "))
             .join("\n");
@@ -145,12 +139,59 @@ describe("the README, followed as a new user would, with the packed package", fu
         assert.match(bare.stderr, /give --stack NAME/);
     });
 
+    it("deploys its Sealed private keys program, whose sealed Reading step opens the key with the user's age identity alone", () => {
+        const sealed = blocksUnder(readme, "### Sealed private keys");
+        const reading = only(blocksUnder(readme, "### Reading the private key"), "sh", 1);
+        assert.match(reading, /umask 077/);
+        // The user's home, where the README keeps the age identity; Pulumi's plugins stay where they are.
+        const user = (name: string) => {
+            const home = path.join(dir, name);
+            fs.mkdirSync(home, { recursive: true });
+            return { HOME: home, PULUMI_HOME: path.join(os.homedir(), ".pulumi") };
+        };
+        const alice = user("alice-home");
+
+        fs.writeFileSync(path.join(project, "index.ts"), only(sealed, "typescript"));
+        sh(only(sealed, "sh"), alice);
+        const outputs = JSON.parse(sh("pulumi stack output --json --show-secrets"));
+        assert.deepStrictEqual(Object.keys(outputs).sort(), ["privateKeySealed", "publicKeyOpenssh"]);
+
+        const keyFile = path.join(project, "id_deploy");
+        fs.rmSync(keyFile, { force: true });
+        sh(reading, alice);
+        assert.strictEqual(fs.statSync(keyFile).mode & 0o777, 0o600, "the key file is readable by its owner alone");
+        assert.strictEqual(
+            run("ssh-keygen", ["-y", "-f", keyFile]).stdout.trim(),
+            outputs.publicKeyOpenssh,
+            "the key file holds the deployed key",
+        );
+
+        // Someone else, with the stack but without the identity, is left with no key file.
+        fs.rmSync(keyFile);
+        const stranger = spawnSync("bash", ["-c", reading], { cwd: project, env: { ...env, ...user("bob-home") }, encoding: "utf8" });
+        assert.notStrictEqual(stranger.status, 0);
+        assert.ok(!fs.existsSync(keyFile), "a failed opening leaves no id_deploy");
+    });
+
     it(`runs with the oldest @pulumi/pulumi the peer range admits (${oldestSdk}): the state reads back unchanged, destroy and up work`, () => {
+        /** The ids of the stack's key pairs, whichever of the README's programs is deployed. */
+        const pairs = () =>
+            (JSON.parse(sh("pulumi stack export")).deployment.resources as { type: string; id?: string }[])
+                .filter((r) => r.type.endsWith(":KeyPair"))
+                .map((r) => r.id);
         sh(`npm install --no-audit --no-fund @pulumi/pulumi@${oldestSdk}`);
         assert.deepStrictEqual(sdkCopies(), [oldestSdk]);
         typeCheck();
         sh("pulumi preview --expect-no-changes");
+        const before = pairs();
         sh("pulumi destroy");
-        assert.match(sh("pulumi up"), /\+ 5 created/);
+        assert.deepStrictEqual(pairs(), []);
+        sh("pulumi up");
+        const after = pairs();
+        assert.strictEqual(after.length, before.length);
+        assert.deepStrictEqual(
+            after.filter((id) => before.includes(id)),
+            [],
+        );
     });
 });
