@@ -176,7 +176,7 @@ describe("the README, followed as a new user would, with the packed package", fu
     it(`runs with the oldest @pulumi/pulumi the peer range admits (${oldestSdk}): the state reads back unchanged, destroy and up work`, () => {
         /** The ids of the stack's key pairs, whichever of the README's programs is deployed. */
         const pairs = () =>
-            (JSON.parse(sh("pulumi stack export")).deployment.resources as { type: string; id?: string }[])
+            ((JSON.parse(sh("pulumi stack export")).deployment.resources ?? []) as { type: string; id?: string }[])
                 .filter((r) => r.type.endsWith(":KeyPair"))
                 .map((r) => r.id);
         sh(`npm install --no-audit --no-fund @pulumi/pulumi@${oldestSdk}`);
