@@ -38,7 +38,8 @@ import { EnsError, invalidParameter, pubKeyNameExisted } from "../ens/errors";
 import { colonHex, Fingerprints, fingerprints } from "../keys/fingerprints";
 import { InputFailure, KeyPairInputs, unknownValue } from "../inputs";
 import { generateKeyMaterial, KeyMaterial, keyMaterialOf } from "../keys/material";
-import { KeyPairOutputs, verifyOutputs } from "../state";
+import { KeyPairOutputs } from "../state";
+import { verifyOutputs } from "../stateIntegrity";
 import { EngineLifetime, processLifetime } from "../lifetime";
 import { Backend } from "./backend";
 

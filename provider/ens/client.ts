@@ -9,7 +9,7 @@ import type * as OpenApiSdk from "@alicloud/openapi-client";
 import type * as TeaUtil from "@alicloud/tea-util";
 import { DescribedKeyPair, EnsAction, EnsActionResponses, ensApiVersion, KeyPairFilter, keyPairFilterParameters } from "./api";
 import { EnsError, invalidParameter, isRetryableEnsError, isThrottling } from "./errors";
-import { ensTimestamp } from "./ids";
+import { ensTimestamp } from "./timestamps";
 import { defaultRetryPolicy, retrying, RetryOptions, RetryPolicy } from "./retry";
 
 /**
