@@ -7,28 +7,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ensureEngine, repoRoot } from "../scripts/engine";
+import { blocksUnder, only } from "./helpers/markdown";
 import { run } from "./helpers/run";
-
-interface Block {
-    lang: string;
-    body: string;
-}
-
-/** The code blocks directly under a heading (up to the next heading of any level). */
-function blocksUnder(readme: string, heading: string): Block[] {
-    const start = readme.indexOf(`\n${heading}\n`);
-    assert.ok(start >= 0, `README.md has a "${heading}" section`);
-    const rest = readme.slice(start + heading.length + 2);
-    const end = rest.search(/^#{1,6} /m);
-    const section = end < 0 ? rest : rest.slice(0, end);
-    return [...section.matchAll(/^```(\w*)\n([\s\S]*?)^```$/gm)].map((m) => ({ lang: m[1], body: m[2] }));
-}
-
-function only(blocks: Block[], lang: string, index = 0): string {
-    const matching = blocks.filter((b) => b.lang === lang);
-    assert.ok(matching.length > index, `the section has a ${lang} block number ${index + 1}`);
-    return matching[index].body;
-}
+import { typeCommands, userEnvironment } from "./helpers/userShell";
 
 describe("the README, followed as a new user would, with the packed package", function () {
     this.timeout(900_000);
@@ -36,24 +17,16 @@ describe("the README, followed as a new user would, with the packed package", fu
     let project: string;
     let env: NodeJS.ProcessEnv;
 
-    /** Runs a README command block with bash in the project folder, stopping at the first failure. */
+    /** Runs a README command block in the project folder, stopping at the first failure; returns its stdout. */
     function sh(script: string): string {
-        const result = spawnSync("bash", ["-eo", "pipefail", "-c", script], { cwd: project, env, encoding: "utf8", timeout: 600_000 });
-        assert.strictEqual(result.status, 0, `${script}\nfailed:\n${result.stdout}\n${result.stderr}`);
-        return result.stdout;
+        return typeCommands(script, project, env).stdout;
     }
 
     before(() => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "ens-keypair-readme-"));
         project = path.join(dir, "edge-keys");
         fs.mkdirSync(project);
-        env = { ...process.env, PATH: `${ensureEngine()}${path.delimiter}${process.env.PATH}` };
-        // npm test runs under npm, whose npm_* variables would point npm install back at this repository.
-        for (const name of Object.keys(env)) {
-            if (/^(npm_|ALIBABA_CLOUD_|ENS_KEYPAIR_|PULUMI_)/i.test(name)) {
-                delete env[name];
-            }
-        }
+        env = userEnvironment(ensureEngine());
         Object.assign(env, {
             PULUMI_BACKEND_URL: `file://${path.join(dir, "state")}`,
             PULUMI_CONFIG_PASSPHRASE: "readme-throwaway",
