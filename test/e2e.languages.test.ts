@@ -92,6 +92,18 @@ describe("end to end: the YAML, Go and Python examples, deployed as their README
                 engine,
                 env,
             });
+            // What a user writing such a program types to get the SDK (the READMEs' `pulumi install` did it from
+            // Pulumi.yaml); the example's files are as it leaves them, and as `pulumi install` left them.
+            if (language !== "yaml") {
+                typeCommands("pulumi package add ens-keypair@0.1.0", dir, env);
+            }
+            for (const file of fs.readdirSync(path.join(repoRoot, "examples", language))) {
+                const committed = path.join(repoRoot, "examples", language, file);
+                if (fs.statSync(committed).isFile() && !/^(id_|Pulumi\.[^.]+\.yaml$)/.test(file)) {
+                    assert.ok(fs.readFileSync(committed).equals(fs.readFileSync(path.join(dir, file))), `${file} is as committed`);
+                }
+            }
+
             const printed = deployed.stdout + deployed.stderr;
             assert.match(printed, /\+ 2 created/, printed);
             assert.match(printed, /privateKeyOpenssh\s+\[secret\]/, "`pulumi stack output` masks the private key");
