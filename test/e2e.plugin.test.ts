@@ -13,6 +13,7 @@ import { EnsServer, startEnsServer } from "../ens-server/server";
 import { EnsClient } from "../provider/ens/client";
 import { archivePath, buildPlugin, pluginVersion } from "../scripts/build-plugin";
 import { ensureEngine, repoRoot } from "../scripts/engine";
+import { keyPairType } from "../provider/cli/orphans";
 import { keyPairToken } from "../provider/plugin/service";
 import { leakedPiece } from "./helpers/leaks";
 import { ProgramStack } from "./helpers/programStack";
@@ -204,7 +205,7 @@ export const ids = { a: a.keyPairId, b: b.keyPairId };
             await pulumi(stack, "preview", "--expect-no-changes");
 
             const described = { a: calls(servers.a, "DescribeKeyPairs"), b: calls(servers.b, "DescribeKeyPairs") };
-            assert.match(await pulumi(stack, "refresh", "--yes"), /Resources:\s+5 unchanged/);
+            assert.match(await pulumi(stack, "refresh", "--yes", "--skip-preview"), /Resources:\s+5 unchanged/);
             // One lookup each, each in its own server: a pair looked up in the other would be gone there, and refresh would drop it.
             assert.strictEqual(calls(servers.a, "DescribeKeyPairs"), described.a + 1);
             assert.strictEqual(calls(servers.b, "DescribeKeyPairs"), described.b + 1);
@@ -271,7 +272,11 @@ export const fingerprint = deploy.keyPairFingerPrint;
             before(() => {
                 // The dynamic KeyPair, installed from the packed package beside the generated SDK.
                 const packed = JSON.parse(
-                    execFileSync("npm", ["pack", "--json", "--pack-destination", dir], { cwd: repoRoot, encoding: "utf8" }),
+                    execFileSync("npm", ["pack", "--json", "--pack-destination", dir], {
+                        cwd: repoRoot,
+                        encoding: "utf8",
+                        stdio: ["ignore", "pipe", "pipe"],
+                    }),
                 );
                 execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", path.join(dir, packed[0].filename)], {
                     cwd: program,
@@ -290,7 +295,7 @@ export const fingerprint = deploy.keyPairFingerPrint;
                 stack.pulumi(["config", "set", "--secret", "ens-keypair:accessKeySecret", keySecret]);
                 await pulumi(stack, "up", "--yes", "--skip-preview");
                 const { id } = (await json(stack, "stack", "output", "--json")) as { id: string };
-                const dynamicUrn = stack.exportState().deployment.resources?.find((r) => r.type === "pulumi-nodejs:dynamic:Resource")?.urn;
+                const dynamicUrn = stack.exportState().deployment.resources?.find((r) => r.type === keyPairType)?.urn;
                 assert.ok(dynamicUrn, "the dynamic KeyPair is in the state");
 
                 // Out of the state, still in ENS; then adopted by the package's KeyPair.
