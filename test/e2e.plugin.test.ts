@@ -14,7 +14,7 @@ import { EnsClient } from "../provider/ens/client";
 import { archivePath, buildPlugin, pluginVersion } from "../scripts/build-plugin";
 import { ensureEngine, repoRoot } from "../scripts/engine";
 import { keyPairType } from "../provider/cli/orphans";
-import { keyPairToken } from "../provider/plugin/service";
+import { keyPairToken } from "../provider/plugin/token";
 import { leakedPiece } from "./helpers/leaks";
 import { ProgramStack } from "./helpers/programStack";
 import { filesText } from "./helpers/stacks";

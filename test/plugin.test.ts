@@ -15,7 +15,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { EnsServer, startEnsServer } from "../ens-server/server";
 import { secretValue, unwrap, wrap } from "../provider/plugin/properties";
-import { keyPairToken } from "../provider/plugin/service";
+import { keyPairToken } from "../provider/plugin/token";
 import { buildPlugin, pluginDir, pluginVersion } from "../scripts/build-plugin";
 import { schemaPath } from "../scripts/schema";
 import { leakedPiece } from "./helpers/leaks";
