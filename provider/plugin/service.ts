@@ -15,9 +15,7 @@ import { InputFailure, KeyPairInputs, unknownValue } from "../inputs";
 import * as implementation from "../provider";
 import { KeyPairOutputs } from "../state";
 import { Properties, unwrap, Unwrapped, wrap } from "./properties";
-
-/** The type token of the package's one resource. */
-export const keyPairToken = "ens-keypair:index:KeyPair";
+import { keyPairToken } from "./token";
 
 /** Properties of a provider's inputs that the engine adds itself, not configuration keys. */
 const engineConfigKeys = ["version", "pluginDownloadURL"];
