@@ -35,9 +35,10 @@ function assertNoPrivateKey(text: string, privateKey: string, publicKey: string,
 }
 
 describe("end to end: the YAML, Go and Python examples, deployed as their READMEs say", function () {
-    // Go compiles the program the first time (about a minute alone, several under load); Python's
-    // `pulumi install` downloads the `pulumi` package from PyPI into a new virtualenv.
-    this.timeout(900_000);
+    // Go compiles the program the first time (about a minute alone, 9 under a load of 16); Python's
+    // `pulumi install` downloads the `pulumi` package from PyPI into a new virtualenv. Run alone,
+    // the suite may also build the language host first (`npm test` builds them before).
+    this.timeout(1_200_000);
     /** A throwaway stand-in for a clone: `examples/<language>` and `dist/<archive>`, as the READMEs expect. */
     let clone: string;
 
