@@ -46,17 +46,17 @@ describe("end to end: the ens-keypair plugin and its TypeScript SDK", function (
     let env: NodeJS.ProcessEnv;
 
     /** Runs a shell command in the program's folder outside the repository, in the plugin's environment. */
-    function sh(script: string, cwd = program): { status: number; output: string } {
-        const result = spawnSync("bash", ["-eo", "pipefail", "-c", script], { cwd, env, encoding: "utf8", timeout: 600_000 });
+    function sh(script: string): { status: number; output: string } {
+        const result = spawnSync("bash", ["-eo", "pipefail", "-c", script], { cwd: program, env, encoding: "utf8", timeout: 600_000 });
         return { status: result.status ?? -1, output: `${result.stdout}\n${result.stderr}` };
     }
 
     /** A stack of the installed program with `index.ts` replaced, on its own backend, finding the plugin in the throwaway PULUMI_HOME. */
-    function stackWith(scenario: string, text: string, config: ProgramStack["env"] = {}): ProgramStack {
+    function stackWith(scenario: string, text: string, config: Record<string, string> = {}): ProgramStack {
         fs.writeFileSync(path.join(program, "index.ts"), text);
         // Every scenario's stack is "test" in the one program folder: each starts from no stack settings.
         fs.rmSync(path.join(program, "Pulumi.test.yaml"), { force: true });
-        const stack = ProgramStack.create({ scenario, workDir: program, config: config as Record<string, string> });
+        const stack = ProgramStack.create({ scenario, workDir: program, config });
         stack.env.PULUMI_HOME = pulumiHome;
         return stack;
     }
