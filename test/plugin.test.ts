@@ -237,6 +237,22 @@ describe("the plugin over the provider protocol", function () {
         );
     });
 
+    it("serves a KeyPair inside a component, whose URN's type follows its parent's, and refuses other types", async () => {
+        const plugin = await started();
+        const check = (resourceUrn: string) =>
+            call<rpc.CheckRequest, rpc.CheckResponse>(
+                plugin.client,
+                "check",
+                new rpc.CheckRequest().setUrn(resourceUrn).setNews(props({ keyPairName: "in-a-component" })),
+            );
+        const checked = await check(`urn:pulumi:test::plugin::my:index:Keys$${keyPairToken}::pair`);
+        assert.deepStrictEqual(checked.getFailuresList(), []);
+        await assert.rejects(
+            check("urn:pulumi:test::plugin::ens-keypair:index:Other::x"),
+            /has one resource type, ens-keypair:index:KeyPair/,
+        );
+    });
+
     it("unwraps secrets nested in a property and marks the property secret", () => {
         const struct = props({ list: ["a", secretValue("b")], plain: "c" });
         assert.deepStrictEqual(unwrap(struct), { values: { list: ["a", "b"], plain: "c" }, secret: new Set(["list"]) });

@@ -49,9 +49,12 @@ export interface ProviderService {
     cancel: Method<Empty, Empty>;
 }
 
-/** The resource's type, from its URN (`urn:pulumi:<stack>::<project>::<type>::<name>`). */
+/**
+ * The resource's type, from its URN (`urn:pulumi:<stack>::<project>::<type>::<name>`), where the
+ * type of a child follows its parents' (`my:index:Component$ens-keypair:index:KeyPair`).
+ */
 function typeOf(urn: string): string {
-    return urn.split("::")[2] ?? "";
+    return (urn.split("::")[2] ?? "").split("$").pop() ?? "";
 }
 
 function expectKeyPair(urn: string): void {
