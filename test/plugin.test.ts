@@ -258,6 +258,37 @@ describe("the plugin over the provider protocol", function () {
         assert.notStrictEqual(outputs.values.privateKeyOpenssh, unwrap(created.getProperties()).values.privateKeyOpenssh, "re-encrypted");
     });
 
+    it("seals the private key to age recipients: with sealedOnly, privateKeySealed alone holds it, and it opens to the key", async () => {
+        const plugin = await started();
+        await configure(plugin, props({}));
+        const age = await import("age-encryption");
+        const identity = await age.generateIdentity();
+        const news = props({
+            keyPairName: "plugin-sealed",
+            keyType: "ed25519",
+            privateKeyRecipients: [await age.identityToRecipient(identity)],
+            sealedOnly: true,
+        });
+        const checked = await call<rpc.CheckRequest, rpc.CheckResponse>(
+            plugin.client,
+            "check",
+            new rpc.CheckRequest().setUrn(urn).setNews(news),
+        );
+        assert.deepStrictEqual(checked.getFailuresList(), []);
+        const created = await call<rpc.CreateRequest, rpc.CreateResponse>(
+            plugin.client,
+            "create",
+            new rpc.CreateRequest().setUrn(urn).setProperties(checked.getInputs()),
+        );
+        const outputs = unwrap(created.getProperties()).values;
+        assert.strictEqual(outputs.privateKeyOpenssh, undefined);
+        assert.strictEqual(outputs.privateKeyBody, undefined);
+        const decrypter = new age.Decrypter();
+        decrypter.addIdentity(identity);
+        const opened = await decrypter.decrypt(age.armor.decode(String(outputs.privateKeySealed)), "text");
+        assert.match(opened, /^-----BEGIN OPENSSH PRIVATE KEY-----/);
+    });
+
     it("reads a pair for an import from its id alone: ENS's name and fingerprint, the inputs a program gives, no private key", async () => {
         const plugin = await started();
         await configure(plugin, ensConfig());
