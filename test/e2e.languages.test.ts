@@ -1,9 +1,9 @@
 // Programs in Pulumi YAML, Go and Python, each an example deployed as its README says: the README's
-// commands run as written (install the plugin from its archive, `pulumi install`, `pulumi up`, read
+// Steps run as written (install the plugin from its archive, `pulumi install`, `pulumi up`, read
 // the private key, `ssh-keygen -y`) from a copy of the example beside the built archive, outside the
 // repository, with the plugin in a throwaway PULUMI_HOME. One `pulumi up` per program; the tests
 // then check the stack with the same CLI (a no-change preview, the outputs and which of them are
-// secret, the state) and run the README's `pulumi destroy`.
+// secret, the state) and run the README's Tearing down.
 import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
@@ -11,21 +11,15 @@ import * as path from "path";
 import { ensureLanguageHost, ProgramLanguage, repoRoot } from "../scripts/engine";
 import { archivePath, buildPlugin } from "../scripts/build-plugin";
 import { leakedPiece } from "./helpers/leaks";
-import { codeBlocks, only } from "./helpers/markdown";
 import { assertArmour } from "./helpers/pem";
 import { ProgramStack } from "./helpers/programStack";
+import { blocksUnder, only, runSteps, userEnvironment } from "./helpers/readmeSteps";
 import { run } from "./helpers/run";
-import { TypedOutput, typeCommands, userEnvironment } from "./helpers/userShell";
 
-/** The README's last command, which the tests run after checking the deployed stack. */
-const teardown = "pulumi destroy --yes";
-
-/** The README's command block, split where the stack has been deployed and not yet destroyed. */
-function readmeSteps(language: ProgramLanguage): { deploy: string; destroy: string } {
-    const block = only(codeBlocks(fs.readFileSync(path.join(repoRoot, "examples", language, "README.md"), "utf8")), "sh");
-    const at = block.lastIndexOf(`\n${teardown}`);
-    assert.ok(at > 0 && block.slice(at).trim() === teardown, `examples/${language}/README.md's commands end with \`${teardown}\``);
-    return { deploy: block.slice(0, at), destroy: teardown };
+/** Runs the commands of a section of an example's README, as written; returns what they printed (stdout and stderr). */
+function runSection(language: ProgramLanguage, heading: string, cwd: string, env: NodeJS.ProcessEnv): string {
+    const readme = fs.readFileSync(path.join(repoRoot, "examples", language, "README.md"), "utf8");
+    return runSteps(`exec 2>&1\n${only(blocksUnder(readme, heading), "sh")}`, cwd, env);
 }
 
 /** Asserts that `text` holds no PEM armour and no piece of `privateKey` (the public key it embeds aside). */
@@ -68,35 +62,20 @@ describe("end to end: the YAML, Go and Python examples, deployed as their README
                 recursive: true,
                 filter: (src) => !/[/\\](sdks|venv|__pycache__|id_[^/\\]*|Pulumi\.[^/\\]+\.yaml)$/.test(src),
             });
-            const env = {
-                ...userEnvironment(engine),
-                PULUMI_HOME: path.join(clone, `pulumi-home-${language}`),
-                PULUMI_SKIP_UPDATE_CHECK: "true",
-            };
-            const steps = readmeSteps(language);
+            const env = { ...userEnvironment(), PULUMI_HOME: path.join(clone, `pulumi-home-${language}`) };
+            const printed = runSection(language, "## Steps", clone, env);
+            assert.match(printed, /\+ 2 created/, printed);
+            assert.match(printed, /privateKeyOpenssh\s+\[secret\]/, "`pulumi stack output` masks the private key");
 
-            // The README's commands up to the destroy, then where they left the stack.
-            const trailer = path.join(clone, `${language}.stack`);
-            const deployed = typeCommands(
-                `${steps.deploy}\nprintf '%s\\n' "$PWD" "$PULUMI_BACKEND_URL" "$PULUMI_CONFIG_PASSPHRASE" >'${trailer}'`,
-                clone,
-                env,
-            );
-            const [programDir, backendUrl, passphrase] = fs.readFileSync(trailer, "utf8").split("\n");
-            assert.strictEqual(programDir, dir);
-            assert.match(backendUrl, /^file:\/\//);
-            const stack = ProgramStack.attach({
-                dir,
-                name: "dev",
-                backendDir: backendUrl.slice("file://".length),
-                passphrase,
-                engine,
-                env,
-            });
-            // What a user writing such a program types to get the SDK (the READMEs' `pulumi install` did it from
+            // The stack the Steps made, in the backend and under the passphrase they export.
+            const backendDir = path.join(clone, "examples", ".pulumi-state");
+            const passphrase = "examples-passphrase";
+            const stack = ProgramStack.attach({ dir, name: "dev", backendDir, passphrase, engine, env });
+
+            // What a user writing such a program types to get the SDK (the Steps' `pulumi install` did it from
             // Pulumi.yaml); the example's files are as it leaves them, and as `pulumi install` left them.
             if (language !== "yaml") {
-                typeCommands("pulumi package add ens-keypair@0.1.0", dir, env);
+                runSteps("pulumi package add ens-keypair@0.1.0", dir, env);
             }
             for (const file of fs.readdirSync(path.join(repoRoot, "examples", language))) {
                 const committed = path.join(repoRoot, "examples", language, file);
@@ -104,10 +83,6 @@ describe("end to end: the YAML, Go and Python examples, deployed as their README
                     assert.ok(fs.readFileSync(committed).equals(fs.readFileSync(path.join(dir, file))), `${file} is as committed`);
                 }
             }
-
-            const printed = deployed.stdout + deployed.stderr;
-            assert.match(printed, /\+ 2 created/, printed);
-            assert.match(printed, /privateKeyOpenssh\s+\[secret\]/, "`pulumi stack output` masks the private key");
 
             const preview = stack.preview("--expect-no-changes");
             assert.deepStrictEqual(preview.changes, { same: 2 });
@@ -125,7 +100,7 @@ describe("end to end: the YAML, Go and Python examples, deployed as their README
             assert.strictEqual(fs.statSync(keyPath).mode & 0o777, 0o600, `${keyFile} is readable by its owner alone`);
             const derived = run("ssh-keygen", ["-y", "-f", keyPath]).stdout.trim().split(" ").slice(0, 2).join(" ");
             assert.strictEqual(derived, outputs.publicKeyOpenssh);
-            assert.ok(deployed.stdout.includes(derived), "the README's ssh-keygen -y printed the deployed public key");
+            assert.ok(printed.includes(derived), "the README's ssh-keygen -y printed the deployed public key");
 
             // The plugin served the resource: the package's types, not the dynamic provider's.
             const types = stack.resourceTypes().filter((t) => t !== "pulumi:pulumi:Stack");
@@ -133,14 +108,14 @@ describe("end to end: the YAML, Go and Python examples, deployed as their README
 
             const privateKey = String(outputs.privateKeyOpenssh);
             const publicKey = String(outputs.publicKeyOpenssh);
-            const destroyed: TypedOutput = typeCommands(steps.destroy, dir, {
+            const destroyed = runSection(language, "## Tearing down", dir, {
                 ...env,
-                PULUMI_BACKEND_URL: backendUrl,
+                PULUMI_BACKEND_URL: `file://${backendDir}`,
                 PULUMI_CONFIG_PASSPHRASE: passphrase,
             });
             assert.deepStrictEqual(stack.exportState().deployment.resources ?? [], []);
 
-            const shown = [printed, preview.output, destroyed.stdout, destroyed.stderr].join("\n");
+            const shown = [printed, preview.output, destroyed].join("\n");
             assertNoPrivateKey(shown, privateKey, publicKey, "the commands' output");
             assertNoPrivateKey(stack.backendText(), privateKey, publicKey, "the backend (state, backups, history)");
         });
