@@ -6,6 +6,7 @@ export default tseslint.config(
     {
         ignores: [
             "bin/",
+            "dist/",
             "node_modules/",
             "examples/*/node_modules/",
             "examples/*/*/node_modules/",

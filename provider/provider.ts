@@ -17,19 +17,35 @@ import { passedDeadline } from "./rotation";
 
 let config: ProviderConfig | undefined;
 
-/** The configuration in force: what `configure` gave, or the environment's. */
+/** The configuration in force in the dynamic provider: what `configure` gave, or the environment's. */
 export function currentConfig(): ProviderConfig {
     config ??= resolveConfig(() => undefined);
     return config;
 }
 
-function backendFor(name: BackendName): Backend {
+/**
+ * What one call runs with. The dynamic provider's process serves one stack's configuration
+ * (`currentConfig()`); the plugin passes each provider instance's own.
+ */
+export interface CallContext {
+    /** The configuration of the provider the resource belongs to. */
+    config: ProviderConfig;
+    /** Tells the user something about the deployment, shown with the run's diagnostics. */
+    inform(message: string): void;
+}
+
+/** The dynamic provider's context: the engine shows what a dynamic provider writes to stderr with the run's diagnostics. */
+function dynamic(): CallContext {
+    return { config: currentConfig(), inform: (message) => console.error(message) };
+}
+
+function backendFor(name: BackendName, { config }: CallContext): Backend {
     if (name === "local") {
         return localBackend;
     }
     // Loaded on demand so that local use never loads the Alibaba Cloud clients.
     const { ensBackend } = require("./backends/ens") as typeof import("./backends/ens");
-    return ensBackend(currentConfig());
+    return ensBackend(config);
 }
 
 /**
@@ -83,15 +99,17 @@ function forEngine(failure: InputFailure, news: Record<string, unknown>): InputF
     return unsafe || unreadable ? { property: "", reason: failure.reason } : failure;
 }
 
-export const check = reported(async (olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> => {
+type Raw = Record<string, unknown>;
+
+export const check = reported(async (olds: Raw, news: Raw, ctx: CallContext = dynamic()): Promise<pulumi.dynamic.CheckResult> => {
     const { inputs, failures } = checkInputs(olds, news);
     if (failures.length === 0) {
-        failures.push(...backendFor(currentConfig().backend).checkInputs(inputs));
+        failures.push(...backendFor(ctx.config.backend, ctx).checkInputs(inputs));
     }
     return { inputs, failures: failures.map((failure) => forEngine(failure, news)) };
 });
 
-export const diff = reported(async (_id: string, olds: KeyPairOutputs, news: KeyPairInputs): Promise<pulumi.dynamic.DiffResult> => {
+export const diff = reported(async (_id: string, olds: KeyPairOutputs, news: KeyPairInputs, ctx: CallContext = dynamic()) => {
     const changed = checkedInputNames.filter((key) => !sameValue(olds[key], news[key]));
     const replaces: string[] = replacingInputNames.filter((key) => changed.includes(key));
     // What the stored pair no longer has the means to change in place (a sealed-only key) replaces it.
@@ -101,7 +119,7 @@ export const diff = reported(async (_id: string, olds: KeyPairOutputs, news: Key
     if (deadline !== undefined) {
         replaces.push("rotatesAt");
     }
-    if (storedBackend(olds) !== currentConfig().backend) {
+    if (storedBackend(olds) !== ctx.config.backend) {
         replaces.push("backend");
     }
     // ENS names are unique: a replacement that keeps the name must free it first.
@@ -109,15 +127,15 @@ export const diff = reported(async (_id: string, olds: KeyPairOutputs, news: Key
     const order = deleteBeforeReplace
         ? "It is deleted first, so that the new pair can take its name."
         : "A new pair, named from the prefix, is created before it is deleted.";
-    // The engine shows a plugin's standard error with the run's diagnostics: these say why the pair is replaced.
+    // These say why the pair is replaced.
     if (deadline !== undefined) {
-        console.error(
+        ctx.inform(
             `KeyPair "${olds.keyPairName}" (${olds.keyPairId}) is due for rotation: rotatesAt ${deadline} has passed (rotateAfter ${news.rotateAfter}). ${order}`,
         );
     }
     if (unsealable.length > 0) {
         const names = unsealable.map(({ name }) => name).join(" and ");
-        console.error(
+        ctx.inform(
             `KeyPair "${olds.keyPairName}" (${olds.keyPairId}) is replaced because ${names} changed: with sealedOnly the provider no longer holds its private key, ` +
                 `so it cannot seal that key again. A new pair is made, sealed to the current privateKeyRecipients. ${order}`,
         );
@@ -125,9 +143,9 @@ export const diff = reported(async (_id: string, olds: KeyPairOutputs, news: Key
     return { changes: changed.length > 0 || replaces.length > 0, replaces, deleteBeforeReplace };
 });
 
-export const create = reported(async (inputs: KeyPairInputs): Promise<pulumi.dynamic.CreateResult> => {
+export const create = reported(async (inputs: KeyPairInputs, ctx: CallContext = dynamic()): Promise<pulumi.dynamic.CreateResult> => {
     // Whichever backend made the pair, its private key is encrypted and sealed before it becomes an output.
-    const outs = await withSealedKey(withPassphrase(await backendFor(currentConfig().backend).create(pick(inputs)), undefined));
+    const outs = await withSealedKey(withPassphrase(await backendFor(ctx.config.backend, ctx).create(pick(inputs)), undefined));
     return { id: outs.keyPairId, outs };
 });
 
@@ -142,16 +160,18 @@ export const update = reported(async (_id: string, olds: KeyPairOutputs, news: K
     return { outs: await withSealedKey(withPassphrase(outs, olds.privateKeyPassphrase), olds) };
 });
 
-export const read = reported(async (id: string, props: Partial<KeyPairOutputs>): Promise<pulumi.dynamic.ReadResult> => {
-    // With no pair in state (`KeyPair.get`), it is looked up where the stack keeps its pairs now.
-    const stored = props.keyPairId === undefined ? undefined : (props as KeyPairOutputs);
-    const outs = await backendFor(stored ? storedBackend(stored) : currentConfig().backend).read(id, stored);
-    // No id tells the engine the pair is gone, so refresh drops it from state.
-    return outs === undefined ? {} : { id: outs.keyPairId, props: outs };
-});
+export const read = reported(
+    async (id: string, props: Partial<KeyPairOutputs>, ctx: CallContext = dynamic()): Promise<pulumi.dynamic.ReadResult> => {
+        // With no pair in state (`KeyPair.get`, an import), it is looked up where the provider keeps its pairs now.
+        const stored = props.keyPairId === undefined ? undefined : (props as KeyPairOutputs);
+        const outs = await backendFor(stored ? storedBackend(stored) : ctx.config.backend, ctx).read(id, stored);
+        // No id tells the engine the pair is gone, so refresh drops it from state.
+        return outs === undefined ? {} : { id: outs.keyPairId, props: outs };
+    },
+);
 
-const remove = reported(async (id: string, props: KeyPairOutputs): Promise<void> => {
-    await backendFor(storedBackend(props)).delete(id, props);
+const remove = reported(async (id: string, props: KeyPairOutputs, ctx: CallContext = dynamic()): Promise<void> => {
+    await backendFor(storedBackend(props), ctx).delete(id, props);
 });
 export { remove as delete };
 
