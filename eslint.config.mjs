@@ -3,7 +3,18 @@ import eslint from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["bin/", "node_modules/", "examples/*/node_modules/", "examples/*/bin/", ".pulumi-state/", ".pulumi-test/", "bench/work/"] },
+    {
+        ignores: [
+            "bin/",
+            "dist/",
+            "node_modules/",
+            "examples/*/node_modules/",
+            "examples/*/bin/",
+            ".pulumi-state/",
+            ".pulumi-test/",
+            "bench/work/",
+        ],
+    },
     eslint.configs.recommended,
     ...tseslint.configs.recommendedTypeChecked,
     {

@@ -18,19 +18,40 @@ export const defaultEndpoint = "ens.aliyuncs.com";
  */
 export type Generation = "provider" | "ens";
 
+/** The provider's configuration; each key's TSDoc is its description in the package's schema too. */
 export interface ProviderConfig {
-    /** Where key pairs live: `local` (Pulumi state) or `ens` (the ENS API). */
+    /**
+     * Where key pairs live: `local` (the default: keys made by the provider, Pulumi state is the
+     * store) or `ens` (the ENS API). Environment: `ENS_KEYPAIR_BACKEND`.
+     */
     backend: BackendName;
-    /** Who generates RSA pairs in the ens backend. */
+    /**
+     * In the `ens` backend, who generates RSA pairs: `provider` (the default) or `ens`.
+     * Environment: `ENS_KEYPAIR_GENERATION`.
+     */
     generation: Generation;
-    /** ENS endpoint: a host name, or a full URL such as `http://127.0.0.1:8080`. */
+    /**
+     * The ENS endpoint: a host (HTTPS) or a full URL such as `http://127.0.0.1:8080`; default
+     * `ens.aliyuncs.com`. Environment: `ENS_KEYPAIR_ENDPOINT`.
+     */
     endpoint: string;
-    /** ENS region, sent as `RegionId` where given. */
+    /** The ENS region, sent as `RegionId` where given. Environment: `ENS_KEYPAIR_REGION_ID`. */
     regionId?: string;
-    /** Access key from config, when not taken from Alibaba Cloud's credential chain. */
+    /**
+     * The Alibaba Cloud access key id for the `ens` backend; without it (and `accessKeySecret`),
+     * Alibaba Cloud's credential chain (`ALIBABA_CLOUD_ACCESS_KEY_ID`, profiles, RAM roles).
+     */
     accessKeyId?: string;
+    /** The secret of that access key. */
     accessKeySecret?: string;
 }
+
+/** Every configuration key, in the order the package's schema lists them. */
+export const configKeys = ["backend", "endpoint", "regionId", "generation", "accessKeyId", "accessKeySecret"] as const;
+/** The keys that hold credentials: secret in the package's schema, and kept secret in a provider's state. */
+export const secretConfigKeys: readonly ConfigKey[] = ["accessKeyId", "accessKeySecret"];
+/** A configuration key; `configKeys` lists every key of {@link ProviderConfig}, or this is `never`. */
+export type ConfigKey = keyof ProviderConfig extends (typeof configKeys)[number] ? (typeof configKeys)[number] : never;
 
 /**
  * Resolves the configuration.

@@ -16,19 +16,35 @@ import { passedDeadline } from "./rotation";
 
 let config: ProviderConfig | undefined;
 
-/** The configuration in force: what `configure` gave, or the environment's. */
+/** The configuration in force in the dynamic provider: what `configure` gave, or the environment's. */
 export function currentConfig(): ProviderConfig {
     config ??= resolveConfig(() => undefined);
     return config;
 }
 
-function backendFor(name: BackendName): Backend {
+/**
+ * What one call runs with. The dynamic provider's process serves one stack's configuration
+ * (`currentConfig()`); the plugin passes each provider instance's own.
+ */
+export interface CallContext {
+    /** The configuration of the provider the resource belongs to. */
+    config: ProviderConfig;
+    /** Tells the user something about the deployment, shown with the run's diagnostics. */
+    inform(message: string): void;
+}
+
+/** The dynamic provider's context: the engine shows what a dynamic provider writes to stderr with the run's diagnostics. */
+function dynamic(): CallContext {
+    return { config: currentConfig(), inform: (message) => console.error(message) };
+}
+
+function backendFor(name: BackendName, { config }: CallContext): Backend {
     if (name === "local") {
         return localBackend;
     }
     // Loaded on demand so that local use never loads the Alibaba Cloud clients.
     const { ensBackend } = require("./backends/ens") as typeof import("./backends/ens");
-    return ensBackend(currentConfig());
+    return ensBackend(config);
 }
 
 export async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
@@ -69,29 +85,31 @@ function forEngine(failure: InputFailure, news: Record<string, unknown>): InputF
     return unsafe || unreadable ? { property: "", reason: failure.reason } : failure;
 }
 
-export const check = reported(async (olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> => {
+type Raw = Record<string, unknown>;
+
+export const check = reported(async (olds: Raw, news: Raw, ctx: CallContext = dynamic()): Promise<pulumi.dynamic.CheckResult> => {
     const { inputs, failures } = checkInputs(olds, news);
     if (failures.length === 0) {
-        failures.push(...backendFor(currentConfig().backend).checkInputs(inputs));
+        failures.push(...backendFor(ctx.config.backend, ctx).checkInputs(inputs));
     }
     return { inputs, failures: failures.map((failure) => forEngine(failure, news)) };
 });
 
-export const diff = reported(async (_id: string, olds: KeyPairOutputs, news: KeyPairInputs): Promise<pulumi.dynamic.DiffResult> => {
+export const diff = reported(async (_id: string, olds: KeyPairOutputs, news: KeyPairInputs, ctx: CallContext = dynamic()) => {
     const changed = checkedInputNames.filter((key) => olds[key] !== news[key]);
     const replaces: string[] = replacingInputNames.filter((key) => changed.includes(key));
     const deadline = passedDeadline(olds, news);
     if (deadline !== undefined) {
         replaces.push("rotatesAt");
     }
-    if (olds.backend !== currentConfig().backend) {
+    if (olds.backend !== ctx.config.backend) {
         replaces.push("backend");
     }
     // ENS names are unique: a replacement that keeps the name must free it first.
     const deleteBeforeReplace = replaces.length > 0 && olds.keyPairName === news.keyPairName;
     if (deadline !== undefined) {
-        // The engine shows a plugin's standard error with the run's diagnostics: this says why the pair is replaced.
-        console.error(
+        // This says why the pair is replaced.
+        ctx.inform(
             `KeyPair "${olds.keyPairName}" (${olds.keyPairId}) is due for rotation: rotatesAt ${deadline} has passed (rotateAfter ${news.rotateAfter}). ` +
                 (deleteBeforeReplace
                     ? "It is deleted first, so that the new pair can take its name."
@@ -101,9 +119,9 @@ export const diff = reported(async (_id: string, olds: KeyPairOutputs, news: Key
     return { changes: changed.length > 0 || replaces.length > 0, replaces, deleteBeforeReplace };
 });
 
-export async function create(inputs: KeyPairInputs): Promise<pulumi.dynamic.CreateResult> {
+export async function create(inputs: KeyPairInputs, ctx: CallContext = dynamic()): Promise<pulumi.dynamic.CreateResult> {
     // Whichever backend made the pair, its private key is encrypted before it becomes an output.
-    const outs = withPassphrase(await backendFor(currentConfig().backend).create(pick(inputs)), undefined);
+    const outs = withPassphrase(await backendFor(ctx.config.backend, ctx).create(pick(inputs)), undefined);
     return { id: outs.keyPairId, outs };
 }
 
@@ -117,15 +135,15 @@ export async function update(_id: string, olds: KeyPairOutputs, news: KeyPairInp
     return { outs: withPassphrase(outs, olds.privateKeyPassphrase) };
 }
 
-export const read = reported(async (id: string, props: Partial<KeyPairOutputs>): Promise<pulumi.dynamic.ReadResult> => {
+export const read = reported(async (id: string, props: Partial<KeyPairOutputs>, ctx: CallContext = dynamic()) => {
     const stored = props.keyPairId === undefined ? undefined : (props as KeyPairOutputs);
-    const outs = await backendFor(stored?.backend ?? currentConfig().backend).read(id, stored);
+    const outs = await backendFor(stored?.backend ?? ctx.config.backend, ctx).read(id, stored);
     // No id tells the engine the pair is gone, so refresh drops it from state.
     return outs === undefined ? {} : { id: outs.keyPairId, props: outs };
 });
 
-const remove = reported(async (id: string, props: KeyPairOutputs): Promise<void> => {
-    await backendFor(props.backend ?? "local").delete(id, props);
+const remove = reported(async (id: string, props: KeyPairOutputs, ctx: CallContext = dynamic()): Promise<void> => {
+    await backendFor(props.backend ?? "local", ctx).delete(id, props);
 });
 export { remove as delete };
 

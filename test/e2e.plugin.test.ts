@@ -1,0 +1,260 @@
+// The ens-keypair package under the real engine: the plugin archive installed with
+// `pulumi plugin install --file` into a throwaway PULUMI_HOME, and a TypeScript program outside
+// the repository using the SDK that `pulumi package add` generates. The example's README run as
+// written; two provider instances against two ENS-compatible servers; `pulumi import` of a pair
+// made outside Pulumi, and its refusal in the local backend; a stack moving from the dynamic
+// KeyPair to the package.
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { EnsServer, startEnsServer } from "../ens-server/server";
+import { EnsClient } from "../provider/ens/client";
+import { archivePath, buildPlugin, pluginVersion } from "../scripts/build-plugin";
+import { ensureEngine, repoRoot } from "../scripts/engine";
+import { keyPairToken } from "../provider/plugin/service";
+import { leakedPiece } from "./helpers/leaks";
+import { ProgramStack } from "./helpers/programStack";
+import { filesText } from "./helpers/stacks";
+
+const exampleDir = path.join(repoRoot, "examples", "package-typescript");
+
+/** The `sh` block of the example's README, its lines in order. */
+function readmeCommands(): string[] {
+    const readme = fs.readFileSync(path.join(exampleDir, "README.md"), "utf8");
+    const block = /^```sh\n([\s\S]*?)^```$/m.exec(readme);
+    assert.ok(block, "the example's README has a sh block");
+    return block[1].split("\n").filter((line) => line.trim() !== "");
+}
+
+/** A resource of an exported state. */
+interface StateResource {
+    urn: string;
+    type: string;
+    id?: string;
+    inputs?: Record<string, unknown>;
+    outputs?: Record<string, unknown>;
+}
+
+describe("end to end: the ens-keypair plugin and its TypeScript SDK", function () {
+    this.timeout(900_000);
+    let dir: string;
+    let pulumiHome: string;
+    let program: string;
+    let env: NodeJS.ProcessEnv;
+
+    /** Runs a shell command in the program's folder outside the repository, in the plugin's environment. */
+    function sh(script: string, cwd = program): { status: number; output: string } {
+        const result = spawnSync("bash", ["-eo", "pipefail", "-c", script], { cwd, env, encoding: "utf8", timeout: 600_000 });
+        return { status: result.status ?? -1, output: `${result.stdout}\n${result.stderr}` };
+    }
+
+    /** A stack of the installed program with `index.ts` replaced, on its own backend, finding the plugin in the throwaway PULUMI_HOME. */
+    function stackWith(scenario: string, text: string, config: ProgramStack["env"] = {}): ProgramStack {
+        fs.writeFileSync(path.join(program, "index.ts"), text);
+        const stack = ProgramStack.create({ scenario, workDir: program, config: config as Record<string, string> });
+        stack.env.PULUMI_HOME = pulumiHome;
+        return stack;
+    }
+
+    before(async () => {
+        await buildPlugin();
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "ens-keypair-plugin-"));
+        pulumiHome = path.join(dir, "pulumi-home");
+        program = path.join(dir, "package-typescript");
+        fs.cpSync(exampleDir, program, { recursive: true, filter: (src) => !/[/\\](node_modules|sdks|Pulumi\.[^/\\]+\.yaml)$/.test(src) });
+        env = { ...process.env, PATH: `${ensureEngine()}${path.delimiter}${process.env.PATH}` };
+        // npm test runs under npm, whose npm_* variables would point npm install back at this repository.
+        for (const name of Object.keys(env)) {
+            if (/^(npm_|ALIBABA_CLOUD_|ENS_KEYPAIR_|PULUMI_)/i.test(name)) {
+                delete env[name];
+            }
+        }
+        Object.assign(env, { PULUMI_HOME: pulumiHome, PULUMI_SKIP_UPDATE_CHECK: "true" });
+    });
+
+    after(() => {
+        if (dir) {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("the example's README, run as written outside the repository: plugin archive, package add, up, no-change preview, the key, destroy", () => {
+        // The README runs in examples/package-typescript of a clone; here the folder is a copy
+        // outside the repository, so its paths into the clone point at this checkout, and the
+        // archive was built by this suite with the build script's own function.
+        const commands = readmeCommands();
+        assert.match(commands[0], /^cd examples\/package-typescript/);
+        assert.match(commands[1], /npm run build:plugin/);
+        const script = commands
+            .slice(2)
+            .map((line) => line.replaceAll("../../dist/", `${path.join(repoRoot, "dist")}/`))
+            .join("\n");
+        assert.ok(script.includes(archivePath), `the README installs ${path.basename(archivePath)}`);
+        const result = sh(script);
+        assert.strictEqual(result.status, 0, result.output);
+        const output = result.output;
+
+        // The plugin went to the throwaway PULUMI_HOME, from the archive.
+        const installed = path.join(pulumiHome, "plugins", `resource-ens-keypair-v${pluginVersion}`, "pulumi-resource-ens-keypair");
+        assert.ok(fs.existsSync(installed), installed);
+        assert.match(output, /\+ 2 created/);
+        assert.match(output, /privateKeyOpenssh\s+\[secret\]/);
+        // ssh-keygen -y printed the public key of the key file, which is the deployed one.
+        const publicKey = /^(ssh-rsa AAAA\S+)/m.exec(output)?.[1];
+        assert.ok(publicKey, "ssh-keygen -y printed a public key");
+        assert.match(output, new RegExp(`publicKeyOpenssh\\s+${publicKey.replace(/[+/]/g, "\\$&")}`));
+        assert.match(output, /- 2 deleted/);
+
+        // No key material in what the commands printed or in any file the backend keeps (the
+        // history holds the state of every update).
+        // (OpenSSH's private key format embeds the public key, which is no secret.)
+        const privateKey = fs.readFileSync(path.join(program, "id_package"), "utf8");
+        const backend = filesText(path.join(dir, ".pulumi-state"));
+        for (const [what, text] of [
+            ["the commands' output", output],
+            ["the backend", backend],
+        ]) {
+            assert.ok(!/-----BEGIN/.test(text), `${what} holds PEM armour`);
+            assert.strictEqual(leakedPiece(text, privateKey, publicKey), undefined, `${what} quotes the private key`);
+        }
+
+        // The state of the pair, from the update's checkpoint: the package's type, no serialized provider, the private keys secret.
+        const checkpoints = fs
+            .readdirSync(path.join(dir, ".pulumi-state"), { recursive: true, withFileTypes: true })
+            .filter((entry) => entry.isFile() && entry.name.endsWith(".checkpoint.json"))
+            .map((entry) => JSON.parse(fs.readFileSync(path.join(entry.parentPath, entry.name), "utf8")));
+        const pairs: StateResource[] = checkpoints
+            .flatMap((c) => c.checkpoint?.latest?.resources ?? [])
+            .filter((r: StateResource) => r.type === keyPairToken);
+        assert.ok(pairs.length > 0, "a checkpoint holds the pair");
+        const pair = pairs[0];
+        assert.ok(!JSON.stringify(pair).includes("__provider"));
+        for (const name of ["privateKeyBody", "privateKeyOpenssh"]) {
+            assert.ok((pair.outputs?.[name] as { ciphertext?: string }).ciphertext, `${name} is encrypted in state`);
+        }
+        console.log(`      state of one RSA 2048 pair through the plugin: ${JSON.stringify(pair).length} bytes`);
+    });
+
+    describe("with ENS-compatible servers", () => {
+        const keys = { a: ["plugin-key-a", "plugin-secret-a-5f2d"], b: ["plugin-key-b", "plugin-secret-b-9c41"] } as const;
+        let servers: Record<"a" | "b", EnsServer>;
+
+        before(async () => {
+            servers = {
+                a: await startEnsServer({ accessKeys: { [keys.a[0]]: keys.a[1] } }),
+                b: await startEnsServer({ accessKeys: { [keys.b[0]]: keys.b[1] } }),
+            };
+        });
+
+        after(async () => {
+            await servers?.a.close();
+            await servers?.b.close();
+        });
+
+        const names = (server: EnsServer) => server.listKeyPairs().map((p) => p.keyPairName);
+        const calls = (server: EnsServer, action: string) => server.stats().calls[action] ?? 0;
+
+        it("two provider instances, two endpoints and credentials: each pair lives, refreshes and is deleted in its own server", () => {
+            const stack = stackWith(
+                "plugin-instances",
+                `import * as pulumi from "@pulumi/pulumi";
+import * as ensKeypair from "@pulumi/ens-keypair";
+const config = new pulumi.Config();
+const provider = (name: string) =>
+    new ensKeypair.Provider(name, {
+        backend: "ens",
+        endpoint: config.require(name + "Endpoint"),
+        accessKeyId: config.require(name + "KeyId"),
+        accessKeySecret: config.requireSecret(name + "KeySecret"),
+    });
+const a = new ensKeypair.KeyPair("a", { keyPairName: "instance-a" }, { provider: provider("a") });
+const b = new ensKeypair.KeyPair("b", { keyPairName: "instance-b" }, { provider: provider("b") });
+export const ids = { a: a.keyPairId, b: b.keyPairId };
+`,
+            );
+            for (const name of ["a", "b"] as const) {
+                stack.pulumi(["config", "set", `${name}Endpoint`, servers[name].url]);
+                stack.pulumi(["config", "set", `${name}KeyId`, keys[name][0]]);
+                stack.pulumi(["config", "set", "--secret", `${name}KeySecret`, keys[name][1]]);
+            }
+            const up = stack.up("--skip-preview");
+            assert.deepStrictEqual(up.changes, { create: 5 });
+            assert.deepStrictEqual(names(servers.a), ["instance-a"]);
+            assert.deepStrictEqual(names(servers.b), ["instance-b"]);
+            const ids = stack.outputs().ids as { a: string; b: string };
+            assert.strictEqual(servers.a.listKeyPairs()[0].keyPairId, ids.a);
+            assert.strictEqual(servers.b.listKeyPairs()[0].keyPairId, ids.b);
+            stack.preview("--expect-no-changes");
+
+            const described = { a: calls(servers.a, "DescribeKeyPairs"), b: calls(servers.b, "DescribeKeyPairs") };
+            const refresh = stack.refresh();
+            assert.deepStrictEqual(Object.keys(refresh.changes), ["same"], JSON.stringify(refresh.changes));
+            // One lookup each, each in its own server: a pair looked up in the other would be gone there, and refresh would drop it.
+            assert.strictEqual(calls(servers.a, "DescribeKeyPairs"), described.a + 1);
+            assert.strictEqual(calls(servers.b, "DescribeKeyPairs"), described.b + 1);
+
+            // The credentials are secret in the providers' state.
+            const exported = stack.exportText();
+            for (const [id, secret] of Object.values(keys)) {
+                assert.ok(!exported.includes(secret) && !exported.includes(id), "a credential is in plain text in the state");
+                assert.ok(!stack.backendText().includes(secret), "a credential is in plain text in the backend");
+            }
+
+            stack.destroy();
+            assert.deepStrictEqual([names(servers.a), names(servers.b)], [[], []]);
+            assert.strictEqual(calls(servers.a, "DeleteKeyPairs"), 1);
+            assert.strictEqual(calls(servers.b, "DeleteKeyPairs"), 1);
+            // Neither server saw the other's credentials (each accepts only its own key).
+            assert.deepStrictEqual([servers.a.stats().errors, servers.b.stats().errors], [{}, {}]);
+        });
+
+        it("pulumi import adopts a pair made outside Pulumi: no private key, no changes after, destroy deletes it", async () => {
+            const [keyId, keySecret] = keys.a;
+            // Made as the console or another tool would.
+            const made = await new EnsClient({ endpoint: servers.a.url, accessKeyId: keyId, accessKeySecret: keySecret }).createKeyPair(
+                "console-made",
+            );
+
+            const exportsText = `export const name = adopted.keyPairName;
+export const fingerprint = adopted.keyPairFingerPrint;
+export const privateKey = adopted.privateKeyOpenssh;
+`;
+            const stack = stackWith("plugin-import", `import * as ensKeypair from "@pulumi/ens-keypair";\n`, {
+                "ens-keypair:backend": "ens",
+                "ens-keypair:endpoint": servers.a.url,
+            });
+            stack.pulumi(["config", "set", "--secret", "ens-keypair:accessKeyId", keyId]);
+            stack.pulumi(["config", "set", "--secret", "ens-keypair:accessKeySecret", keySecret]);
+            const code = path.join(program, "imported.ts");
+            stack.pulumi(["import", keyPairToken, "adopted", made.keyPairId, "--yes", "--protect=false", "--out", code]);
+            // The program the import printed, with outputs to check.
+            fs.writeFileSync(path.join(program, "index.ts"), `${fs.readFileSync(code, "utf8")}\n${exportsText}`);
+            stack.preview("--expect-no-changes");
+            const up = stack.up();
+            assert.deepStrictEqual(up.changes, { same: 2 });
+            const outputs = stack.outputs();
+            assert.strictEqual(outputs.name, "console-made");
+            assert.strictEqual(outputs.fingerprint, made.keyPairFingerPrint);
+            assert.strictEqual(outputs.privateKey, undefined, "ENS never returns an existing pair's private key");
+
+            stack.destroy();
+            assert.ok(!names(servers.a).includes("console-made"), "destroy deletes an imported pair: it is managed");
+        });
+
+        it("pulumi import in the local backend fails and says why", () => {
+            const stack = stackWith(
+                "plugin-import-local",
+                `import * as ensKeypair from "@pulumi/ens-keypair";\nexport const sdk = typeof ensKeypair.KeyPair;\n`,
+            );
+            const result = stack.run(["import", keyPairToken, "adopted", "ssh-abcdefghijklmnopqrstuvw", "--yes"]);
+            assert.notStrictEqual(result.status, 0);
+            assert.match(
+                `${result.stdout}${result.stderr}`,
+                /the local backend keeps key pairs only in Pulumi state, so there is nothing outside it to read/,
+            );
+            assert.ok(!stack.resourceTypes().includes(keyPairToken), "nothing was imported");
+        });
+    });
+});

@@ -1,0 +1,244 @@
+/**
+ * The bundled plugin (`npm run build:plugin`) as the engine drives it: launched as an executable,
+ * its port read from stdout, each call of the provider protocol sent over gRPC with secrets
+ * wrapped as the engine wraps them, against an ENS-compatible server. Configuration checks, the
+ * configuration each process keeps, secrets in and out, and the property-less read of an import.
+ */
+import * as assert from "assert";
+import { ChildProcess, spawn } from "child_process";
+import * as grpc from "@grpc/grpc-js";
+import { Empty } from "google-protobuf/google/protobuf/empty_pb";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { ResourceProviderClient } from "@pulumi/pulumi/proto/provider_grpc_pb";
+import * as rpc from "@pulumi/pulumi/proto/provider_pb";
+import * as fs from "fs";
+import * as path from "path";
+import { EnsServer, startEnsServer } from "../ens-server/server";
+import { secretValue, unwrap, wrap } from "../provider/plugin/properties";
+import { keyPairToken } from "../provider/plugin/service";
+import { buildPlugin, pluginDir, pluginVersion } from "../scripts/build-plugin";
+import { schemaPath } from "../scripts/schema";
+import { leakedPiece } from "./helpers/leaks";
+
+const accessKeyId = "plugin-test-key-id";
+const accessKeySecret = "plugin-test-key-secret-0b8e7f";
+const urn = `urn:pulumi:test::plugin::${keyPairToken}::pair`;
+const passphrase = "plugin-test-passphrase";
+
+/** A running plugin process and a client of its provider service. */
+interface Plugin {
+    process: ChildProcess;
+    client: ResourceProviderClient;
+    /** What the process has written to stderr so far. */
+    stderr(): string;
+}
+
+/** Launches the plugin as the engine does (no engine address here: it then reports to stderr) and connects to the port it prints. */
+async function launch(): Promise<Plugin> {
+    const child = spawn(path.join(pluginDir, "pulumi-resource-ens-keypair"), [], { stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    const port = await new Promise<string>((resolve, reject) => {
+        let out = "";
+        child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+            out += chunk;
+            if (out.includes("\n")) {
+                resolve(out.split("\n")[0]);
+            }
+        });
+        child.on("exit", (code) => reject(new Error(`the plugin exited with ${code} before serving: ${stderr}`)));
+    });
+    assert.match(port, /^\d+$/);
+    return {
+        process: child,
+        client: new ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure()),
+        stderr: () => stderr,
+    };
+}
+
+/** Calls a unary method of the service. */
+function call<Req, Res>(client: ResourceProviderClient, method: string, request: Req): Promise<Res> {
+    return new Promise((resolve, reject) => {
+        (client as unknown as Record<string, (r: Req, cb: (err: grpc.ServiceError | null, res: Res) => void) => void>)[method](
+            request,
+            (err, res) => (err ? reject(err) : resolve(res)),
+        );
+    });
+}
+
+/** The struct of a request: the named properties wrapped as secrets, as the engine sends them. */
+function props(values: Record<string, unknown>, secret: string[] = []): Struct {
+    return wrap(values, secret);
+}
+
+async function configure(plugin: Plugin, args: Struct): Promise<rpc.ConfigureResponse> {
+    return call(plugin.client, "configure", new rpc.ConfigureRequest().setArgs(args).setAcceptsecrets(true));
+}
+
+async function checkConfig(plugin: Plugin, news: Struct): Promise<rpc.CheckResponse> {
+    return call(
+        plugin.client,
+        "checkConfig",
+        new rpc.CheckRequest().setUrn("urn:pulumi:test::plugin::pulumi:providers:ens-keypair::p").setNews(news),
+    );
+}
+
+describe("the plugin over the provider protocol", function () {
+    this.timeout(120_000);
+    let server: EnsServer;
+    const plugins: Plugin[] = [];
+
+    before(async () => {
+        await buildPlugin();
+        server = await startEnsServer({ accessKeys: { [accessKeyId]: accessKeySecret } });
+    });
+
+    after(async () => {
+        plugins.forEach((plugin) => plugin.process.kill());
+        await server?.close();
+    });
+
+    async function started(): Promise<Plugin> {
+        const plugin = await launch();
+        plugins.push(plugin);
+        return plugin;
+    }
+
+    const ensConfig = () =>
+        props({ backend: "ens", endpoint: server.url, accessKeyId, accessKeySecret }, ["accessKeyId", "accessKeySecret"]);
+
+    it("serves its version and the committed schema", async () => {
+        const plugin = await started();
+        const info = await call<Empty, { getVersion(): string }>(plugin.client, "getPluginInfo", new Empty());
+        assert.strictEqual(info.getVersion(), pluginVersion);
+        const schema = await call<rpc.GetSchemaRequest, rpc.GetSchemaResponse>(plugin.client, "getSchema", new rpc.GetSchemaRequest());
+        assert.deepStrictEqual(JSON.parse(schema.getSchema()), JSON.parse(fs.readFileSync(schemaPath, "utf8")));
+    });
+
+    it("checks its configuration: unknown keys and bad values fail naming no property, and credentials stay secret", async () => {
+        const plugin = await started();
+        const bad = await checkConfig(plugin, props({ backend: "cloud", accessKeySecert: "typo-holding-a-secret", version: "0.1.0" }));
+        const failures = bad.getFailuresList().map((f) => [f.getProperty(), f.getReason()]);
+        assert.strictEqual(failures.length, 2, JSON.stringify(failures));
+        assert.deepStrictEqual(
+            failures.map(([property]) => property),
+            ["", ""],
+        );
+        assert.match(
+            failures[0][1],
+            /ens-keypair:accessKeySecert is not a configuration key of ens-keypair; the keys are backend, endpoint/,
+        );
+        assert.ok(!failures[0][1].includes("typo-holding-a-secret"));
+        assert.match(failures[1][1], /ens-keypair:backend must be "local" or "ens"; got "cloud"/);
+
+        // Credentials given as plain text come back secret, so the provider's state encrypts them.
+        const good = await checkConfig(plugin, props({ backend: "ens", endpoint: server.url, accessKeyId, accessKeySecret }));
+        assert.deepStrictEqual(good.getFailuresList(), []);
+        assert.deepStrictEqual([...unwrap(good.getInputs()).secret].sort(), ["accessKeyId", "accessKeySecret"]);
+    });
+
+    it("a new endpoint updates the provider without replacing it (each pair's own diff decides)", async () => {
+        const plugin = await started();
+        const diff = await call<rpc.DiffRequest, rpc.DiffResponse>(
+            plugin.client,
+            "diffConfig",
+            new rpc.DiffRequest()
+                .setOldInputs(props({ endpoint: "http://127.0.0.1:1" }))
+                .setNews(props({ endpoint: "http://127.0.0.1:2" })),
+        );
+        assert.strictEqual(diff.getChanges(), rpc.DiffResponse.DiffChanges.DIFF_SOME);
+        assert.deepStrictEqual(diff.getDiffsList(), ["endpoint"]);
+        assert.deepStrictEqual(diff.getReplacesList(), []);
+    });
+
+    it("configured with secret credentials, creates in its server, returns the private keys and the passphrase as secrets", async () => {
+        const plugin = await started();
+        const configured = await configure(plugin, ensConfig());
+        assert.strictEqual(configured.getAcceptsecrets(), true);
+
+        const news = props({ keyPairName: "plugin-made", privateKeyPassphrase: passphrase }, ["privateKeyPassphrase"]);
+        const checked = await call<rpc.CheckRequest, rpc.CheckResponse>(
+            plugin.client,
+            "check",
+            new rpc.CheckRequest().setUrn(urn).setNews(news),
+        );
+        assert.deepStrictEqual(checked.getFailuresList(), []);
+        const inputs = unwrap(checked.getInputs());
+        assert.deepStrictEqual(inputs.values, {
+            keyPairName: "plugin-made",
+            keyType: "rsa",
+            rsaBits: 2048,
+            privateKeyPassphrase: passphrase,
+        });
+        assert.ok(inputs.secret.has("privateKeyPassphrase"), "the passphrase is secret in the checked inputs");
+
+        const created = await call<rpc.CreateRequest, rpc.CreateResponse>(
+            plugin.client,
+            "create",
+            new rpc.CreateRequest().setUrn(urn).setProperties(checked.getInputs()),
+        );
+        const outputs = unwrap(created.getProperties());
+        assert.deepStrictEqual([...outputs.secret].sort(), ["privateKeyBody", "privateKeyOpenssh", "privateKeyPassphrase"]);
+        assert.deepStrictEqual(
+            server.listKeyPairs().map((p) => [p.keyPairId, p.keyPairName]),
+            [[created.getId(), "plugin-made"]],
+        );
+
+        // A check failure on the passphrase names no property, which the engine would print.
+        const failed = await call<rpc.CheckRequest, rpc.CheckResponse>(
+            plugin.client,
+            "check",
+            new rpc.CheckRequest()
+                .setUrn(urn)
+                .setNews(props({ keyPairName: "plugin-made", privateKeyPassphrase: "", publicKey: "x" }, ["privateKeyPassphrase"])),
+        );
+        assert.ok(failed.getFailuresList().length > 0);
+        for (const failure of failed.getFailuresList()) {
+            assert.ok(!["privateKeyPassphrase", "publicKey"].includes(failure.getProperty()), failure.getProperty());
+        }
+
+        await call(
+            plugin.client,
+            "delete",
+            new rpc.DeleteRequest().setUrn(urn).setId(created.getId()).setProperties(created.getProperties()),
+        );
+        assert.deepStrictEqual(server.listKeyPairs(), []);
+        const printed = plugin.stderr();
+        assert.ok(!printed.includes(accessKeySecret) && !printed.includes(passphrase), "a secret reached the plugin's stderr");
+        assert.strictEqual(leakedPiece(printed, String(outputs.values.privateKeyOpenssh)), undefined);
+    });
+
+    it("reads a pair for an import from its id alone: ENS's name and fingerprint, the inputs a program gives, no private key", async () => {
+        const plugin = await started();
+        await configure(plugin, ensConfig());
+        const { EnsClient } = await import("../provider/ens/client");
+        const made = await new EnsClient({ endpoint: server.url, accessKeyId, accessKeySecret }).createKeyPair("plugin-console");
+        // What `pulumi import` sends: an id, and neither properties nor inputs.
+        const read = await call<rpc.ReadRequest, rpc.ReadResponse>(
+            plugin.client,
+            "read",
+            new rpc.ReadRequest().setUrn(urn).setId(made.keyPairId),
+        );
+        assert.strictEqual(read.getId(), made.keyPairId);
+        const outputs = unwrap(read.getProperties()).values;
+        assert.strictEqual(outputs.keyPairName, "plugin-console");
+        assert.strictEqual(outputs.keyPairFingerPrint, made.keyPairFingerPrint);
+        assert.strictEqual(outputs.privateKeyOpenssh, undefined);
+        assert.deepStrictEqual(unwrap(read.getInputs()).values, { keyPairName: "plugin-console", keyType: "rsa", rsaBits: 2048 });
+        await new EnsClient({ endpoint: server.url, accessKeyId, accessKeySecret }).deleteKeyPairs({ keyPairId: made.keyPairId });
+    });
+
+    it("in the local backend, refuses an import and says why", async () => {
+        const plugin = await started();
+        await configure(plugin, props({}));
+        await assert.rejects(
+            call(plugin.client, "read", new rpc.ReadRequest().setUrn(urn).setId("ssh-abcdefghijklmnopqrstuvw")),
+            /the local backend keeps key pairs only in Pulumi state, so there is nothing outside it to read/,
+        );
+    });
+
+    it("unwraps secrets nested in a property and marks the property secret", () => {
+        const struct = props({ list: ["a", secretValue("b")], plain: "c" });
+        assert.deepStrictEqual(unwrap(struct), { values: { list: ["a", "b"], plain: "c" }, secret: new Set(["list"]) });
+    });
+});
