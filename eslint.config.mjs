@@ -9,6 +9,7 @@ export default tseslint.config(
             "dist/",
             "node_modules/",
             "examples/*/node_modules/",
+            "examples/*/*/node_modules/",
             "examples/*/bin/",
             ".pulumi-state/",
             ".pulumi-test/",

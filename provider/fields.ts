@@ -34,6 +34,12 @@ interface FieldSpec {
     readonly mayHoldSecret?: true;
     /** Changing it makes a different key pair, so the engine replaces the resource. */
     readonly replaces: boolean;
+    /**
+     * Changing it replaces the pair (though `replaces` is `false`) while the pair's stored value of
+     * this boolean input is `true`: then the provider no longer holds what it would need to apply
+     * the change in place.
+     */
+    readonly replacesWhen?: "sealedOnly";
 }
 
 /** A phantom value that carries a field's type in the table. */
@@ -140,8 +146,8 @@ export const keyPairFields = {
     /**
      * Encrypts the private key outputs with this passphrase: `privateKeyOpenssh` as `ssh-keygen -p`
      * writes it (bcrypt KDF, AES-256-CTR) and `privateKeyBody` as encrypted PKCS#8. Always kept
-     * secret, even when given as a plain string. Changing or removing it re-encrypts the same key.
-     * Not for imported keys, which have no private key.
+     * secret, even when given as a plain string. Changing or removing it re-encrypts the same key
+     * (with `sealedOnly`, it replaces the pair). Not for imported keys, which have no private key.
      */
     privateKeyPassphrase: {
         input: true,
@@ -151,6 +157,44 @@ export const keyPairFields = {
         ensParameter: "PrivateKeyPassphrase",
         secret: true,
         replaces: false,
+        replacesWhen: "sealedOnly",
+    },
+    /**
+     * Seals the private key to these [age](https://age-encryption.org) recipients: X25519 public
+     * keys, `age1…` as `age-keygen -y` prints them. `privateKeySealed` then holds
+     * `privateKeyOpenssh` (after any passphrase) as one ASCII-armoured age file that the holder of
+     * any of their identities opens with `age -d -i`, and nobody else. Kept sorted and without
+     * duplicates; changing it seals the same key again, unless `sealedOnly` is set. Not for
+     * imported keys, which have no private key.
+     */
+    privateKeyRecipients: {
+        input: true,
+        output: false,
+        type: is<string[]>(),
+        optional: true,
+        ensParameter: "PrivateKeyRecipients",
+        secret: false,
+        // An age identity (AGE-SECRET-KEY-1…) pasted in place of its recipient is a secret.
+        mayHoldSecret: true,
+        replaces: false,
+        replacesWhen: "sealedOnly",
+    },
+    /**
+     * Leaves out the plain private key outputs (`privateKeyOpenssh`, `privateKeyBody`): only
+     * `privateKeySealed` holds the key, so the state, the stack's outputs and any
+     * `StackReference` never hold it in the clear, and the provider no longer has it once the pair
+     * is made. Changing the recipients or the passphrase then replaces the pair; so does changing
+     * this. Needs `privateKeyRecipients`.
+     */
+    sealedOnly: {
+        input: true,
+        output: false,
+        type: is<boolean>(),
+        default: false,
+        optional: true,
+        ensParameter: "SealedOnly",
+        secret: false,
+        replaces: true,
     },
     /** The key pair's id, `ssh-` and 23 lower-case letters and digits; also the resource id. */
     keyPairId: {
@@ -181,7 +225,7 @@ export const keyPairFields = {
     /**
      * The private key, PKCS#8 PEM (armour `BEGIN PRIVATE KEY`), as ENS returns it; with
      * `privateKeyPassphrase`, encrypted PKCS#8 (`BEGIN ENCRYPTED PRIVATE KEY`). Secret; absent for
-     * imported keys.
+     * imported keys and with `sealedOnly`.
      */
     privateKeyBody: {
         input: false,
@@ -192,8 +236,16 @@ export const keyPairFields = {
         secret: true,
         replaces: false,
     },
-    /** The private key in OpenSSH's format, for `ssh -i`; encrypted with `privateKeyPassphrase` if given. Secret; absent for imported keys. */
+    /** The private key in OpenSSH's format, for `ssh -i`; encrypted with `privateKeyPassphrase` if given. Secret; absent for imported keys and with `sealedOnly`. */
     privateKeyOpenssh: { input: false, output: true, type: is<string>(), optional: true, secret: true, replaces: false },
+    /**
+     * With `privateKeyRecipients`, `privateKeyOpenssh` (encrypted with `privateKeyPassphrase` if
+     * given) sealed to them: an ASCII-armoured age file (`-----BEGIN AGE ENCRYPTED FILE-----`) that
+     * `age -d -i <identity>` opens. Not secret: it is ciphertext that only the recipients open, and
+     * it is meant to be handed on (through a `StackReference`, a CI variable) to where one of them
+     * is.
+     */
+    privateKeySealed: { input: false, output: true, type: is<string>(), optional: true, secret: false, replaces: false },
     /** When the pair was created, `yyyy-MM-ddTHH:mm:ssZ` in UTC. */
     creationTime: {
         input: false,
@@ -282,3 +334,8 @@ export const secretInputNames: readonly InputName[] = namesWhere((f) => f.input 
 export const unechoedInputNames: readonly InputName[] = namesWhere((f) => f.input === true && (f.secret || f.mayHoldSecret === true));
 /** Names of the inputs whose change replaces the pair. */
 export const replacingInputNames: readonly InputName[] = namesWhere((f) => f.input === true && f.replaces);
+/** The inputs whose change replaces the pair while the pair's stored value of another input, `when`, is `true`. */
+export const conditionallyReplacingInputs: readonly { name: InputName; when: InputName }[] = inputNames.flatMap((name) => {
+    const when = (keyPairFields[name] as FieldSpec).replacesWhen;
+    return when === undefined ? [] : [{ name, when }];
+});

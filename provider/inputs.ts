@@ -6,6 +6,7 @@ import { EnsError, invalidParameter } from "./ens/errors";
 import { ArgumentOf, FieldValues, InputName, inputNames, KeyType, keyPairFields, ResolvedName } from "./fields";
 import { nameFromPrefix, validateKeyPairName, validateKeyPairNamePrefix } from "./ens/names";
 import { parsePublicKey } from "./keys/importedKey";
+import { notARecipient } from "./keys/sealing";
 import { planRotation } from "./rotation";
 
 /**
@@ -68,6 +69,14 @@ export function checkInputs(olds: Raw, news: Raw, now: Date = new Date()): { inp
     if (news.rotateAfter !== undefined) {
         inputs.rotateAfter = news.rotateAfter as string;
     }
+    const recipients = news.privateKeyRecipients === undefined ? undefined : attempt("privateKeyRecipients", () => checkRecipients(news));
+    if (recipients !== undefined) {
+        inputs.privateKeyRecipients = recipients;
+    }
+    // Absent means false, as in the state of a pair made before sealedOnly existed.
+    if (news.sealedOnly !== undefined && attempt("sealedOnly", () => checkSealedOnly(news))) {
+        inputs.sealedOnly = true;
+    }
     if (keyType === undefined) {
         return { inputs: keepUnknowns(news, inputs), failures };
     }
@@ -115,6 +124,49 @@ function checkPassphrase(news: Raw): true {
         );
     }
     return true;
+}
+
+/**
+ * The recipients to seal the private key to, sorted and without duplicates (their order means
+ * nothing to age), or as given while some are not known yet. Errors never quote a recipient: an
+ * identity given in its place is a secret.
+ */
+function checkRecipients(news: Raw): string[] {
+    const given = news.privateKeyRecipients;
+    const refuse = (rule: string) => invalidParameter(keyPairFields.privateKeyRecipients.ensParameter, rule);
+    if (news.publicKey !== undefined) {
+        throw refuse("privateKeyRecipients applies only to generated pairs: an imported publicKey has no private key to seal.");
+    }
+    if (!Array.isArray(given)) {
+        throw refuse("privateKeyRecipients must be a list of age recipients (age1…, as age-keygen -y prints them).");
+    }
+    if (given.length === 0) {
+        throw refuse("privateKeyRecipients must list at least one age recipient; omit it to leave the private key unsealed.");
+    }
+    if (given.includes(unknownValue)) {
+        return given as string[];
+    }
+    const entries = given.map((entry: unknown) => (typeof entry === "string" ? entry.trim() : entry));
+    const problems = entries.flatMap((entry, i) => {
+        const problem = notARecipient(entry);
+        return problem === undefined ? [] : [`privateKeyRecipients entry ${i + 1} ${problem}.`];
+    });
+    if (problems.length > 0) {
+        throw refuse(problems.join(" "));
+    }
+    return [...new Set(entries as string[])].sort();
+}
+
+/** `sealedOnly` is a boolean, and when true, there are recipients to seal the key to. */
+function checkSealedOnly(news: Raw): boolean {
+    const refuse = (rule: string) => invalidParameter(keyPairFields.sealedOnly.ensParameter, rule);
+    if (typeof news.sealedOnly !== "boolean") {
+        throw refuse(`sealedOnly must be true or false; got ${JSON.stringify(news.sealedOnly)}.`);
+    }
+    if (news.sealedOnly && news.privateKeyRecipients === undefined) {
+        throw refuse("sealedOnly needs privateKeyRecipients: without them, no output would hold the private key.");
+    }
+    return news.sealedOnly;
 }
 
 /** Inputs not known until deployment stay unknown, rather than turning into defaults or being dropped. */

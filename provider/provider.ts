@@ -8,8 +8,9 @@ import { Backend } from "./backends/backend";
 import { localBackend } from "./backends/local";
 import { configNamespace, ProviderConfig, resolveConfig } from "./config";
 import { withPassphrase } from "./keys/passphrase";
+import { withSealedKey } from "./keys/sealing";
 import { EnsError } from "./ens/errors";
-import { checkedInputNames, replacingInputNames, unechoedInputNames } from "./fields";
+import { checkedInputNames, conditionallyReplacingInputs, replacingInputNames, unechoedInputNames } from "./fields";
 import { checkInputs, InputFailure, KeyPairInputs } from "./inputs";
 import { BackendName, KeyPairOutputs } from "./state";
 import { passedDeadline } from "./rotation";
@@ -96,8 +97,11 @@ export const check = reported(async (olds: Raw, news: Raw, ctx: CallContext = dy
 });
 
 export const diff = reported(async (_id: string, olds: KeyPairOutputs, news: KeyPairInputs, ctx: CallContext = dynamic()) => {
-    const changed = checkedInputNames.filter((key) => olds[key] !== news[key]);
+    const changed = checkedInputNames.filter((key) => !sameValue(olds[key], news[key]));
     const replaces: string[] = replacingInputNames.filter((key) => changed.includes(key));
+    // What the stored pair no longer has the means to change in place (a sealed-only key) replaces it.
+    const unsealable = conditionallyReplacingInputs.filter(({ name, when }) => changed.includes(name) && olds[when] === true);
+    replaces.push(...unsealable.map(({ name }) => name));
     const deadline = passedDeadline(olds, news);
     if (deadline !== undefined) {
         replaces.push("rotatesAt");
@@ -107,32 +111,40 @@ export const diff = reported(async (_id: string, olds: KeyPairOutputs, news: Key
     }
     // ENS names are unique: a replacement that keeps the name must free it first.
     const deleteBeforeReplace = replaces.length > 0 && olds.keyPairName === news.keyPairName;
+    const order = deleteBeforeReplace
+        ? "It is deleted first, so that the new pair can take its name."
+        : "A new pair, named from the prefix, is created before it is deleted.";
+    // These say why the pair is replaced.
     if (deadline !== undefined) {
-        // This says why the pair is replaced.
         ctx.inform(
-            `KeyPair "${olds.keyPairName}" (${olds.keyPairId}) is due for rotation: rotatesAt ${deadline} has passed (rotateAfter ${news.rotateAfter}). ` +
-                (deleteBeforeReplace
-                    ? "It is deleted first, so that the new pair can take its name."
-                    : "A new pair, named from the prefix, is created before it is deleted."),
+            `KeyPair "${olds.keyPairName}" (${olds.keyPairId}) is due for rotation: rotatesAt ${deadline} has passed (rotateAfter ${news.rotateAfter}). ${order}`,
+        );
+    }
+    if (unsealable.length > 0) {
+        const names = unsealable.map(({ name }) => name).join(" and ");
+        ctx.inform(
+            `KeyPair "${olds.keyPairName}" (${olds.keyPairId}) is replaced because ${names} changed: with sealedOnly the provider no longer holds its private key, ` +
+                `so it cannot seal that key again. A new pair is made, sealed to the current privateKeyRecipients. ${order}`,
         );
     }
     return { changes: changed.length > 0 || replaces.length > 0, replaces, deleteBeforeReplace };
 });
 
 export async function create(inputs: KeyPairInputs, ctx: CallContext = dynamic()): Promise<pulumi.dynamic.CreateResult> {
-    // Whichever backend made the pair, its private key is encrypted before it becomes an output.
-    const outs = withPassphrase(await backendFor(ctx.config.backend, ctx).create(pick(inputs)), undefined);
+    // Whichever backend made the pair, its private key is encrypted and sealed before it becomes an output.
+    const outs = await withSealedKey(withPassphrase(await backendFor(ctx.config.backend, ctx).create(pick(inputs)), undefined));
     return { id: outs.keyPairId, outs };
 }
 
 /**
- * Applies the inputs that change without replacing the pair: `rotateAfter` with its deadline, and
- * the passphrase, which re-encrypts the same private key. Nothing changes in the backend.
+ * Applies the inputs that change without replacing the pair: `rotateAfter` with its deadline, the
+ * passphrase, which re-encrypts the same private key, and the recipients, which seal it again.
+ * Nothing changes in the backend.
  */
 export async function update(_id: string, olds: KeyPairOutputs, news: KeyPairInputs): Promise<pulumi.dynamic.UpdateResult> {
     const made = Object.entries(olds).filter(([key]) => !(checkedInputNames as string[]).includes(key));
     const outs = { ...Object.fromEntries(made), ...pick(news) } as KeyPairOutputs;
-    return { outs: withPassphrase(outs, olds.privateKeyPassphrase) };
+    return { outs: await withSealedKey(withPassphrase(outs, olds.privateKeyPassphrase), olds) };
 }
 
 export const read = reported(async (id: string, props: Partial<KeyPairOutputs>, ctx: CallContext = dynamic()) => {
@@ -146,6 +158,11 @@ const remove = reported(async (id: string, props: KeyPairOutputs, ctx: CallConte
     await backendFor(props.backend ?? "local", ctx).delete(id, props);
 });
 export { remove as delete };
+
+/** Whether two input values are the same; lists (the recipients) by their items. */
+function sameValue(a: unknown, b: unknown): boolean {
+    return a === b || (Array.isArray(a) && Array.isArray(b) && JSON.stringify(a) === JSON.stringify(b));
+}
 
 /** The inputs proper, without the engine's own properties such as `__provider`. */
 function pick(inputs: KeyPairInputs): KeyPairInputs {

@@ -7,6 +7,7 @@ import { fingerprints } from "./keys/fingerprints";
 import { FieldName, FieldValues } from "./fields";
 import { KeyMaterial, keyMaterialOf } from "./keys/material";
 import { opensshPublicLine } from "./keys/importedKey";
+import { sealProblems } from "./keys/sealing";
 import { authorizedKeysLine, opensshKeyHeader } from "./keys/sshWire";
 
 /** Which backend holds a pair. */
@@ -20,9 +21,9 @@ export type KeyPairOutputs = FieldValues<FieldName> & { backend: BackendName };
 
 /**
  * Checks that stored outputs agree with each other: the public key and every fingerprint derive
- * from the private key (or, for an imported pair, from the public key), and with a
+ * from the private key (or, for an imported pair, from the public key), with a
  * `privateKeyPassphrase` both private keys are encrypted (the OpenSSH key's public half is read
- * without decrypting it, which would take a second).
+ * without decrypting it, which would take a second), and a sealed key is as its inputs ask.
  * @throws Error naming what disagrees; the message never includes key material or the passphrase.
  */
 export function verifyOutputs(outputs: KeyPairOutputs): void {
@@ -43,6 +44,7 @@ export function verifyOutputs(outputs: KeyPairOutputs): void {
     if ((outputs.privateKeyBody === undefined) !== (outputs.privateKeyOpenssh === undefined)) {
         problems.push("only one of privateKeyBody and privateKeyOpenssh is present");
     }
+    problems.push(...sealProblems(outputs));
     if (problems.length > 0) {
         throw new Error(
             `The state of ${where} is corrupt: ${problems.join("; ")}. Restore the state, or replace the pair: ${replaceCommand(outputs.keyPairId)}`,

@@ -12,7 +12,7 @@ import * as prettier from "prettier";
 import * as ts from "typescript";
 import { configKeys, configNamespace, secretConfigKeys } from "../provider/config";
 import { FieldName, keyPairFields } from "../provider/fields";
-import { keyPairToken } from "../provider/plugin/service";
+import { keyPairToken } from "../provider/plugin/token";
 
 const repoRoot = path.resolve(__dirname, "..");
 /** Where the committed schema lives. */

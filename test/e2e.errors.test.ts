@@ -7,6 +7,7 @@ import { createPrivateKey, randomBytes } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { ensureEngine, repoRoot } from "../scripts/engine";
+import { ageIdentity } from "./helpers/age";
 import { sharedKey } from "./helpers/keys";
 import { leakedPiece } from "./helpers/leaks";
 
@@ -198,6 +199,31 @@ describe("end to end: errors as the CLI prints them", function () {
             options,
         );
         assert.ok(!options.includes("10.0.0.1"), "the input is not echoed");
+    });
+
+    it("an age identity given as a recipient is never printed by preview; sealedOnly without recipients names its rule", () => {
+        const identity = fs
+            .readFileSync(ageIdentity(keysDir, "age-identity").file, "utf8")
+            .split("\n")
+            .find((line) => line.startsWith("AGE-SECRET-KEY-1")) as string;
+        const output = failingPreview({ ERRORS_ARGS: JSON.stringify({ keyPairName: "sealed", privateKeyRecipients: [identity] }) });
+        assert.ok(
+            output.includes(
+                "resource 'pair' has a problem: InvalidParameter.PrivateKeyRecipients: The specified field PrivateKeyRecipients invalid. Please check it again. privateKeyRecipients entry 1 is an age identity, which is secret: give its recipient instead",
+            ),
+            output,
+        );
+        assert.ok(!output.includes("property privateKeyRecipients"), "the engine names privateKeyRecipients, so it prints its value");
+        assert.ok(!output.includes(identity.slice(16, 32)), "the identity is printed");
+        const sealedOnly = failingPreview({ ERRORS_ARGS: JSON.stringify({ keyPairName: "sealed", sealedOnly: true }) });
+        assert.ok(
+            sealedOnly.includes(
+                "property sealedOnly value {true} has a problem: InvalidParameter.SealedOnly: The specified field SealedOnly invalid. Please check it again. sealedOnly needs privateKeyRecipients: without them, no output would hold the private key.",
+            ),
+            sealedOnly,
+        );
+        assertNoPastedKey(storedText(), "the state and project files");
+        assert.ok(!storedText().includes(identity.slice(16, 32)), "the identity is stored");
     });
 
     it("shows a control character in a name as an escape, never as a raw line break", () => {

@@ -1,7 +1,7 @@
 // The examples as users deploy them: each copied out of the repository with the packed package
 // installed, then `pulumi up` in its folder; the consumer reads the pipeline stack's key through
-// a StackReference, and the pipeline's ci.sh deploys through the Automation API. And bad input,
-// stopped at preview.
+// a StackReference, and the pipeline's ci.sh deploys through the Automation API. The sealed
+// example runs its README's commands as written. And bad input, stopped at preview.
 import * as assert from "assert";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
@@ -12,22 +12,34 @@ import { ProgramStack } from "./helpers/programStack";
 import { assertArmour, assertSameKey } from "./helpers/pem";
 import { run } from "./helpers/run";
 import { leakedPiece } from "./helpers/leaks";
-import { testPassphrase } from "./helpers/stacks";
+import { blocksUnder, only, runSteps, userEnvironment } from "./helpers/readmeSteps";
+import { filesText, testPassphrase } from "./helpers/stacks";
 import { withTempDir, writePrivateFile } from "./helpers/tempDir";
 
-/** Copies `examples/<name>` to `dir/<name>` and installs it, with the packed package if it uses it. */
-function installExample(name: string, dir: string, tarball: string): string {
-    const project = path.join(dir, name);
-    fs.cpSync(path.join(repoRoot, "examples", name), project, {
+/** Copies `examples/<name>` to `to`, without what a run of it leaves behind. */
+function copyExample(name: string, to: string): void {
+    fs.cpSync(path.join(repoRoot, "examples", name), to, {
         recursive: true,
-        filter: (src) => !/[/\\](node_modules|outputs\.json|Pulumi\.[^/\\]+\.yaml)$/.test(src),
+        filter: (src) =>
+            !/[/\\](node_modules|package-lock\.json|outputs\.json|Pulumi\.[^/\\]+\.yaml|runner|operator|[^/\\]+\.age)$/.test(src),
     });
+}
+
+/** Makes the project in `project` depend on the packed package instead of this repository, if it uses it. */
+function usePackedPackage(project: string, tarball: string): void {
     const manifestFile = path.join(project, "package.json");
     const manifest = JSON.parse(fs.readFileSync(manifestFile, "utf8"));
     if (manifest.dependencies["pulumi-ens-keypair"]) {
         manifest.dependencies["pulumi-ens-keypair"] = `file:${tarball}`;
         fs.writeFileSync(manifestFile, JSON.stringify(manifest, null, 2));
     }
+}
+
+/** Copies `examples/<name>` to `dir/<name>` and installs it, with the packed package if it uses it. */
+function installExample(name: string, dir: string, tarball: string): string {
+    const project = path.join(dir, name);
+    copyExample(name, project);
+    usePackedPackage(project, tarball);
     execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline"], { cwd: project, stdio: ["ignore", "ignore", "pipe"] });
     return project;
 }
@@ -129,6 +141,51 @@ describe("end to end: the examples, each deployed by `pulumi up` in its folder",
             assert.ok(!text.includes(privateKey), "the private key appears whole in the consumer's state");
             assert.strictEqual(leakedPiece(text, privateKey, String(produced.publicKeyOpenssh)), undefined);
         });
+    });
+});
+
+describe("end to end: the sealed example, its README's commands run as written", function () {
+    this.timeout(900_000);
+    let dir: string;
+
+    after(() => {
+        if (dir) {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("seals a deploy key to the runner, which the consumer hands on but cannot open, and the runner opens", () => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "ens-keypair-sealed-example-"));
+        const packed = JSON.parse(execFileSync("npm", ["pack", "--json", "--pack-destination", dir], { cwd: repoRoot, encoding: "utf8" }));
+        // The README's commands start where a clone's examples/ folder is.
+        const example = path.join(dir, "examples", "sealed");
+        copyExample("sealed", example);
+        usePackedPackage(path.join(example, "keys"), path.join(dir, packed[0].filename));
+        const readme = fs.readFileSync(path.join(example, "README.md"), "utf8");
+        const printed = runSteps(only(blocksUnder(readme, "## Steps"), "sh"), dir, userEnvironment());
+        assert.match(printed, /the consumer's operator cannot open it/);
+
+        // The shell the README's commands leave: its backend exported.
+        const backendDir = path.join(dir, "examples", ".pulumi-state");
+        const shell = { ...userEnvironment(), PULUMI_BACKEND_URL: `file://${backendDir}`, PULUMI_CONFIG_PASSPHRASE: "examples-passphrase" };
+        const outputsOf = (stack: string) =>
+            JSON.parse(runSteps("pulumi stack output --json --show-secrets", path.join(example, stack), shell));
+        const keys = outputsOf("keys");
+        assert.deepStrictEqual(Object.keys(keys).sort(), ["keyPairName", "privateKeySealed", "publicKeyOpenssh"]);
+        assert.strictEqual(outputsOf("consumer").deployKeySealed, keys.privateKeySealed);
+        const keyFile = path.join(example, "runner", "id_deploy");
+        assert.strictEqual(fs.statSync(keyFile).mode & 0o777, 0o600, "the runner's key file is readable by its owner alone");
+        assert.strictEqual(run("ssh-keygen", ["-y", "-f", keyFile]).stdout.trim(), keys.publicKeyOpenssh);
+        const key = fs.readFileSync(keyFile, "utf8");
+        for (const [where, text] of [
+            ["the stacks' state", filesText(backendDir)],
+            ["what the README's commands printed", printed],
+        ]) {
+            assert.strictEqual(leakedPiece(text, key, keys.publicKeyOpenssh), undefined, `a piece of the key is in ${where}`);
+        }
+
+        runSteps(only(blocksUnder(readme, "## Tearing down"), "sh"), example, shell);
+        assert.ok(!fs.existsSync(path.join(example, "runner")), "the runner's identity and key are gone");
     });
 });
 

@@ -5,7 +5,7 @@
 // made outside Pulumi, and its refusal in the local backend; a stack moving from the dynamic
 // KeyPair to the package.
 import * as assert from "assert";
-import { spawnSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -13,7 +13,8 @@ import { EnsServer, startEnsServer } from "../ens-server/server";
 import { EnsClient } from "../provider/ens/client";
 import { archivePath, buildPlugin, pluginVersion } from "../scripts/build-plugin";
 import { ensureEngine, repoRoot } from "../scripts/engine";
-import { keyPairToken } from "../provider/plugin/service";
+import { keyPairType } from "../provider/cli/orphans";
+import { keyPairToken } from "../provider/plugin/token";
 import { leakedPiece } from "./helpers/leaks";
 import { ProgramStack } from "./helpers/programStack";
 import { filesText } from "./helpers/stacks";
@@ -45,15 +46,17 @@ describe("end to end: the ens-keypair plugin and its TypeScript SDK", function (
     let env: NodeJS.ProcessEnv;
 
     /** Runs a shell command in the program's folder outside the repository, in the plugin's environment. */
-    function sh(script: string, cwd = program): { status: number; output: string } {
-        const result = spawnSync("bash", ["-eo", "pipefail", "-c", script], { cwd, env, encoding: "utf8", timeout: 600_000 });
+    function sh(script: string): { status: number; output: string } {
+        const result = spawnSync("bash", ["-eo", "pipefail", "-c", script], { cwd: program, env, encoding: "utf8", timeout: 600_000 });
         return { status: result.status ?? -1, output: `${result.stdout}\n${result.stderr}` };
     }
 
     /** A stack of the installed program with `index.ts` replaced, on its own backend, finding the plugin in the throwaway PULUMI_HOME. */
-    function stackWith(scenario: string, text: string, config: ProgramStack["env"] = {}): ProgramStack {
+    function stackWith(scenario: string, text: string, config: Record<string, string> = {}): ProgramStack {
         fs.writeFileSync(path.join(program, "index.ts"), text);
-        const stack = ProgramStack.create({ scenario, workDir: program, config: config as Record<string, string> });
+        // Every scenario's stack is "test" in the one program folder: each starts from no stack settings.
+        fs.rmSync(path.join(program, "Pulumi.test.yaml"), { force: true });
+        const stack = ProgramStack.create({ scenario, workDir: program, config });
         stack.env.PULUMI_HOME = pulumiHome;
         return stack;
     }
@@ -156,7 +159,21 @@ describe("end to end: the ens-keypair plugin and its TypeScript SDK", function (
         const names = (server: EnsServer) => server.listKeyPairs().map((p) => p.keyPairName);
         const calls = (server: EnsServer, action: string) => server.stats().calls[action] ?? 0;
 
-        it("two provider instances, two endpoints and credentials: each pair lives, refreshes and is deleted in its own server", () => {
+        /** Runs a pulumi command asynchronously, so that this process goes on serving the servers' requests; fails on a non-zero exit. */
+        async function pulumi(stack: ProgramStack, ...args: string[]): Promise<string> {
+            const result = await stack.runAsync(args);
+            assert.strictEqual(result.status, 0, `pulumi ${args.join(" ")}:\n${result.output}`);
+            return result.output;
+        }
+
+        /** What a pulumi command that prints JSON printed, parsed. */
+        async function json(stack: ProgramStack, ...args: string[]): Promise<Record<string, unknown>> {
+            const result = await stack.runAsync(args);
+            assert.strictEqual(result.status, 0, `pulumi ${args.join(" ")}:\n${result.output}`);
+            return JSON.parse(result.stdout);
+        }
+
+        it("two provider instances, two endpoints and credentials: each pair lives, refreshes and is deleted in its own server", async () => {
             const stack = stackWith(
                 "plugin-instances",
                 `import * as pulumi from "@pulumi/pulumi";
@@ -179,18 +196,16 @@ export const ids = { a: a.keyPairId, b: b.keyPairId };
                 stack.pulumi(["config", "set", `${name}KeyId`, keys[name][0]]);
                 stack.pulumi(["config", "set", "--secret", `${name}KeySecret`, keys[name][1]]);
             }
-            const up = stack.up("--skip-preview");
-            assert.deepStrictEqual(up.changes, { create: 5 });
+            assert.match(await pulumi(stack, "up", "--yes", "--skip-preview"), /\+ 5 created/);
             assert.deepStrictEqual(names(servers.a), ["instance-a"]);
             assert.deepStrictEqual(names(servers.b), ["instance-b"]);
-            const ids = stack.outputs().ids as { a: string; b: string };
+            const { ids } = (await json(stack, "stack", "output", "--json")) as { ids: { a: string; b: string } };
             assert.strictEqual(servers.a.listKeyPairs()[0].keyPairId, ids.a);
             assert.strictEqual(servers.b.listKeyPairs()[0].keyPairId, ids.b);
-            stack.preview("--expect-no-changes");
+            await pulumi(stack, "preview", "--expect-no-changes");
 
             const described = { a: calls(servers.a, "DescribeKeyPairs"), b: calls(servers.b, "DescribeKeyPairs") };
-            const refresh = stack.refresh();
-            assert.deepStrictEqual(Object.keys(refresh.changes), ["same"], JSON.stringify(refresh.changes));
+            assert.match(await pulumi(stack, "refresh", "--yes", "--skip-preview"), /Resources:\s+5 unchanged/);
             // One lookup each, each in its own server: a pair looked up in the other would be gone there, and refresh would drop it.
             assert.strictEqual(calls(servers.a, "DescribeKeyPairs"), described.a + 1);
             assert.strictEqual(calls(servers.b, "DescribeKeyPairs"), described.b + 1);
@@ -202,7 +217,7 @@ export const ids = { a: a.keyPairId, b: b.keyPairId };
                 assert.ok(!stack.backendText().includes(secret), "a credential is in plain text in the backend");
             }
 
-            stack.destroy();
+            await pulumi(stack, "destroy", "--yes");
             assert.deepStrictEqual([names(servers.a), names(servers.b)], [[], []]);
             assert.strictEqual(calls(servers.a, "DeleteKeyPairs"), 1);
             assert.strictEqual(calls(servers.b, "DeleteKeyPairs"), 1);
@@ -228,19 +243,96 @@ export const privateKey = adopted.privateKeyOpenssh;
             stack.pulumi(["config", "set", "--secret", "ens-keypair:accessKeyId", keyId]);
             stack.pulumi(["config", "set", "--secret", "ens-keypair:accessKeySecret", keySecret]);
             const code = path.join(program, "imported.ts");
-            stack.pulumi(["import", keyPairToken, "adopted", made.keyPairId, "--yes", "--protect=false", "--out", code]);
+            await pulumi(stack, "import", keyPairToken, "adopted", made.keyPairId, "--yes", "--protect=false", "--out", code);
             // The program the import printed, with outputs to check.
             fs.writeFileSync(path.join(program, "index.ts"), `${fs.readFileSync(code, "utf8")}\n${exportsText}`);
-            stack.preview("--expect-no-changes");
-            const up = stack.up();
-            assert.deepStrictEqual(up.changes, { same: 2 });
-            const outputs = stack.outputs();
+            await pulumi(stack, "preview", "--expect-no-changes");
+            assert.match(await pulumi(stack, "up", "--yes"), /Resources:\s+2 unchanged/);
+            const outputs = await json(stack, "stack", "output", "--json", "--show-secrets");
             assert.strictEqual(outputs.name, "console-made");
             assert.strictEqual(outputs.fingerprint, made.keyPairFingerPrint);
             assert.strictEqual(outputs.privateKey, undefined, "ENS never returns an existing pair's private key");
 
-            stack.destroy();
+            assert.match(await pulumi(stack, "destroy", "--yes"), /- 2 deleted/);
             assert.ok(!names(servers.a).includes("console-made"), "destroy deletes an imported pair: it is managed");
+        });
+
+        describe("a stack moving from the dynamic KeyPair to the package", () => {
+            const dynamicProgram = (name: string) => `import { KeyPair } from "pulumi-ens-keypair";
+const deploy = new KeyPair("deploy", { keyPairName: "${name}" });
+export const id = deploy.keyPairId;
+export const fingerprint = deploy.keyPairFingerPrint;
+`;
+            const packageProgram = (name: string, options = "{}") => `import * as ensKeypair from "@pulumi/ens-keypair";
+const deploy = new ensKeypair.KeyPair("deploy", { keyPairName: "${name}" }, ${options});
+export const id = deploy.keyPairId;
+export const fingerprint = deploy.keyPairFingerPrint;
+`;
+
+            before(() => {
+                // The dynamic KeyPair, installed from the packed package beside the generated SDK.
+                const packed = JSON.parse(
+                    execFileSync("npm", ["pack", "--json", "--pack-destination", dir], {
+                        cwd: repoRoot,
+                        encoding: "utf8",
+                        stdio: ["ignore", "pipe", "pipe"],
+                    }),
+                );
+                execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", path.join(dir, packed[0].filename)], {
+                    cwd: program,
+                    env,
+                    stdio: ["ignore", "ignore", "pipe"],
+                });
+            });
+
+            it("ens backend: state delete, then import keeps the pair; no changes after, destroy deletes it", async () => {
+                const [keyId, keySecret] = keys.b;
+                const stack = stackWith("plugin-move-ens", dynamicProgram("moving"), {
+                    "ens-keypair:backend": "ens",
+                    "ens-keypair:endpoint": servers.b.url,
+                });
+                stack.pulumi(["config", "set", "--secret", "ens-keypair:accessKeyId", keyId]);
+                stack.pulumi(["config", "set", "--secret", "ens-keypair:accessKeySecret", keySecret]);
+                await pulumi(stack, "up", "--yes", "--skip-preview");
+                const { id } = (await json(stack, "stack", "output", "--json")) as { id: string };
+                const dynamicUrn = stack.exportState().deployment.resources?.find((r) => r.type === keyPairType)?.urn;
+                assert.ok(dynamicUrn, "the dynamic KeyPair is in the state");
+
+                // Out of the state, still in ENS; then adopted by the package's KeyPair.
+                await pulumi(stack, "state", "delete", dynamicUrn, "--yes");
+                assert.deepStrictEqual(names(servers.b), ["moving"]);
+                fs.writeFileSync(path.join(program, "index.ts"), packageProgram("moving", `{ import: "${id}" }`));
+                assert.match(await pulumi(stack, "up", "--yes", "--skip-preview"), /= 1 imported/);
+                fs.writeFileSync(path.join(program, "index.ts"), packageProgram("moving"));
+                await pulumi(stack, "preview", "--expect-no-changes");
+                const moved = (await json(stack, "stack", "output", "--json")) as { id: string };
+                assert.strictEqual(moved.id, id, "the same pair, now under the package");
+                assert.deepStrictEqual(
+                    stack.resourceTypes().filter((t) => t !== "pulumi:pulumi:Stack" && !t.startsWith("pulumi:providers:")),
+                    [keyPairToken],
+                );
+                await pulumi(stack, "destroy", "--yes");
+                assert.deepStrictEqual(names(servers.b), []);
+            });
+
+            it("local backend, either way: the next up replaces the pair (a new key, the old resource deleted)", async () => {
+                const stack = stackWith("plugin-move-local", dynamicProgram("moving-local"));
+                await pulumi(stack, "up", "--yes", "--skip-preview");
+                const seen = [(await json(stack, "stack", "output", "--json")) as { id: string; fingerprint: string }];
+                for (const text of [packageProgram("moving-local"), dynamicProgram("moving-local")]) {
+                    fs.writeFileSync(path.join(program, "index.ts"), text);
+                    const output = await pulumi(stack, "up", "--yes", "--skip-preview");
+                    assert.match(output, /\+ 1 created/);
+                    assert.match(output, /- 1 deleted/);
+                    const now = (await json(stack, "stack", "output", "--json")) as { id: string; fingerprint: string };
+                    assert.ok(
+                        seen.every((pair) => pair.id !== now.id && pair.fingerprint !== now.fingerprint),
+                        "a new pair",
+                    );
+                    seen.push(now);
+                }
+                await pulumi(stack, "destroy", "--yes");
+            });
         });
 
         it("pulumi import in the local backend fails and says why", () => {

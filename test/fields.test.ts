@@ -39,11 +39,12 @@ describe("README tables and the field table", () => {
         assert.deepStrictEqual(rows.flatMap((row) => namesIn(row.input)).sort(), [...inputNames].sort());
         for (const row of rows) {
             const [name] = namesIn(row.input);
-            const spec: { default?: unknown; replaces: boolean } = keyPairFields[name];
+            const spec: { default?: unknown; replaces: boolean; replacesWhen?: string } = keyPairFields[name];
             const expectedDefault = spec.default === undefined ? undefined : JSON.stringify(spec.default);
-            const documentedDefault = /^`?("[^"]*"|\d+)`?$/.exec(row.default)?.[1];
+            const documentedDefault = /^`?("[^"]*"|\d+|true|false)`?$/.exec(row.default)?.[1];
             assert.strictEqual(documentedDefault, expectedDefault, `default of ${name}: README says "${row.default}"`);
-            assert.strictEqual(row.replaces, spec.replaces ? "yes" : "no", `whether changing ${name} replaces the pair`);
+            const replaces = spec.replaces ? "yes" : spec.replacesWhen ? `no (yes with \`${spec.replacesWhen}\`)` : "no";
+            assert.strictEqual(row.replaces, replaces, `whether changing ${name} replaces the pair`);
         }
     });
 

@@ -15,7 +15,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { EnsServer, startEnsServer } from "../ens-server/server";
 import { secretValue, unwrap, wrap } from "../provider/plugin/properties";
-import { keyPairToken } from "../provider/plugin/service";
+import { keyPairToken } from "../provider/plugin/token";
 import { buildPlugin, pluginDir, pluginVersion } from "../scripts/build-plugin";
 import { schemaPath } from "../scripts/schema";
 import { leakedPiece } from "./helpers/leaks";
@@ -208,6 +208,87 @@ describe("the plugin over the provider protocol", function () {
         assert.strictEqual(leakedPiece(printed, String(outputs.values.privateKeyOpenssh)), undefined);
     });
 
+    it("diffs and updates as the dynamic provider does: a new key type replaces, deleting first; a new passphrase updates, still secret", async () => {
+        const plugin = await started();
+        await configure(plugin, props({}));
+        const checked = await call<rpc.CheckRequest, rpc.CheckResponse>(
+            plugin.client,
+            "check",
+            new rpc.CheckRequest().setUrn(urn).setNews(props({ keyPairName: "plugin-local", keyType: "ed25519" })),
+        );
+        const created = await call<rpc.CreateRequest, rpc.CreateResponse>(
+            plugin.client,
+            "create",
+            new rpc.CreateRequest().setUrn(urn).setProperties(checked.getInputs()),
+        );
+        const diff = (news: Record<string, unknown>) =>
+            call<rpc.DiffRequest, rpc.DiffResponse>(
+                plugin.client,
+                "diff",
+                new rpc.DiffRequest()
+                    .setUrn(urn)
+                    .setId(created.getId())
+                    .setOlds(created.getProperties())
+                    .setNews(props(news, ["privateKeyPassphrase"])),
+            );
+        const same = await diff({ keyPairName: "plugin-local", keyType: "ed25519" });
+        assert.strictEqual(same.getChanges(), rpc.DiffResponse.DiffChanges.DIFF_NONE);
+        const retyped = await diff({ keyPairName: "plugin-local", keyType: "ecdsa", ecdsaCurve: "P256" });
+        assert.strictEqual(retyped.getChanges(), rpc.DiffResponse.DiffChanges.DIFF_SOME);
+        assert.deepStrictEqual(retyped.getReplacesList(), ["keyType", "ecdsaCurve"]);
+        assert.strictEqual(retyped.getDeletebeforereplace(), true, "the name stays, so the old pair goes first");
+
+        const news = { keyPairName: "plugin-local", keyType: "ed25519", privateKeyPassphrase: passphrase };
+        const repassed = await diff(news);
+        assert.strictEqual(repassed.getChanges(), rpc.DiffResponse.DiffChanges.DIFF_SOME);
+        assert.deepStrictEqual(repassed.getReplacesList(), []);
+        const updated = await call<rpc.UpdateRequest, rpc.UpdateResponse>(
+            plugin.client,
+            "update",
+            new rpc.UpdateRequest()
+                .setUrn(urn)
+                .setId(created.getId())
+                .setOlds(created.getProperties())
+                .setNews(props(news, ["privateKeyPassphrase"])),
+        );
+        const outputs = unwrap(updated.getProperties());
+        assert.deepStrictEqual([...outputs.secret].sort(), ["privateKeyBody", "privateKeyOpenssh", "privateKeyPassphrase"]);
+        assert.strictEqual(outputs.values.keyPairId, created.getId());
+        assert.match(String(outputs.values.privateKeyOpenssh), /^-----BEGIN OPENSSH PRIVATE KEY-----/);
+        assert.notStrictEqual(outputs.values.privateKeyOpenssh, unwrap(created.getProperties()).values.privateKeyOpenssh, "re-encrypted");
+    });
+
+    it("seals the private key to age recipients: with sealedOnly, privateKeySealed alone holds it, and it opens to the key", async () => {
+        const plugin = await started();
+        await configure(plugin, props({}));
+        const age = await import("age-encryption");
+        const identity = await age.generateIdentity();
+        const news = props({
+            keyPairName: "plugin-sealed",
+            keyType: "ed25519",
+            privateKeyRecipients: [await age.identityToRecipient(identity)],
+            sealedOnly: true,
+        });
+        const checked = await call<rpc.CheckRequest, rpc.CheckResponse>(
+            plugin.client,
+            "check",
+            new rpc.CheckRequest().setUrn(urn).setNews(news),
+        );
+        assert.deepStrictEqual(checked.getFailuresList(), []);
+        const created = await call<rpc.CreateRequest, rpc.CreateResponse>(
+            plugin.client,
+            "create",
+            new rpc.CreateRequest().setUrn(urn).setProperties(checked.getInputs()),
+        );
+        const outputs = unwrap(created.getProperties()).values;
+        assert.strictEqual(outputs.privateKeyOpenssh, undefined);
+        assert.strictEqual(outputs.privateKeyBody, undefined);
+        const decrypter = new age.Decrypter();
+        decrypter.addIdentity(identity);
+        const opened = await decrypter.decrypt(age.armor.decode(String(outputs.privateKeySealed)), "text");
+        assert.match(opened, /^-----BEGIN OPENSSH PRIVATE KEY-----/);
+    });
+
     it("reads a pair for an import from its id alone: ENS's name and fingerprint, the inputs a program gives, no private key", async () => {
         const plugin = await started();
         await configure(plugin, ensConfig());
@@ -234,6 +315,22 @@ describe("the plugin over the provider protocol", function () {
         await assert.rejects(
             call(plugin.client, "read", new rpc.ReadRequest().setUrn(urn).setId("ssh-abcdefghijklmnopqrstuvw")),
             /the local backend keeps key pairs only in Pulumi state, so there is nothing outside it to read/,
+        );
+    });
+
+    it("serves a KeyPair inside a component, whose URN's type follows its parent's, and refuses other types", async () => {
+        const plugin = await started();
+        const check = (resourceUrn: string) =>
+            call<rpc.CheckRequest, rpc.CheckResponse>(
+                plugin.client,
+                "check",
+                new rpc.CheckRequest().setUrn(resourceUrn).setNews(props({ keyPairName: "in-a-component" })),
+            );
+        const checked = await check(`urn:pulumi:test::plugin::my:index:Keys$${keyPairToken}::pair`);
+        assert.deepStrictEqual(checked.getFailuresList(), []);
+        await assert.rejects(
+            check("urn:pulumi:test::plugin::ens-keypair:index:Other::x"),
+            /has one resource type, ens-keypair:index:KeyPair/,
         );
     });
 

@@ -1,34 +1,15 @@
-// The README followed as a new user would: its Usage steps (install, Pulumi.yaml, program, deploy)
-// and its "Reading the private key" commands, taken from the README's own text and run with the
-// CLI in a fresh folder outside the repository, against the packed package.
+// The README followed as a new user would: its Usage steps (install, Pulumi.yaml, program, deploy),
+// its "Sealed private keys" program and steps, and its "Reading the private key" commands, taken
+// from the README's own text and run with the CLI in a fresh folder outside the repository,
+// against the packed package.
 import * as assert from "assert";
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ensureEngine, repoRoot } from "../scripts/engine";
+import { repoRoot } from "../scripts/engine";
+import { blocksUnder, only, runSteps, userEnvironment } from "./helpers/readmeSteps";
 import { run } from "./helpers/run";
-
-interface Block {
-    lang: string;
-    body: string;
-}
-
-/** The code blocks directly under a heading (up to the next heading of any level). */
-function blocksUnder(readme: string, heading: string): Block[] {
-    const start = readme.indexOf(`\n${heading}\n`);
-    assert.ok(start >= 0, `README.md has a "${heading}" section`);
-    const rest = readme.slice(start + heading.length + 2);
-    const end = rest.search(/^#{1,6} /m);
-    const section = end < 0 ? rest : rest.slice(0, end);
-    return [...section.matchAll(/^```(\w*)\n([\s\S]*?)^```$/gm)].map((m) => ({ lang: m[1], body: m[2] }));
-}
-
-function only(blocks: Block[], lang: string, index = 0): string {
-    const matching = blocks.filter((b) => b.lang === lang);
-    assert.ok(matching.length > index, `the section has a ${lang} block number ${index + 1}`);
-    return matching[index].body;
-}
 
 describe("the README, followed as a new user would, with the packed package", function () {
     this.timeout(900_000);
@@ -37,27 +18,18 @@ describe("the README, followed as a new user would, with the packed package", fu
     let env: NodeJS.ProcessEnv;
 
     /** Runs a README command block with bash in the project folder, stopping at the first failure. */
-    function sh(script: string): string {
-        const result = spawnSync("bash", ["-eo", "pipefail", "-c", script], { cwd: project, env, encoding: "utf8", timeout: 600_000 });
-        assert.strictEqual(result.status, 0, `${script}\nfailed:\n${result.stdout}\n${result.stderr}`);
-        return result.stdout;
+    function sh(script: string, extraEnv: NodeJS.ProcessEnv = {}): string {
+        return runSteps(script, project, { ...env, ...extraEnv });
     }
 
     before(() => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "ens-keypair-readme-"));
         project = path.join(dir, "edge-keys");
         fs.mkdirSync(project);
-        env = { ...process.env, PATH: `${ensureEngine()}${path.delimiter}${process.env.PATH}` };
-        // npm test runs under npm, whose npm_* variables would point npm install back at this repository.
-        for (const name of Object.keys(env)) {
-            if (/^(npm_|ALIBABA_CLOUD_|ENS_KEYPAIR_|PULUMI_)/i.test(name)) {
-                delete env[name];
-            }
-        }
+        env = userEnvironment();
         Object.assign(env, {
             PULUMI_BACKEND_URL: `file://${path.join(dir, "state")}`,
             PULUMI_CONFIG_PASSPHRASE: "readme-throwaway",
-            PULUMI_SKIP_UPDATE_CHECK: "true",
             // What answering "yes" at `pulumi up`'s prompt does.
             PULUMI_SKIP_CONFIRMATIONS: "true",
         });
@@ -115,5 +87,39 @@ describe("the README, followed as a new user would, with the packed package", fu
         });
         assert.notStrictEqual(failing.status, 0);
         assert.ok(!fs.existsSync(keyFile), "a failed read leaves no id_deploy");
+    });
+
+    it("deploys its Sealed private keys program, whose sealed Reading step opens the key with the user's age identity alone", () => {
+        const readme = fs.readFileSync(path.join(repoRoot, "README.md"), "utf8");
+        const sealed = blocksUnder(readme, "### Sealed private keys");
+        const reading = only(blocksUnder(readme, "### Reading the private key"), "sh", 1);
+        assert.match(reading, /umask 077/);
+        // The user's home, where the README keeps the age identity; Pulumi's plugins stay where they are.
+        const user = (name: string) => {
+            const home = path.join(dir, name);
+            fs.mkdirSync(home, { recursive: true });
+            return { HOME: home, PULUMI_HOME: path.join(os.homedir(), ".pulumi") };
+        };
+        const alice = user("alice-home");
+
+        fs.writeFileSync(path.join(project, "index.ts"), only(sealed, "typescript"));
+        sh(only(sealed, "sh"), alice);
+        const outputs = JSON.parse(sh("pulumi stack output --json --show-secrets"));
+        assert.deepStrictEqual(Object.keys(outputs).sort(), ["privateKeySealed", "publicKeyOpenssh"]);
+
+        const keyFile = path.join(project, "id_deploy");
+        sh(reading, alice);
+        assert.strictEqual(fs.statSync(keyFile).mode & 0o777, 0o600, "the key file is readable by its owner alone");
+        assert.strictEqual(
+            run("ssh-keygen", ["-y", "-f", keyFile]).stdout.trim(),
+            outputs.publicKeyOpenssh,
+            "the key file holds the deployed key",
+        );
+
+        // Someone else, with the stack but without the identity, is left with no key file.
+        fs.rmSync(keyFile);
+        const stranger = spawnSync("bash", ["-c", reading], { cwd: project, env: { ...env, ...user("bob-home") }, encoding: "utf8" });
+        assert.notStrictEqual(stranger.status, 0);
+        assert.ok(!fs.existsSync(keyFile), "a failed opening leaves no id_deploy");
     });
 });

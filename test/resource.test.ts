@@ -5,6 +5,7 @@
  */
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
+import type * as Age from "age-encryption";
 import * as settings from "@pulumi/pulumi/runtime/settings";
 import { KeyPair } from "../provider/keyPair";
 import { keyPairProvider } from "../provider/serializedProvider";
@@ -145,6 +146,7 @@ describe("KeyPair under setMocks", function () {
         "publicKeyOpenssh",
         "privateKeyBody",
         "privateKeyOpenssh",
+        "privateKeySealed",
         "creationTime",
         "rotatesAt",
         "requestId",
@@ -232,6 +234,22 @@ describe("KeyPair under setMocks", function () {
         assert.strictEqual(await valueOf(pair.privateKeyBody), undefined);
         assert.strictEqual(await valueOf(pair.privateKeyOpenssh), undefined);
         assert.strictEqual(await valueOf(pair.keyType), "ed25519");
+    });
+
+    it("takes recipients that are outputs of other resources, and resolves a plain privateKeySealed and no plain key with sealedOnly", async () => {
+        const age = require("age-encryption") as typeof Age;
+        const recipient = await age.identityToRecipient(await age.generateX25519Identity());
+        const { pair, registration } = await created("sealed", {
+            keyPairName: "sealed",
+            keyType: "ed25519",
+            privateKeyRecipients: [pulumi.output(recipient)],
+            sealedOnly: true,
+        });
+        assert.deepStrictEqual(registration.inputs.privateKeyRecipients, [recipient]);
+        assertArmour(String(await valueOf(pair.privateKeySealed)), "AGE ENCRYPTED FILE");
+        assert.strictEqual(await pulumi.isSecret(pair.privateKeySealed), false);
+        assert.strictEqual(await valueOf(pair.privateKeyOpenssh), undefined);
+        assert.strictEqual(await valueOf(pair.privateKeyBody), undefined);
     });
 
     it("sends a passphrase given as a plain string to the engine as a secret", async () => {

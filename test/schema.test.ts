@@ -8,7 +8,7 @@ import * as fs from "fs";
 import { generateSchema, schemaPath } from "../scripts/schema";
 import { configKeys, secretConfigKeys } from "../provider/config";
 import { inputNames, outputNames, secretFieldNames } from "../provider/fields";
-import { keyPairToken } from "../provider/plugin/service";
+import { keyPairToken } from "../provider/plugin/token";
 
 // A parsed schema: the tests walk it by the names the schema format defines.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

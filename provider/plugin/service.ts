@@ -15,9 +15,7 @@ import { InputFailure, KeyPairInputs, unknownValue } from "../inputs";
 import * as implementation from "../provider";
 import { KeyPairOutputs } from "../state";
 import { Properties, unwrap, Unwrapped, wrap } from "./properties";
-
-/** The type token of the package's one resource. */
-export const keyPairToken = "ens-keypair:index:KeyPair";
+import { keyPairToken } from "./token";
 
 /** Properties of a provider's inputs that the engine adds itself, not configuration keys. */
 const engineConfigKeys = ["version", "pluginDownloadURL"];
@@ -51,9 +49,12 @@ export interface ProviderService {
     cancel: Method<Empty, Empty>;
 }
 
-/** The resource's type, from its URN (`urn:pulumi:<stack>::<project>::<type>::<name>`). */
+/**
+ * The resource's type, from its URN (`urn:pulumi:<stack>::<project>::<type>::<name>`), where the
+ * type of a child follows its parents' (`my:index:Component$ens-keypair:index:KeyPair`).
+ */
 function typeOf(urn: string): string {
-    return urn.split("::")[2] ?? "";
+    return (urn.split("::")[2] ?? "").split("$").pop() ?? "";
 }
 
 function expectKeyPair(urn: string): void {

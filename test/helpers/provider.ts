@@ -41,14 +41,20 @@ export async function checkAndCreate(provider: CheckCreate, news: Record<string,
 /**
  * Runs the enclosing suite's provider in the `ens` backend against an ENS-compatible server of its
  * own, started before the suite and closed after it, when the provider goes back to `local`.
+ * @param config more of the provider's configuration, such as `generation`.
  * @returns the server, once the suite's `before` hooks have run.
  */
-export function useEnsServer(provider: Pick<pulumi.dynamic.ResourceProvider, "configure">): () => EnsServer {
+export function useEnsServer(
+    provider: Pick<pulumi.dynamic.ResourceProvider, "configure">,
+    config: Record<string, string> = {},
+): () => EnsServer {
     let server: EnsServer | undefined;
     before(async () => {
         server = await startEnsServer();
         const { id, secret } = defaultAccessKey;
-        await provider.configure?.(configWith({ backend: "ens", endpoint: server.url, accessKeyId: id, accessKeySecret: secret }));
+        await provider.configure?.(
+            configWith({ backend: "ens", endpoint: server.url, accessKeyId: id, accessKeySecret: secret, ...config }),
+        );
     });
     after(async () => {
         await provider.configure?.(configRequest("local"));

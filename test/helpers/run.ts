@@ -1,4 +1,4 @@
-/** Running the real OpenSSH and OpenSSL tools from tests. A missing tool fails the test, never skips it. */
+/** Running the real OpenSSH, OpenSSL and age tools from tests. A missing tool fails the test, never skips it. */
 import { spawnSync } from "child_process";
 
 /** What a finished command printed. */
@@ -19,7 +19,7 @@ export function run(cmd: string, args: string[], options: { input?: string; allo
     if (result.error) {
         const code = (result.error as NodeJS.ErrnoException).code;
         if (code === "ENOENT") {
-            throw new Error(`required tool "${cmd}" is not installed: install openssh-client and openssl (.ci/run does).`);
+            throw new Error(`required tool "${cmd}" is not installed: scripts/ensure-deps --os-tools installs it (npm test runs that).`);
         }
         throw result.error;
     }
