@@ -60,6 +60,7 @@ if (dir && role) {
                     : undefined;
     const seen = new Set();
     let depth = 0;
+    let traced = false;
     const load = Module._load;
     Module._load = function (request, parent, isMain) {
         const label = labelOf(request, isMain, depth);
@@ -69,7 +70,9 @@ if (dir && role) {
         depth++;
         try {
             const exported = load.call(this, request, parent, isMain);
-            if (request === "@grpc/grpc-js" && role === "provider") {
+            // Once: every require of it, cached or not, passes here.
+            if (request === "@grpc/grpc-js" && role === "provider" && !traced) {
+                traced = true;
                 traceCalls(exported.Server.prototype);
             }
             return exported;

@@ -6,6 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { repoRoot } from "../scripts/engine";
+import { outputNames } from "../provider/fields";
 import { Op, Sample } from "./cli";
 import { ensModes } from "./ens";
 import { methodLabels, Method } from "./keygen";
@@ -177,13 +178,19 @@ function ownCost(v: View): string {
     const rows = (["up", "preview", "destroy"] as const).map((op) => {
         const floor = v.samples("floor", n, op);
         const each = v.samples("ed25519", n, op).map((s) => s.cpuMs / (floor.find((f) => f.rep === s.rep)?.cpuMs ?? NaN));
-        const cells = [ms(v.cpu("ed25519", n, op)), ms(v.cpu("floor", n, op)), ratio(v.ratio("ed25519", "floor", n, op))];
-        return [opLabels[op] as string, ...cells, range(each, ratio), String(each.length)];
+        const cells = (["ed25519", "ed25519Traced", "floor"] as const).map((id) => ms(v.cpu(id, n, op)));
+        const ratios = [ratio(v.ratio("ed25519", "floor", n, op)), range(each, ratio), ratio(v.ratio("ed25519Traced", "floor", n, op))];
+        return [opLabels[op] as string, ...cells, ...ratios];
     });
-    return table(
-        [`N = ${n}, CPU time`, "KeyPair Ed25519", "floor", "ratio of the medians", "ratio in each repetition", "repetitions"],
-        rows,
-    );
+    const header = [
+        "KeyPair",
+        "with the SDK's stack traces",
+        "floor",
+        "KeyPair / floor",
+        "in each repetition",
+        "with stack traces / floor",
+    ];
+    return table([`N = ${n}, CPU time, medians`, ...header], rows);
 }
 
 function fixedCost(v: View): string {
@@ -287,6 +294,17 @@ const renderers: Record<string, (v: View) => string> = {
     "own.up": (v) => ratio(v.ratio("ed25519", "floor", v.own(), "up")),
     "own.preview": (v) => ratio(v.ratio("ed25519", "floor", v.own(), "preview")),
     "own.reps": (v) => String(v.samples("ed25519", v.own(), "up").length),
+    "own.traced.up": (v) => ratio(v.ratio("ed25519Traced", "floor", v.own(), "up")),
+    "own.properties": () => String(outputNames.length),
+    /** What the SDK's stack traces cost a no-change preview, per KeyPair and registered property. */
+    "own.stacksPerProperty": (v) =>
+        ms((v.cpu("ed25519Traced", v.own(), "preview") - v.cpu("ed25519", v.own(), "preview")) / v.own() / outputNames.length),
+    /** The program's CPU per KeyPair above a floor resource's, per registered property (from the profiles). */
+    "own.perProperty": (v) => {
+        const [mine, floor] = (["ed25519", "floor"] as const).map((id) => v.r.profiles.find((p) => p.variant === id));
+        return ms(mine && floor ? (mine.summary.cpuMs - floor.summary.cpuMs) / mine.n / outputNames.length : NaN);
+    },
+    "own.traced.preview": (v) => ratio(v.ratio("ed25519Traced", "floor", v.own(), "preview")),
     own: ownCost,
     plugin: (v) => {
         const rows = v

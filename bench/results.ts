@@ -8,17 +8,33 @@ const dynamicKeyPair = "pulumi-nodejs:dynamic/ens-keypair:KeyPair";
 const tlsPrivateKey = "tls:index/privateKey:PrivateKey";
 
 /**
- * Each variant is a program folder of bench/programs, the stack config that picks what it makes,
- * and the type of its resources in state.
+ * A program folder of bench/programs, the stack config that picks what it makes, the type of its
+ * resources in state, and what the environment adds.
  */
+export interface Variant {
+    label: string;
+    program: string;
+    config: Record<string, string>;
+    type: string;
+    env?: Record<string, string>;
+}
+
 export const variants = {
     ed25519: { label: "KeyPair Ed25519", program: "keypair", config: { keyType: "ed25519" }, type: dynamicKeyPair },
+    /** KeyPair as it was before it turned off the stack traces of the SDK's promises, which this variable keeps on. */
+    ed25519Traced: {
+        label: "KeyPair Ed25519 with the SDK's stack traces",
+        program: "keypair",
+        config: { keyType: "ed25519" },
+        type: dynamicKeyPair,
+        env: { PULUMI_DEBUG_PROMISE_LEAKS: "1" },
+    },
     rsa: { label: "KeyPair RSA 2048", program: "keypair", config: { keyType: "rsa" }, type: dynamicKeyPair },
     plugin: { label: "ens-keypair plugin RSA 2048", program: "plugin", config: { keyType: "rsa" }, type: "ens-keypair:index:KeyPair" },
     tlsEd25519: { label: "@pulumi/tls PrivateKey ED25519", program: "tls", config: { algorithm: "ED25519" }, type: tlsPrivateKey },
     tlsRsa: { label: "@pulumi/tls PrivateKey RSA 2048", program: "tls", config: { algorithm: "RSA" }, type: tlsPrivateKey },
     floor: { label: "do-nothing dynamic resource (floor)", program: "floor", config: {}, type: "pulumi-nodejs:dynamic/bench:Nop" },
-};
+} satisfies Record<string, Variant>;
 export type VariantId = keyof typeof variants;
 
 /** What the state of a variant's stack holds after its first up. */

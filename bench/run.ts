@@ -19,7 +19,7 @@ import { ensScale } from "./ens";
 import { bareRsaBatchMs, keygenBench } from "./keygen";
 import { summarizeProfile } from "./profile";
 import { writeReport } from "./report";
-import { Results, StateFigures, VariantId, variants } from "./results";
+import { Results, StateFigures, Variant, VariantId, variants } from "./results";
 
 const quick = process.env.BENCH_QUICK === "1";
 const resultsFile = path.join(workRoot, "results.json");
@@ -56,12 +56,12 @@ interface Block {
 const blocks: Block[] = quick
     ? [
           { n: 1, variants: ["ed25519", "plugin", "tlsRsa", "floor"], ops: lifecycle, reps: 1 },
-          { n: 30, variants: ["ed25519", "floor"], ops: ["up", "preview", "destroy"], reps: 2 },
+          { n: 30, variants: ["ed25519", "ed25519Traced", "floor"], ops: ["up", "preview", "destroy"], reps: 2 },
           { n: 10, variants: all, ops: lifecycle, reps: 1, profile: true, checkpoints: scale },
       ]
     : [
           { n: 1, variants: all, ops: lifecycle, reps: 1 },
-          { n: 30, variants: ["ed25519", "floor"], ops: ["up", "preview", "destroy"], reps: 5 },
+          { n: 30, variants: ["ed25519", "ed25519Traced", "floor"], ops: ["up", "preview", "destroy"], reps: 5 },
           { n: 100, variants: all, ops: lifecycle, reps: 1, checkpoints: scale },
           { n: 1000, variants: scale, ops: lifecycle, reps: 1, profile: true },
       ];
@@ -145,7 +145,8 @@ async function main(): Promise<void> {
         for (const block of runs) {
             const stacks = new Map<VariantId, Stack>();
             for (const id of block.variants) {
-                stacks.set(id, await Stack.create(id, block.n, variants[id].program, variants[id].config, env[id]));
+                const { program, config, env: own } = variants[id] as Variant;
+                stacks.set(id, await Stack.create(id, block.n, program, config, { ...own, ...env[id] }));
             }
             for (let rep = 1; rep <= block.reps; rep++) {
                 const before = new Map<VariantId, string>();
