@@ -76,7 +76,9 @@ export interface Sample {
 }
 
 export interface ExportedState {
+    /** Its size as the file backend stores it (compact JSON), and as `pulumi stack export` prints it (indented). */
     bytes: number;
+    exportBytes: number;
     resources: { urn: string; type: string; id?: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }[];
 }
 
@@ -291,7 +293,11 @@ export class Stack {
         const text = fs.readFileSync(file, "utf8");
         fs.rmSync(file);
         const parsed = JSON.parse(text) as { deployment: { resources?: ExportedState["resources"] } };
-        return { bytes: Buffer.byteLength(text), resources: parsed.deployment.resources ?? [] };
+        return {
+            bytes: Buffer.byteLength(JSON.stringify(parsed)),
+            exportBytes: Buffer.byteLength(text),
+            resources: parsed.deployment.resources ?? [],
+        };
     }
 }
 

@@ -103,10 +103,11 @@ function targets(v: View): Target[] {
     add(`KeyPair Ed25519 state per resource, N = ${big} / N = 100`, v.perResource("ed25519", big) / v.perResource("ed25519", 100), 1);
     add(`KeyPair's provider process, peak memory, N = ${big}`, v.peak("ed25519", big, "provider"), 300 * 1024, mib);
     add("KeyPair's provider process, peak memory, 100 RSA 2048", v.peak("rsa", 100, "provider"), 200 * 1024, mib);
-    add("state per KeyPair RSA 2048, N = 100", v.perResource("rsa", 100), 12 * 1024, kib);
+    const exported = (id: VariantId, n: number) => `${kib(v.state(id, n)?.exportBytesPerResource ?? NaN)} in \`pulumi stack export\``;
+    add("state per KeyPair RSA 2048, N = 100, stored", v.perResource("rsa", 100), 12 * 1024, kib, exported("rsa", 100));
     add("serialized provider per KeyPair (`__provider`)", v.state("rsa", 100)?.providerBytes ?? NaN, 4 * 1024, kib);
     for (const n of v.ns("plugin")) {
-        add(`plugin: state per RSA pair, N = ${n}`, v.perResource("plugin", n), 7 * 1024, kib);
+        add(`plugin: state per RSA pair, N = ${n}, stored`, v.perResource("plugin", n), 7 * 1024, kib, exported("plugin", n));
     }
     add("plugin: destroy of one pair / PrivateKey RSA 2048", v.ratio("plugin", "tlsRsa", 1, "destroy"), 1.5);
     for (const { mode, n, up, destroy, error } of v.r.ens.filter((x) => x.mode !== "local")) {
@@ -295,16 +296,16 @@ const renderers: Record<string, (v: View) => string> = {
     "own.preview": (v) => ratio(v.ratio("ed25519", "floor", v.own(), "preview")),
     "own.reps": (v) => String(v.samples("ed25519", v.own(), "up").length),
     "own.traced.up": (v) => ratio(v.ratio("ed25519Traced", "floor", v.own(), "up")),
+    "own.traced.preview": (v) => ratio(v.ratio("ed25519Traced", "floor", v.own(), "preview")),
     "own.properties": () => String(outputNames.length),
     /** What the SDK's stack traces cost a no-change preview, per KeyPair and registered property. */
     "own.stacksPerProperty": (v) =>
         ms((v.cpu("ed25519Traced", v.own(), "preview") - v.cpu("ed25519", v.own(), "preview")) / v.own() / outputNames.length),
-    /** The program's CPU per KeyPair above a floor resource's, per registered property (from the profiles). */
-    "own.perProperty": (v) => {
-        const [mine, floor] = (["ed25519", "floor"] as const).map((id) => v.r.profiles.find((p) => p.variant === id));
-        return ms(mine && floor ? (mine.summary.cpuMs - floor.summary.cpuMs) / mine.n / outputNames.length : NaN);
+    /** The program's CPU per resource in the profiled no-change preview, by variant. */
+    "own.programCpu": (v) => {
+        const cpu = (id: VariantId) => v.r.profiles.filter((p) => p.variant === id).map((p) => ms(p.summary.cpuMs / p.n))[0] ?? "–";
+        return `${cpu("ed25519")} per KeyPair, ${cpu("floor")} per floor resource and ${cpu("tlsEd25519")} per PrivateKey`;
     },
-    "own.traced.preview": (v) => ratio(v.ratio("ed25519Traced", "floor", v.own(), "preview")),
     own: ownCost,
     plugin: (v) => {
         const rows = v
@@ -374,15 +375,21 @@ const renderers: Record<string, (v: View) => string> = {
                 String(s.n),
                 variants[s.variant].label,
                 kib(s.bytesPerResource),
+                kib(s.exportBytesPerResource),
                 String(s.outputProperties),
                 s.providerBytes ? kib(s.providerBytes) : "–",
                 mib(v.peak(s.variant, s.n, "provider")),
                 mib(v.peak(s.variant, s.n, "program")),
             ]);
-        return table(
-            ["N", "variant", "state per resource", "output properties", "serialized provider", "provider peak", "program peak"],
-            rows,
-        );
+        const header = [
+            "N",
+            "variant",
+            "state per resource, stored",
+            "in `pulumi stack export`",
+            "output properties",
+            "serialized provider",
+        ];
+        return table([...header, "provider peak", "program peak"], rows);
     },
     ens,
     keygen: (v) => {

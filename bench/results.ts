@@ -41,8 +41,10 @@ export type VariantId = keyof typeof variants;
 export interface StateFigures {
     variant: VariantId;
     n: number;
-    /** `pulumi stack export` bytes over the variant's resources (the stack's own entry shared out). */
+    /** The state's size as the backend stores it (compact JSON) over the variant's resources, the stack's own entry shared out. */
     bytesPerResource: number;
+    /** The same, of `pulumi stack export`'s indented output. */
+    exportBytesPerResource: number;
     /** The serialized provider (`__provider`) of one resource, bytes; 0 for plugins. */
     providerBytes: number;
     outputProperties: number;

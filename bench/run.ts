@@ -92,6 +92,7 @@ function stateFigures(variant: VariantId, n: number, state: ExportedState): Stat
         variant,
         n,
         bytesPerResource: state.bytes / mine.length,
+        exportBytesPerResource: state.exportBytes / mine.length,
         providerBytes: typeof provider === "string" ? Buffer.byteLength(provider) : 0,
         outputProperties: Object.keys(mine[0]?.outputs ?? {}).length,
     };
