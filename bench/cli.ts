@@ -79,7 +79,15 @@ export interface ExportedState {
     /** Its size as the file backend stores it (compact JSON), and as `pulumi stack export` prints it (indented). */
     bytes: number;
     exportBytes: number;
-    resources: { urn: string; type: string; id?: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }[];
+    resources: {
+        urn: string;
+        type: string;
+        id?: string;
+        inputs?: Record<string, unknown>;
+        outputs?: Record<string, unknown>;
+        /** Where the program declared the resource, as the SDK records it. */
+        stackTrace?: { sourcePosition?: string }[];
+    }[];
 }
 
 /** Length of the union of intervals: overlapping (concurrent) ones count once. */
@@ -293,10 +301,16 @@ export class Stack {
         const text = fs.readFileSync(file, "utf8");
         fs.rmSync(file);
         const parsed = JSON.parse(text) as { deployment: { resources?: ExportedState["resources"] } };
+        const resources = parsed.deployment.resources ?? [];
+        // The probe wraps the load of the program, so its frame is in the stack trace recorded with each
+        // resource; a user's state has none. (`pulumi stack export` prints the state with 4 spaces.)
+        for (const r of resources) {
+            r.stackTrace = r.stackTrace?.filter((frame) => !/\/probe\.js#/.test(frame.sourcePosition ?? ""));
+        }
         return {
             bytes: Buffer.byteLength(JSON.stringify(parsed)),
-            exportBytes: Buffer.byteLength(text),
-            resources: parsed.deployment.resources ?? [],
+            exportBytes: Buffer.byteLength(JSON.stringify(parsed, null, 4)) + 1,
+            resources,
         };
     }
 }

@@ -52,6 +52,8 @@ class View {
     peak = (id: VariantId, n: number, role: "program" | "provider") =>
         Math.max(...lifecycle.flatMap((op) => this.samples(id, n, op).map((s) => s.peakKiB[role] ?? -Infinity)));
     slope = (id: VariantId, op: Op, from: number, to: number) => (this.cpu(id, to, op) - this.cpu(id, from, op)) / (to - from);
+    /** The program's CPU per resource in its profiled no-change preview. */
+    programCpu = (id: VariantId) => this.r.profiles.filter((p) => p.variant === id).map((p) => p.summary.cpuMs / p.n)[0] ?? NaN;
     /** The N of KeyPair's own cost against the floor: the one measured in repetitions. */
     own = () => this.ns("ed25519").find((n) => this.samples("ed25519", n, "up").length > 1) ?? NaN;
     /** The largest N of a whole lifecycle. */
@@ -303,9 +305,11 @@ const renderers: Record<string, (v: View) => string> = {
         ms((v.cpu("ed25519Traced", v.own(), "preview") - v.cpu("ed25519", v.own(), "preview")) / v.own() / outputNames.length),
     /** The program's CPU per resource in the profiled no-change preview, by variant. */
     "own.programCpu": (v) => {
-        const cpu = (id: VariantId) => v.r.profiles.filter((p) => p.variant === id).map((p) => ms(p.summary.cpuMs / p.n))[0] ?? "–";
+        const cpu = (id: VariantId) => ms(v.programCpu(id));
         return `${cpu("ed25519")} per KeyPair, ${cpu("floor")} per floor resource and ${cpu("tlsEd25519")} per PrivateKey`;
     },
+    /** KeyPair's program CPU above a floor resource's, shared out over its registered properties. */
+    "own.perProperty": (v) => ms((v.programCpu("ed25519") - v.programCpu("floor")) / outputNames.length),
     own: ownCost,
     plugin: (v) => {
         const rows = v
