@@ -61,7 +61,7 @@ const blocks: Block[] = quick
       ]
     : [
           { n: 1, variants: all, ops: lifecycle, reps: 1 },
-          { n: 30, variants: ["ed25519", "ed25519Traced", "floor"], ops: ["up", "preview", "destroy"], reps: 5 },
+          { n: 30, variants: ["ed25519", "ed25519Traced", "floor"], ops: ["up", "preview", "destroy"], reps: 7 },
           { n: 100, variants: all, ops: lifecycle, reps: 1, checkpoints: scale },
           { n: 1000, variants: scale, ops: lifecycle, reps: 1, profile: true },
       ];
