@@ -1,6 +1,6 @@
 /**
  * ENS's key-pair actions over the store, with ENS's parameter rules, codes and response shapes
- * (see `shared/ens-api.md`). Where the pages are silent, this server decides:
+ * (see `docs/ens-api.md`). Where the pages are silent, this server decides:
  *
  * - names are unique and compared exactly (case-sensitive);
  * - DescribeKeyPairs lists oldest first, so pages are stable while pairs are added;
@@ -10,12 +10,10 @@
  * - ImportKeyPair takes `ssh-rsa` keys of 2048 bits or more; anything else is `InvalidParameter.PublicKeyBody`.
  */
 import { EnsAction, EnsActionResponses, EnsResponse, KeyPairFilter, keyPairFilterParameters } from "../provider/ens/api";
-import { invalidParameter, missingParameter, pubKeyNameExisted } from "../provider/ens/errors";
-import { fingerprints } from "../provider/keys/fingerprints";
-import { ensTimestamp, newKeyPairId } from "../provider/ens/ids";
-import { generateKeyMaterial } from "../provider/keys/material";
-import { validateKeyPairName } from "../provider/ens/names";
-import { parsePublicKey } from "../provider/keys/importedKey";
+import { invalidParameter, missingParameter, pubKeyNameExisted } from "./errors";
+import { newKeyPairId, timestamp } from "./ids";
+import { checkedKeyPairName } from "./keyPairName";
+import { checkedPublicKey, createdPair } from "./sshKeys";
 import { KeyPairStore } from "./store";
 
 /** What an action answers, without `RequestId`; `committed` says the database changed for good. */
@@ -53,25 +51,19 @@ function keyPairFilter(params: Params): KeyPairFilter {
     };
 }
 
-function keyPairName(params: Params): string {
-    const name = params.get("KeyPairName");
-    validateKeyPairName(name, "KeyPairName");
-    return name as string;
-}
-
 async function createKeyPair(params: Params, store: KeyPairStore): Promise<ActionResult<"CreateKeyPair">> {
-    const name = keyPairName(params);
+    const name = checkedKeyPairName(params.get("KeyPairName"));
     // Checked before the slow key generation; the insert checks again, for concurrent creates.
     if (store.nameTaken(name)) {
         throw pubKeyNameExisted(name);
     }
-    const key = await generateKeyMaterial({ keyType: "rsa", rsaBits: 2048 });
+    const key = await createdPair();
     const pair = {
         keyPairId: newKeyPairId(),
         keyPairName: name,
-        keyPairFingerPrint: key.keyPairFingerPrint,
-        publicKey: key.publicKeyOpenssh,
-        creationTime: ensTimestamp(),
+        keyPairFingerPrint: key.fingerPrint,
+        publicKey: key.line,
+        creationTime: timestamp(),
     };
     store.insert(pair);
     return {
@@ -79,31 +71,23 @@ async function createKeyPair(params: Params, store: KeyPairStore): Promise<Actio
             KeyPairId: pair.keyPairId,
             KeyPairName: name,
             KeyPairFingerPrint: pair.keyPairFingerPrint,
-            PrivateKeyBody: key.privateKeyBody,
+            PrivateKeyBody: key.privateKeyPem,
         },
         committed: true,
     };
 }
 
 async function importKeyPair(params: Params, store: KeyPairStore): Promise<ActionResult<"ImportKeyPair">> {
-    const name = keyPairName(params);
-    const body = params.get("PublicKeyBody");
-    if (!body) {
-        throw missingParameter("PublicKeyBody");
-    }
-    const parsed = parsePublicKey(body, "PublicKeyBody");
-    if (parsed.keyType !== "rsa") {
-        throw invalidParameter("PublicKeyBody", `PublicKeyBody is an ${parsed.keyType} key; ENS imports only ssh-rsa keys.`);
-    }
-    const fingerPrint = fingerprints(parsed.publicKeyOpenssh).keyPairFingerPrint;
+    const name = checkedKeyPairName(params.get("KeyPairName"));
+    const key = checkedPublicKey(params.get("PublicKeyBody"));
     store.insert({
         keyPairId: newKeyPairId(),
         keyPairName: name,
-        keyPairFingerPrint: fingerPrint,
-        publicKey: parsed.publicKeyOpenssh,
-        creationTime: ensTimestamp(),
+        keyPairFingerPrint: key.fingerPrint,
+        publicKey: key.line,
+        creationTime: timestamp(),
     });
-    return { body: { KeyPairName: name, KeyPairFingerPrint: fingerPrint }, committed: true };
+    return { body: { KeyPairName: name, KeyPairFingerPrint: key.fingerPrint }, committed: true };
 }
 
 async function describeKeyPairs(params: Params, store: KeyPairStore): Promise<ActionResult<"DescribeKeyPairs">> {

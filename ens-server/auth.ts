@@ -48,7 +48,7 @@ function checkTimestamp(timestamp: string | undefined, field: string, nowMs: num
 
 /**
  * Checks timestamp, access key, STS token, signature and nonce, in that order, and records the nonce.
- * @throws EnsError for the first check that fails.
+ * @throws ApiError for the first check that fails.
  */
 export function authenticate(claim: SignatureClaim, credentials: Credentials, nonces: NonceLedger, nowMs: number): void {
     const v3 = claim.scheme !== "HMAC-SHA1";

@@ -13,7 +13,7 @@
  *   destroyed with no response. The client sees a socket error, yet the pair exists; for a create,
  *   its private key is lost, as it would be with ENS.
  */
-import { EnsError } from "../provider/ens/errors";
+import { ApiError } from "./errors";
 import { internalError, serviceUnavailable, throttling } from "./gatewayErrors";
 
 /** The errors a fault can answer with. */
@@ -47,7 +47,7 @@ export interface FaultOptions {
     maxFaults?: number;
 }
 
-const makers: Record<FaultError, () => EnsError> = {
+const makers: Record<FaultError, () => ApiError> = {
     Throttling: throttling,
     InternalError: internalError,
     ServiceUnavailable: serviceUnavailable,
@@ -125,7 +125,7 @@ export class FaultInjector {
     }
 
     /** The error to answer this call with, if one is injected. */
-    errorFor(action: string): EnsError | undefined {
+    errorFor(action: string): ApiError | undefined {
         if (!this.armed(action, this.options.rate)) {
             return undefined;
         }

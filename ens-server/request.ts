@@ -55,7 +55,7 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 
 /**
  * Reads the whole request.
- * @throws EnsError when the body exceeds {@link maxBodyBytes}.
+ * @throws ApiError when the body exceeds {@link maxBodyBytes}.
  */
 export async function readRequest(req: IncomingMessage): Promise<ParsedRequest> {
     const rawUrl = req.url ?? "/";

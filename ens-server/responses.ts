@@ -1,10 +1,10 @@
 /** Response bodies as Alibaba Cloud's gateway writes them, in JSON (the default `Format`). */
 import { ServerResponse } from "http";
 import { EnsErrorResponse } from "../provider/ens/api";
-import { EnsError } from "../provider/ens/errors";
+import { ApiError } from "./errors";
 
 /** The body of an error response. `hostId` is the host the client addressed. */
-export function errorBody(err: EnsError, requestId: string, hostId: string): EnsErrorResponse {
+export function errorBody(err: ApiError, requestId: string, hostId: string): EnsErrorResponse {
     return {
         RequestId: requestId,
         HostId: hostId,

@@ -10,8 +10,8 @@ import { createServer, IncomingMessage, ServerResponse } from "http";
 import { AddressInfo } from "net";
 import { setTimeout as sleep } from "timers/promises";
 import { EnsAction, ensApiVersion } from "../provider/ens/api";
-import { EnsError } from "../provider/ens/errors";
-import { newRequestId } from "../provider/ens/ids";
+import { ApiError } from "./errors";
+import { newRequestId } from "./ids";
 import { isAction, actions } from "./actions";
 import { authenticate, Credentials } from "./auth";
 import { FaultInjector, FaultOptions } from "./faults";
@@ -172,8 +172,8 @@ export async function startEnsServer(options: EnsServerOptions = {}): Promise<En
                 outcome = "abandoned: server closing";
                 return;
             }
-            let err: EnsError;
-            if (caught instanceof EnsError) {
+            let err: ApiError;
+            if (caught instanceof ApiError) {
                 err = caught;
             } else {
                 logUnexpected(

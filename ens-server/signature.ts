@@ -33,7 +33,7 @@ export interface SignatureClaim {
     readonly version?: string;
     /**
      * Checks the signature with the AccessKeySecret.
-     * @throws EnsError `SignatureDoesNotMatch`.
+     * @throws ApiError `SignatureDoesNotMatch`.
      */
     verify(secret: string): void;
 }
@@ -165,7 +165,7 @@ function readAcs3(request: ParsedRequest, authorization: string): SignatureClaim
 
 /**
  * What the request's signature claims: V3 when there is an `Authorization` header, RPC V1 otherwise.
- * @throws EnsError `IncompleteSignature` when the signing material is missing or of an unknown kind.
+ * @throws ApiError `IncompleteSignature` when the signing material is missing or of an unknown kind.
  */
 export function readSignature(request: ParsedRequest): SignatureClaim {
     const authorization = header(request, "authorization");

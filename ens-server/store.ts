@@ -6,7 +6,7 @@
  * provider package, which never runs this server, neither needs nor loads it.
  */
 import { KeyPairFilter } from "../provider/ens/api";
-import { pubKeyNameExisted } from "../provider/ens/errors";
+import { pubKeyNameExisted } from "./errors";
 
 /** A key pair as stored. There is no private key: ENS returns it once, at creation, and forgets it. */
 export interface StoredKeyPair {
@@ -84,7 +84,7 @@ export class KeyPairStore {
 
     /**
      * Stores a new pair; it is committed when this returns.
-     * @throws EnsError `PubKeyNameExisted` when the name is taken (the check that wins races).
+     * @throws ApiError `PubKeyNameExisted` when the name is taken (the check that wins races).
      */
     insert(pair: StoredKeyPair): void {
         try {

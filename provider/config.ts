@@ -8,7 +8,7 @@ import { BackendName } from "./state";
 /** The Pulumi config namespace of this provider. */
 export const configNamespace = "ens-keypair";
 /** ENS's public endpoint. */
-export const defaultEndpoint = "ens.aliyuncs.com";
+const defaultEndpoint = "ens.aliyuncs.com";
 
 /**
  * Who generates the RSA pairs of the ens backend: `provider` (the default) generates them and

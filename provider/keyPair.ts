@@ -20,7 +20,7 @@ type InputOf<T> = [T] extends [readonly (infer Item)[]] ? pulumi.Input<pulumi.In
 export type KeyPairArgs = { [K in keyof Fields as K extends InputName ? K : never]?: InputOf<ArgumentOf<K>> };
 
 /** The output properties of a {@link KeyPair}; those absent for some pairs resolve to `undefined`. */
-export type KeyPairOutputProperties = {
+type KeyPairOutputProperties = {
     readonly [K in keyof Fields as K extends OutputName ? K : never]: pulumi.Output<
         K extends OptionalName ? ValueOf<K> | undefined : ValueOf<K>
     >;

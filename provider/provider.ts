@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Backend } from "./backends/backend";
 import { localBackend } from "./backends/local";
 import { configNamespace, ProviderConfig, resolveConfig } from "./config";
-import { withPassphrase } from "./keys/passphrase";
+import { PrivateKeyError, withPassphrase } from "./keys/passphrase";
 import { withSealedKey } from "./keys/sealing";
 import { EnsError } from "./ens/errors";
 import { checkedInputNames, conditionallyReplacingInputs, replacingInputNames, unechoedInputNames } from "./fields";
@@ -48,29 +48,42 @@ function backendFor(name: BackendName, { config }: CallContext): Backend {
     return ensBackend(config);
 }
 
-export async function configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
-    config = resolveConfig((key) => req.config.get(`${configNamespace}:${key}`));
-}
-
 /**
- * The dynamic provider host prints an error thrown by check, diff, read or delete to stderr as
- * `${err}: ${err.stack}`, and the engine then prints its message with the resource: the message
- * twice, and a stack trace that helps no user. An error the provider raises for the user loses its
- * stack, so the host prints its message once, as `Error: <message>:`; a bug (a TypeError, say)
- * keeps its stack.
+ * The dynamic provider host prints an error thrown by check, diff, read or delete (or by configure,
+ * which it calls inside them) to stderr as `${err}: ${err.stack}`, and the engine then prints its
+ * message with the resource: the message twice, and a stack trace that helps no user. An error the
+ * provider raises for the user loses its stack, so the host prints its message once, as
+ * `Error: <message>:`; a bug (a TypeError, say) keeps its stack. The host reports create's and
+ * update's errors by their message alone, but every method goes through here all the same, so that
+ * what a user sees does not hang on which methods a version of the host prints in full.
  */
 function reported<A extends unknown[], R>(method: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
     return async (...args) => {
         try {
             return await method(...args);
         } catch (err) {
-            if (err instanceof EnsError || (err instanceof Error && err.constructor === Error)) {
+            if (err instanceof EnsError || err instanceof PrivateKeyError || (err instanceof Error && err.constructor === Error)) {
                 err.stack = "";
             }
             throw err;
         }
     };
 }
+
+/**
+ * The backend holding a pair in state. Every release has stored it, so a state without one was
+ * edited by hand; it counts as `local`, the backend that never calls ENS, for read, diff and delete
+ * alike. Taking it for ENS could go wrong twice over: the provider never deletes or adopts a pair
+ * in ENS it cannot prove is its own, and a refresh that looked for a local pair in ENS would find
+ * nothing there and drop the pair from state.
+ */
+function storedBackend(stored: Partial<KeyPairOutputs>): BackendName {
+    return stored.backend ?? "local";
+}
+
+export const configure = reported(async (req: pulumi.dynamic.ConfigureRequest): Promise<void> => {
+    config = resolveConfig((key) => req.config.get(`${configNamespace}:${key}`));
+});
 
 /**
  * The engine prints a failure that names a property as `property <name> value {<value>} has a
@@ -106,7 +119,7 @@ export const diff = reported(async (_id: string, olds: KeyPairOutputs, news: Key
     if (deadline !== undefined) {
         replaces.push("rotatesAt");
     }
-    if (olds.backend !== ctx.config.backend) {
+    if (storedBackend(olds) !== ctx.config.backend) {
         replaces.push("backend");
     }
     // ENS names are unique: a replacement that keeps the name must free it first.
@@ -130,32 +143,35 @@ export const diff = reported(async (_id: string, olds: KeyPairOutputs, news: Key
     return { changes: changed.length > 0 || replaces.length > 0, replaces, deleteBeforeReplace };
 });
 
-export async function create(inputs: KeyPairInputs, ctx: CallContext = dynamic()): Promise<pulumi.dynamic.CreateResult> {
+export const create = reported(async (inputs: KeyPairInputs, ctx: CallContext = dynamic()): Promise<pulumi.dynamic.CreateResult> => {
     // Whichever backend made the pair, its private key is encrypted and sealed before it becomes an output.
     const outs = await withSealedKey(withPassphrase(await backendFor(ctx.config.backend, ctx).create(pick(inputs)), undefined));
     return { id: outs.keyPairId, outs };
-}
+});
 
 /**
  * Applies the inputs that change without replacing the pair: `rotateAfter` with its deadline, the
  * passphrase, which re-encrypts the same private key, and the recipients, which seal it again.
  * Nothing changes in the backend.
  */
-export async function update(_id: string, olds: KeyPairOutputs, news: KeyPairInputs): Promise<pulumi.dynamic.UpdateResult> {
+export const update = reported(async (_id: string, olds: KeyPairOutputs, news: KeyPairInputs): Promise<pulumi.dynamic.UpdateResult> => {
     const made = Object.entries(olds).filter(([key]) => !(checkedInputNames as string[]).includes(key));
     const outs = { ...Object.fromEntries(made), ...pick(news) } as KeyPairOutputs;
     return { outs: await withSealedKey(withPassphrase(outs, olds.privateKeyPassphrase), olds) };
-}
-
-export const read = reported(async (id: string, props: Partial<KeyPairOutputs>, ctx: CallContext = dynamic()) => {
-    const stored = props.keyPairId === undefined ? undefined : (props as KeyPairOutputs);
-    const outs = await backendFor(stored?.backend ?? ctx.config.backend, ctx).read(id, stored);
-    // No id tells the engine the pair is gone, so refresh drops it from state.
-    return outs === undefined ? {} : { id: outs.keyPairId, props: outs };
 });
 
+export const read = reported(
+    async (id: string, props: Partial<KeyPairOutputs>, ctx: CallContext = dynamic()): Promise<pulumi.dynamic.ReadResult> => {
+        // With no pair in state (`KeyPair.get`, an import), it is looked up where the provider keeps its pairs now.
+        const stored = props.keyPairId === undefined ? undefined : (props as KeyPairOutputs);
+        const outs = await backendFor(stored ? storedBackend(stored) : ctx.config.backend, ctx).read(id, stored);
+        // No id tells the engine the pair is gone, so refresh drops it from state.
+        return outs === undefined ? {} : { id: outs.keyPairId, props: outs };
+    },
+);
+
 const remove = reported(async (id: string, props: KeyPairOutputs, ctx: CallContext = dynamic()): Promise<void> => {
-    await backendFor(props.backend ?? "local", ctx).delete(id, props);
+    await backendFor(storedBackend(props), ctx).delete(id, props);
 });
 export { remove as delete };
 

@@ -6,13 +6,20 @@
  */
 import { invalidParameter } from "./ens/errors";
 import { keyPairFields } from "./fields";
-import { ensTimestamp } from "./ens/ids";
+import { ensTimestamp } from "./ens/timestamps";
 
 const unitSeconds = { d: 86_400, h: 3_600, m: 60, s: 1 } as const;
 /** `<n>d`, `<n>h`, `<n>m`, `<n>s`, each at most once and in that order. */
 const durationPattern = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
 /** The longest `rotateAfter`: 100 years, far beyond any key's useful life, and within what a Date holds. */
 export const maxRotateAfterSeconds = 36_500 * unitSeconds.d;
+
+/** A duration in seconds, or `undefined` when `text` breaks the grammar or the bounds. */
+function durationSeconds(text: unknown): number | undefined {
+    const match = typeof text === "string" ? durationPattern.exec(text) : null;
+    const seconds = match ? Object.values(unitSeconds).reduce((sum, unit, i) => sum + Number(match[i + 1] ?? 0) * unit, 0) : Number.NaN;
+    return seconds >= 1 && seconds <= maxRotateAfterSeconds ? seconds : undefined;
+}
 
 /**
  * Parses a `rotateAfter` duration: whole numbers of days, hours, minutes and seconds, in that
@@ -21,9 +28,8 @@ export const maxRotateAfterSeconds = 36_500 * unitSeconds.d;
  * @throws EnsError `InvalidParameter.RotateAfter` naming `rotateAfter` and the grammar.
  */
 export function parseDuration(text: unknown): number {
-    const match = typeof text === "string" ? durationPattern.exec(text) : null;
-    const seconds = match ? Object.values(unitSeconds).reduce((sum, unit, i) => sum + Number(match[i + 1] ?? 0) * unit, 0) : Number.NaN;
-    if (!(seconds >= 1 && seconds <= maxRotateAfterSeconds)) {
+    const seconds = durationSeconds(text);
+    if (seconds === undefined) {
         throw invalidParameter(
             keyPairFields.rotateAfter.ensParameter,
             `rotateAfter must be a duration of whole days, hours, minutes and seconds in that order, such as "90d", "12h", "1d12h", "30m" or "45s", from 1s to 36500d; got ${JSON.stringify(text)}.`,
@@ -32,18 +38,8 @@ export function parseDuration(text: unknown): number {
     return seconds;
 }
 
-/** A duration in seconds, or `undefined` when `text` breaks the grammar or the bounds. */
-function durationSeconds(text: unknown): number | undefined {
-    const match = typeof text === "string" ? durationPattern.exec(text) : null;
-    if (!match) {
-        return undefined;
-    }
-    const seconds = Object.values(unitSeconds).reduce((sum, unit, i) => sum + Number(match[i + 1] ?? 0) * unit, 0);
-    return seconds >= 1 && seconds <= maxRotateAfterSeconds ? seconds : undefined;
-}
-
 /** The rotation fields as `check` keeps them with the inputs. */
-export interface RotationInputs {
+interface RotationInputs {
     rotateAfter?: string;
     rotatesAt?: string;
 }
@@ -56,7 +52,7 @@ function clockStart(state: RotationInputs): number | undefined {
 }
 
 /** What `check` decides about rotation. */
-export interface RotationPlan {
+interface RotationPlan {
     /** The deadline to keep with the inputs; absent without `rotateAfter`. */
     rotatesAt?: string;
     /** The deadline has passed: this run replaces the pair with a new one (so a prefix makes a new name). */

@@ -9,8 +9,11 @@ import type * as implementation from "./provider";
 
 type Implementation = typeof implementation;
 
-/** The `pulumi.dynamic.ResourceProvider` behind {@link KeyPair}; call it directly to use the provider without the engine. */
-export const keyPairProvider: pulumi.dynamic.ResourceProvider = {
+/**
+ * The `pulumi.dynamic.ResourceProvider` behind {@link KeyPair}; call it directly to use the provider
+ * without the engine. It has every method a dynamic provider may have.
+ */
+export const keyPairProvider: Required<pulumi.dynamic.ResourceProvider> = {
     configure: (req) => (require("pulumi-ens-keypair/provider") as Implementation).configure(req),
     check: (olds, news) => (require("pulumi-ens-keypair/provider") as Implementation).check(olds, news),
     diff: (id, olds, news) => (require("pulumi-ens-keypair/provider") as Implementation).diff(id, olds, news),

@@ -13,21 +13,36 @@ export const repoRoot = path.resolve(__dirname, "..");
 
 let engineDir: string | undefined;
 
+/** Runs a provisioning script and puts the folder it prints last first on PATH; returns that folder. */
+function provide(script: string, args: string[] = []): string {
+    const out = execFileSync(path.join(repoRoot, "scripts", script), args, {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "inherit"],
+    });
+    const dir = out.trim().split("\n").pop() ?? "";
+    process.env.PATH = `${dir}${path.delimiter}${process.env.PATH ?? ""}`;
+    process.env.PULUMI_SKIP_UPDATE_CHECK = "true";
+    return dir;
+}
+
 /**
  * Makes the engine available with the random and tls plugins registered, and puts it first on
  * PATH; returns the folder holding `pulumi`.
  */
 export function ensureEngine(): string {
-    if (engineDir === undefined) {
-        const out = execFileSync(path.join(repoRoot, "scripts", "ensure-plugins"), {
-            encoding: "utf8",
-            stdio: ["ignore", "pipe", "inherit"],
-        });
-        engineDir = out.trim().split("\n").pop() ?? "";
-        process.env.PATH = `${engineDir}${path.delimiter}${process.env.PATH ?? ""}`;
-        process.env.PULUMI_SKIP_UPDATE_CHECK = "true";
-    }
+    engineDir ??= provide("ensure-plugins");
     return engineDir;
+}
+
+/** A language whose host `scripts/ensure-pulumi` adds beside `pulumi` on request. */
+export type ProgramLanguage = "go" | "python" | "yaml";
+
+/**
+ * Makes the engine available with the language host of `language` beside it (built the first
+ * time, see `scripts/ensure-pulumi`), and puts it first on PATH; returns the folder holding `pulumi`.
+ */
+export function ensureLanguageHost(language: ProgramLanguage): string {
+    return provide("ensure-pulumi", [language]);
 }
 
 export interface StackOptions {

@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ensureEngine, repoRoot } from "../scripts/engine";
+import { pack } from "./helpers/pack";
 import { ProgramStack } from "./helpers/programStack";
 import { assertArmour, assertSameKey } from "./helpers/pem";
 import { run } from "./helpers/run";
@@ -51,8 +52,7 @@ describe("end to end: the examples, each deployed by `pulumi up` in its folder",
 
     before(() => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "ens-keypair-examples-"));
-        const packed = JSON.parse(execFileSync("npm", ["pack", "--json", "--pack-destination", dir], { cwd: repoRoot, encoding: "utf8" }));
-        tarball = path.join(dir, packed[0].filename);
+        tarball = path.join(dir, pack(dir).filename);
     });
 
     after(() => {
@@ -156,11 +156,11 @@ describe("end to end: the sealed example, its README's commands run as written",
 
     it("seals a deploy key to the runner, which the consumer hands on but cannot open, and the runner opens", () => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "ens-keypair-sealed-example-"));
-        const packed = JSON.parse(execFileSync("npm", ["pack", "--json", "--pack-destination", dir], { cwd: repoRoot, encoding: "utf8" }));
+        const { filename } = pack(dir);
         // The README's commands start where a clone's examples/ folder is.
         const example = path.join(dir, "examples", "sealed");
         copyExample("sealed", example);
-        usePackedPackage(path.join(example, "keys"), path.join(dir, packed[0].filename));
+        usePackedPackage(path.join(example, "keys"), path.join(dir, filename));
         const readme = fs.readFileSync(path.join(example, "README.md"), "utf8");
         const printed = runSteps(only(blocksUnder(readme, "## Steps"), "sh"), dir, userEnvironment());
         assert.match(printed, /the consumer's operator cannot open it/);

@@ -8,14 +8,17 @@ import { join } from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { ensBackend } from "../provider/backends/ens";
 import { KeyPairFilter } from "../provider/ens/api";
-import { EnsClient, EnsTransportError } from "../provider/ens/client";
+import { EnsClient, EnsClientOptions, EnsTransportError } from "../provider/ens/client";
+import { defaultRetryPolicy } from "../provider/ens/retry";
+import { EngineLifetime } from "../provider/lifetime";
 import { EnsError } from "../provider/ens/errors";
 import { generateKeyMaterial } from "../provider/keys/material";
 import { keyPairProvider } from "../provider/serializedProvider";
 import { KeyPairInputs } from "../provider/inputs";
-import { KeyPairOutputs, verifyOutputs } from "../provider/state";
+import { KeyPairOutputs } from "../provider/state";
+import { verifyOutputs } from "../provider/stateIntegrity";
 import * as provider from "../provider/provider";
-import { defaultAccessKey, EnsServer, startEnsServer } from "../ens-server/server";
+import { defaultAccessKey, EnsServer, FaultOptions, startEnsServer } from "../ens-server/server";
 import { rejectsWithEnsError } from "./helpers/ensErrors";
 import { checkAndCreate, configRequest, configWith } from "./helpers/provider";
 import { assertArmour, assertNoKey } from "./helpers/pem";
@@ -55,6 +58,54 @@ describe("the provider in ens mode, against the ENS-compatible server", function
     const create = (news: Record<string, unknown>) => checkAndCreate(provider, news);
     const pairsNamed = (n: string) => server.listKeyPairs().filter((p) => p.keyPairName === n);
     const calls = (action: string) => server.stats().calls[action] ?? 0;
+
+    /** A backend whose client is made by `make`, configured as the tests' provider is. */
+    function backendWith(
+        make: (options: EnsClientOptions) => EnsClient,
+        generation: "provider" | "ens" = "provider",
+        lifetime?: EngineLifetime,
+    ) {
+        return ensBackend(
+            { ...provider.currentConfig(), generation },
+            {
+                connect: async (_config, options) =>
+                    make({ endpoint: server.url, accessKeyId: defaultAccessKey.id, accessKeySecret: secret, ...options }),
+                lifetime,
+            },
+        );
+    }
+
+    async function checked(news: Record<string, unknown>): Promise<KeyPairInputs> {
+        return (await provider.check({}, news)).inputs as KeyPairInputs;
+    }
+
+    /**
+     * Makes clients that never really wait: each backoff is drawn at its longest and recorded
+     * in `delays`, then `onSleep` is told how many waits there have been.
+     */
+    function recordingClients(delays: number[], onSleep: (waits: number) => unknown = () => undefined) {
+        return (options: EnsClientOptions) =>
+            new EnsClient({
+                ...options,
+                retry: {
+                    random: () => 0.99999,
+                    sleep: async (ms) => {
+                        delays.push(ms);
+                        onSleep(delays.length);
+                    },
+                },
+            });
+    }
+
+    /** The longest backoff of a call that makes `attempts` attempts. */
+    const longestBackoffMs = (attempts: number) =>
+        Array.from({ length: attempts - 1 }, (_, i) =>
+            Math.min(defaultRetryPolicy.maxDelayMs, defaultRetryPolicy.baseDelayMs * 2 ** i),
+        ).reduce((a, b) => a + b, 0);
+    /** A call's attempts, and those of the lookup that settles a create (three times as many). */
+    const callAttempts = defaultRetryPolicy.maxAttempts;
+    const lookupAttempts = 3 * callAttempts;
+    const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
     before(async () => {
         for (const key of controlledEnv) {
@@ -257,15 +308,15 @@ describe("the provider in ens mode, against the ENS-compatible server", function
             verifyOutputs(outs);
         });
 
-        it("imports again after server errors that ran nothing, leaving exactly one pair", async () => {
+        it("sends once more after a server error that ran nothing, leaving exactly one pair", async () => {
             for (const generation of ["provider", "ens"] as const) {
                 await provider.configure(configured({ generation }));
                 const action = generation === "ens" ? "CreateKeyPair" : "ImportKeyPair";
-                server.setFaults({ rate: 1, errors: ["InternalError", "ServiceUnavailable"], actions: [action], maxFaults: 2 });
+                server.setFaults({ rate: 1, errors: ["InternalError", "ServiceUnavailable"], actions: [action], maxFaults: 1 });
                 const before = calls(action);
                 const n = name(`ise-${generation}`);
                 const { outs } = await create({ keyPairName: n });
-                assert.strictEqual(calls(action) - before, 3);
+                assert.strictEqual(calls(action) - before, 2);
                 assert.deepStrictEqual(
                     pairsNamed(n).map((p) => p.keyPairId),
                     [outs.keyPairId],
@@ -294,7 +345,7 @@ describe("the provider in ens mode, against the ENS-compatible server", function
             const n = name("never");
             await assert.rejects(create({ keyPairName: n }), (err: unknown) => {
                 assert.ok(err instanceof EnsError && err.code === "InternalError", String(err));
-                assert.match(err.message, /no usable answer in 7 attempts/);
+                assert.match(err.message, /no usable answer in 2 sends/);
                 assert.match(err.message, /may still complete in ENS and leave a pair named "ens-never-\d+" with fingerprint [0-9a-f]{32}/);
                 assert.match(err.message, /npx pulumi-ens-keypair orphans/);
                 return true;
@@ -309,20 +360,6 @@ describe("the provider in ens mode, against the ENS-compatible server", function
     });
 
     describe("lost answers and concurrent creators", () => {
-        /** A backend whose client is made by `make`, configured as the tests' provider is. */
-        function backendWith(
-            make: (options: ConstructorParameters<typeof EnsClient>[0]) => EnsClient,
-            generation: "provider" | "ens" = "provider",
-        ) {
-            return ensBackend({ ...provider.currentConfig(), generation }, async () =>
-                make({ endpoint: server.url, accessKeyId: defaultAccessKey.id, accessKeySecret: secret }),
-            );
-        }
-
-        async function checked(news: Record<string, unknown>): Promise<KeyPairInputs> {
-            return (await provider.check({}, news)).inputs as KeyPairInputs;
-        }
-
         for (const generation of ["provider", "ens"] as const) {
             it(`generation "${generation}": a 500 while another caller takes the name never deletes their pair`, async () => {
                 const n = name(`race-${generation}`);
@@ -427,6 +464,120 @@ describe("the provider in ens mode, against the ENS-compatible server", function
                 assert.match(err.message, /npx pulumi-ens-keypair orphans/);
                 return true;
             });
+        });
+
+        it("the retry bound: against a server that answers every call with a 5xx, one create makes 22 requests and waits at most 54.2 s, for either generation", async () => {
+            assert.deepStrictEqual(
+                [callAttempts, lookupAttempts, longestBackoffMs(callAttempts), longestBackoffMs(lookupAttempts)],
+                [7, 21, 9400, 54_200],
+            );
+            for (const generation of ["provider", "ens"] as const) {
+                const n = name(`all-5xx-${generation}`);
+                const inputs = await checked({ keyPairName: n });
+                const delays: number[] = [];
+                server.setFaults({ rate: 1, errors: ["InternalError", "ServiceUnavailable"] });
+                const before = server.stats();
+                await assert.rejects(backendWith(recordingClients(delays), generation).create(inputs), (err: Error) => {
+                    assert.match(err.message, /^(InternalError|ServiceUnavailable): /);
+                    assert.match(err.message, /may (be|still complete) in ENS/);
+                    assert.match(err.message, /npx pulumi-ens-keypair orphans/);
+                    return true;
+                });
+                const after = server.stats();
+                server.setFaults({});
+                // One send, whose 5xx is not retried (it may have run), then one lookup using all its attempts.
+                assert.strictEqual(after.requests - before.requests, 1 + lookupAttempts, generation);
+                assert.strictEqual((after.calls.DescribeKeyPairs ?? 0) - (before.calls.DescribeKeyPairs ?? 0), lookupAttempts);
+                assert.strictEqual(delays.length, lookupAttempts - 1);
+                const longest = longestBackoffMs(lookupAttempts);
+                assert.ok(sum(delays) <= longest && sum(delays) > longest - 30, `backoff ${sum(delays)} ms`);
+                assert.deepStrictEqual(pairsNamed(n), []);
+            }
+        });
+
+        it("the retry bound: in the worst case, every call failing until its last attempt, one create makes two sends and two lookups: 56 requests and at most 127.2 s of backoff", async () => {
+            const n = name("worst-case");
+            const inputs = await checked({ keyPairName: n });
+            const throttleImports: FaultOptions = { rate: 1, errors: ["Throttling"], actions: ["ImportKeyPair"] };
+            const failEverything: FaultOptions = { rate: 1, errors: ["InternalError"] };
+            // The server's answers, switched as the client waits: each send is throttled until its last
+            // attempt, which gets a 500 (outcome unknown); the first lookup finds nothing on its last
+            // attempt, so the import is sent once more; the second lookup never gets an answer.
+            const sendWaits = callAttempts - 1;
+            const lookupWaits = lookupAttempts - 1;
+            const script = new Map([
+                [sendWaits, failEverything],
+                [sendWaits + lookupWaits, throttleImports],
+                [2 * sendWaits + lookupWaits, failEverything],
+            ]);
+            const delays: number[] = [];
+            server.setFaults(throttleImports);
+            const before = server.stats();
+            const clients = recordingClients(delays, (waits) => script.has(waits) && server.setFaults(script.get(waits) ?? {}));
+            await assert.rejects(backendWith(clients).create(inputs), (err: Error) => {
+                assert.match(err.message, /^InternalError: /);
+                assert.ok(
+                    err.message.includes("a pair of that name with fingerprint") && err.message.includes("may be in ENS"),
+                    err.message,
+                );
+                return true;
+            });
+            const after = server.stats();
+            server.setFaults({});
+            const delta = (action: string) => (after.calls[action] ?? 0) - (before.calls[action] ?? 0);
+            assert.deepStrictEqual([delta("ImportKeyPair"), delta("DescribeKeyPairs")], [2 * callAttempts, 2 * lookupAttempts]);
+            assert.strictEqual(after.requests - before.requests, 56);
+            assert.strictEqual(delays.length, 2 * sendWaits + 2 * lookupWaits);
+            const longest = 2 * longestBackoffMs(callAttempts) + 2 * longestBackoffMs(lookupAttempts);
+            assert.strictEqual(longest, 127_200);
+            assert.ok(sum(delays) <= longest, `backoff ${sum(delays)} ms`);
+            assert.deepStrictEqual(pairsNamed(n), []);
+        });
+
+        it("once the engine is gone, a throttled create stops retrying at once and says that nothing was created", async () => {
+            const n = name("engine-gone");
+            const inputs = await checked({ keyPairName: n });
+            // The engine dies during the second wait; the lifetime's check before the next request finds out.
+            let engineAlive = true;
+            const gone = new AbortController();
+            const lifetime: EngineLifetime = {
+                signal: gone.signal,
+                hold: (work) => work(),
+                check: async () => void (engineAlive || gone.abort(new Error("The engine is gone (test)."))),
+            };
+            server.setFaults({ rate: 1, errors: ["Throttling"], actions: ["ImportKeyPair"] });
+            const imports = calls("ImportKeyPair");
+            const clients = recordingClients([], (waits) => waits === 2 && (engineAlive = false));
+            await assert.rejects(backendWith(clients, "provider", lifetime).create(inputs), (err: Error) => {
+                assert.strictEqual(err.message, "The engine is gone (test). Nothing was created in ENS.");
+                return true;
+            });
+            assert.strictEqual(calls("ImportKeyPair") - imports, 2, "no request after the engine went");
+            server.setFaults({});
+            assert.deepStrictEqual(pairsNamed(n), []);
+        });
+
+        it("once the engine is gone after a lost answer, a create looks nothing up and says what may remain", async () => {
+            const n = name("engine-gone-in-doubt");
+            const inputs = await checked({ keyPairName: n });
+            const gone = new AbortController();
+            const lifetime: EngineLifetime = { signal: gone.signal, hold: (work) => work(), check: async () => undefined };
+            class GoneAfterImport extends EnsClient {
+                override async describeKeyPairs(filter?: KeyPairFilter) {
+                    gone.abort(new Error("The engine is gone (test)."));
+                    return super.describeKeyPairs(filter);
+                }
+            }
+            server.setFaults({ dropAfterCommit: 1, actions: ["ImportKeyPair"], maxFaults: 1 });
+            const lookups = calls("DescribeKeyPairs");
+            await assert.rejects(backendWith((o) => new GoneAfterImport(o), "provider", lifetime).create(inputs), (err: Error) => {
+                assert.ok(err.message.startsWith("The engine is gone (test)."), err.message);
+                const left = pairsNamed(n)[0].keyPairFingerPrint;
+                assert.ok(err.message.includes(`a pair of that name with fingerprint ${left} may be in ENS`), err.message);
+                return true;
+            });
+            assert.strictEqual(calls("DescribeKeyPairs"), lookups, "no lookup was sent");
+            await client.deleteKeyPairs({ keyPairName: n });
         });
 
         it("says the pair stays in ENS and in the stack when a delete fails", async () => {
@@ -595,10 +746,26 @@ describe("the provider in ens mode, against the ENS-compatible server", function
 
     describe("fault run", () => {
         it("creates then deletes 20 pairs under a 20% fault rate and dropped creates, converging with no orphans or duplicates", async () => {
-            server.setFaults({ rate: 0.2, dropAfterCommit: 0.2 });
+            const backend = backendWith(recordingClients([]));
             const prefix = name("fault");
             const names = Array.from({ length: 20 }, (_, i) => `${prefix}-${i}`);
-            const created = await Promise.all(names.map((n) => create({ keyPairName: n })));
+            const inputs = await Promise.all(names.map((n) => checked({ keyPairName: n })));
+            const maxRuns = 4;
+            /** Creates a pair as repeated `pulumi up`s would: a failed create must leave nothing that the next one trips on. */
+            const converge = async (checkedInputs: KeyPairInputs) => {
+                for (let run = 1; ; run++) {
+                    try {
+                        const outs = await backend.create(checkedInputs);
+                        return { id: outs.keyPairId, outs };
+                    } catch (err) {
+                        assert.doesNotMatch(String(err), /PubKeyNameExisted/, "a failed create left a pair behind");
+                        assert.match(String(err), /Nothing was created in ENS|may (be|still complete) in ENS/, "it says what may remain");
+                        assert.ok(run < maxRuns, `no convergence in ${maxRuns} creates: ${String(err)}`);
+                    }
+                }
+            };
+            server.setFaults({ rate: 0.2, dropAfterCommit: 0.2 });
+            const created = await Promise.all(inputs.map(converge));
             const ours = () => server.listKeyPairs().filter((p) => p.keyPairName.startsWith(`${prefix}-`));
             assert.deepStrictEqual(
                 ours()
@@ -611,7 +778,7 @@ describe("the provider in ens mode, against the ENS-compatible server", function
                 verifyOutputs(outs);
                 assert.strictEqual(ours().find((p) => p.keyPairId === outs.keyPairId)?.keyPairFingerPrint, outs.keyPairFingerPrint);
             }
-            await Promise.all(created.map(({ id, outs }) => provider.delete(id, outs)));
+            await Promise.all(created.map(({ id, outs }) => backend.delete(id, outs)));
             assert.deepStrictEqual(ours(), []);
             const stats = server.stats();
             const faults = Object.values(stats.faultsInjected).reduce((a, b) => a + b, 0);

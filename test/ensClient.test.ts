@@ -287,6 +287,43 @@ describe("EnsClient against the ENS-compatible server", function () {
             assert.strictEqual(creator.stats().attempts, 1);
         });
 
+        it("against a server that answers every call with a 5xx: a read or delete makes 7 requests with at most 9.4 s of backoff, a create or import 1, a lookup that settles a create 21", async () => {
+            server.setFaults({ rate: 1, errors: ["InternalError", "ServiceUnavailable"] });
+            const longest = client({ retry: { sleep: async (ms) => void delays.push(ms), random: () => 0.99999 } });
+            const before = server.stats().requests;
+            await assert.rejects(longest.describeKeyPairs(), EnsError);
+            assert.strictEqual(server.stats().requests - before, 7);
+            assert.deepStrictEqual(delays, [199, 399, 799, 1599, 3199, 3199], "the longest draws: 9.4 s in all");
+            await assert.rejects(longest.deleteKeyPairs({ keyPairName: "any" }), EnsError);
+            await assert.rejects(longest.createKeyPair(name("5xx")), EnsError);
+            await assert.rejects(longest.importKeyPair(name("5xx"), rsaPublicKey), EnsError);
+            assert.strictEqual(server.stats().requests - before, 7 + 7 + 1 + 1);
+            assert.deepStrictEqual(longest.stats(), { calls: 4, attempts: 16, retries: 12 });
+            delays.length = 0;
+            await assert.rejects(longest.describeKeyPairs({ keyPairName: "any" }, { settling: true }), EnsError);
+            assert.strictEqual(server.stats().requests - before, 16 + 21);
+            assert.strictEqual(delays.length, 20);
+            assert.strictEqual(
+                delays.reduce((a, b) => a + b, 0),
+                199 + 399 + 799 + 1599 + 16 * 3199,
+                "at most 54.2 s in all",
+            );
+        });
+
+        it("once its signal is aborted, sends no request: a call fails with the signal's reason, also between two attempts", async () => {
+            const reason = new Error("The engine is gone (test).");
+            const before = server.stats().requests;
+            await assert.rejects(client({ signal: AbortSignal.abort(reason) }).describeKeyPairs(), (err) => err === reason);
+            assert.strictEqual(server.stats().requests, before, "nothing was sent");
+
+            server.setFaults({ rate: 1, errors: ["Throttling"] });
+            const stop = new AbortController();
+            const c = client({ signal: stop.signal, retry: { sleep: async () => stop.abort(reason) } });
+            await assert.rejects(c.createKeyPair(name("stopped")), (err) => err === reason);
+            assert.deepStrictEqual(c.stats(), { calls: 1, attempts: 1, retries: 1 }, "the retry after the wait was never sent");
+            assert.strictEqual(server.stats().requests - before, 1);
+        });
+
         it("retries a refused connection, even for a create: nothing was sent", async () => {
             const gone = await startEnsServer();
             const url = gone.url;

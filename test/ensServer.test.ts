@@ -37,9 +37,15 @@ const schemes = [
 ] as const;
 type Scheme = (typeof schemes)[number];
 
+/**
+ * How long the client waits to connect and for an answer, unless a test sets its own read timeout:
+ * the HTTP layer's default of 3 s runs out on a machine busy with other suites, which is no finding.
+ */
+const patientMs = 60_000;
+
 interface ClientOptions {
     scheme?: Scheme;
-    /** The client's read timeout in milliseconds; the SDK's default otherwise. */
+    /** The client's read timeout in milliseconds; {@link patientMs} otherwise. */
     readTimeout?: number;
     id?: string;
     secret?: string;
@@ -82,7 +88,7 @@ function officialClient(server: EnsServer, options: ClientOptions = {}) {
         const response = await sdk.callApi(
             params,
             new OpenApiRequest({ query, body: extras.body, headers: extras.headers }),
-            new RuntimeOptions({ readTimeout: options.readTimeout, autoretry: false }),
+            new RuntimeOptions({ readTimeout: options.readTimeout ?? patientMs, connectTimeout: patientMs, autoretry: false }),
         );
         assert.strictEqual(response.statusCode, 200);
         return response.body as Body;

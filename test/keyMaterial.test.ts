@@ -9,7 +9,7 @@ import { join } from "path";
 import * as sshpk from "sshpk";
 import { fingerprints, fingerprintsOfBlob } from "../provider/keys/fingerprints";
 import { generateKeyMaterial, KeyMaterial, keyMaterialOf } from "../provider/keys/material";
-import { authorizedKeysLine, opensshPrivateKey, publicKeyBlob, sshMpint, sshString } from "../provider/keys/sshWire";
+import { authorizedKeysLine, blobKeyType, opensshPrivateKey, publicKeyBlob, sshMpint, sshString } from "../provider/keys/sshWire";
 import { expectEnsError } from "./helpers/ensErrors";
 import { allSpecs, sharedKey, sshKeygenPublicKey } from "./helpers/keys";
 import { run } from "./helpers/run";
@@ -135,7 +135,8 @@ describe("generated key material against OpenSSH and OpenSSL", function () {
                 const bySshpk = sshpk.parseKey(createPublicKey(privateKey).export({ type: "spki", format: "pem" }), "pem");
                 assert.strictEqual(type, sshType);
                 assert.deepStrictEqual(blob, bySshpk.toBuffer("rfc4253", {}));
-                assert.strictEqual(authorizedKeysLine(type, blob), key.publicKeyOpenssh);
+                assert.strictEqual(blobKeyType(blob), type);
+                assert.strictEqual(authorizedKeysLine(blob), key.publicKeyOpenssh);
                 // A public KeyObject encodes to the same blob.
                 assert.deepStrictEqual(publicKeyBlob(createPublicKey(privateKey)).blob, blob);
             });
@@ -300,13 +301,22 @@ describe("SSH wire encodings", () => {
 
     it("write OpenSSH private keys that sshpk reads back, with the comment and 8-byte padding", () => {
         const { privateKey } = generateKeyPairSync("ed25519");
-        const { pem, type, publicBlob } = opensshPrivateKey(privateKey, "me@host");
-        assert.strictEqual(type, "ssh-ed25519");
+        const { pem, publicBlob } = opensshPrivateKey(privateKey, "me@host");
+        assert.strictEqual(blobKeyType(publicBlob), "ssh-ed25519");
         const parsed = sshpk.parsePrivateKey(pem, "openssh");
         assert.strictEqual(parsed.comment, "me@host");
         assert.deepStrictEqual(parsed.toPublic().toBuffer("rfc4253", {}), publicBlob);
         for (const line of pem.trim().split("\n").slice(1, -1)) {
             assert.ok(line.length <= 70, "PEM lines are at most 70 characters, as ssh-keygen writes them");
+        }
+    });
+
+    it("read the key type a blob names, and nothing from a blob without a whole first string", () => {
+        const blob = Buffer.concat([sshString("ssh-ed25519"), sshString(Buffer.alloc(32))]);
+        assert.strictEqual(blobKeyType(blob), "ssh-ed25519");
+        for (const broken of [Buffer.alloc(0), Buffer.from([0, 0, 0]), blob.subarray(0, 10)]) {
+            assert.strictEqual(blobKeyType(broken), undefined, broken.toString("hex"));
+            assert.throws(() => authorizedKeysLine(broken), /not an SSH public key blob/);
         }
     });
 

@@ -6,10 +6,10 @@ import {
     minNameLength,
     nameFromPrefix,
     nameSuffixLength,
-    randomLowerAlphanumeric,
     validateKeyPairName,
     validateKeyPairNamePrefix,
 } from "../provider/ens/names";
+import { randomLowerAlphanumeric } from "../provider/ens/ids";
 import { expectEnsError } from "./helpers/ensErrors";
 
 const lower = "abcdefghijklmnopqrstuvwxyz";

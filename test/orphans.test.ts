@@ -11,7 +11,6 @@ import { holdingsOf, keyPairType } from "../provider/cli/orphans";
 import { EnsClient } from "../provider/ens/client";
 import { generateKeyMaterial } from "../provider/keys/material";
 import { defaultAccessKey, EnsServer, startEnsServer } from "../ens-server/server";
-import { linkCommand } from "./helpers/command";
 
 /** A `pulumi stack export` document holding KeyPairs with these ids, and interrupted creates of these names. */
 function stackExport(heldIds: string[], pendingNames: string[]): string {
@@ -141,16 +140,20 @@ describe("the orphans command", function () {
         assert.match(result.lines.join("\n"), /records no interrupted create.*--prefix or --name/);
     });
 
-    it("runs as npx pulumi-ens-keypair, refusing a missing stack and unknown flags with exit code 2", () => {
-        const cwd = join(__dirname, "..");
-        linkCommand();
-        const help = spawnSync("npx", ["pulumi-ens-keypair", "orphans", "--help"], { cwd, encoding: "utf8" });
+    it("runs as a command, refusing a missing stack and unknown flags with exit code 2", () => {
+        // The command's source in a process of its own; test/e2e.readme.test.ts runs the packed one with npx.
+        const command = (...args: string[]) =>
+            spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", join("provider", "cli", "main.ts"), ...args], {
+                cwd: join(__dirname, ".."),
+                encoding: "utf8",
+            });
+        const help = command("orphans", "--help");
         assert.strictEqual(help.status, 0, help.stderr);
         assert.match(help.stdout, /^Usage: npx pulumi-ens-keypair orphans/);
-        const bare = spawnSync("npx", ["pulumi-ens-keypair", "orphans"], { cwd, encoding: "utf8" });
+        const bare = command("orphans");
         assert.strictEqual(bare.status, 2);
         assert.match(bare.stderr, /give --stack NAME/);
-        const bogus = spawnSync("npx", ["pulumi-ens-keypair", "orphans", "--bogus"], { cwd, encoding: "utf8" });
+        const bogus = command("orphans", "--bogus");
         assert.strictEqual(bogus.status, 2);
         assert.match(bogus.stderr, /--bogus/);
     });

@@ -1,15 +1,17 @@
 /**
- * What `npm publish` would ship: the file list of `npm pack --dry-run` (which runs `prepack`, a
- * clean build) holds the compiled package and nothing else, and every module the compiled code
- * loads is one users get installed.
+ * What `npm publish` would ship: the tarball `npm pack` makes (its `prepack` a clean build, run in
+ * a copy of the checkout) holds the compiled package and nothing else, every module the compiled
+ * code loads is one users get installed, and the path existing stacks load the provider by resolves.
  */
 import * as assert from "assert";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import { builtinModules } from "module";
+import * as os from "os";
 import * as path from "path";
+import { repoRoot } from "../scripts/engine";
+import { pack, Packed } from "./helpers/pack";
 
-const repoRoot = path.resolve(__dirname, "..");
 const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8"));
 
 /** The `.ts` files under `dir`, relative to it. */
@@ -17,15 +19,33 @@ function sources(dir: string): string[] {
     return (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith(".ts")).map((f) => f.split(path.sep).join("/"));
 }
 
+/** Which bin/ the checkout has, if any: a rebuilt one is a new folder, with new files. */
+function buildIdentity(): { folder: number; entry: number } | undefined {
+    const bin = path.join(repoRoot, "bin");
+    return fs.existsSync(bin) ? { folder: fs.statSync(bin).ino, entry: fs.statSync(path.join(bin, "index.js")).mtimeMs } : undefined;
+}
+
 describe("the published package", function () {
-    this.timeout(120_000);
-    let files: string[];
+    this.timeout(180_000);
+    let dir: string;
+    /** Where the tarball is unpacked, as npm installs it: `node_modules/pulumi-ens-keypair` under `dir`. */
+    let installed: string;
+    let packed: Packed;
+
+    /** bin/ as it was before packing. */
+    let binBefore: ReturnType<typeof buildIdentity>;
 
     before(() => {
-        const packed = JSON.parse(
-            execFileSync("npm", ["pack", "--dry-run", "--json"], { cwd: repoRoot, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }),
-        );
-        files = (packed[0].files as { path: string }[]).map((f) => f.path).sort();
+        binBefore = buildIdentity();
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "ens-keypair-package-"));
+        packed = pack(dir);
+        installed = path.join(dir, "node_modules", manifest.name);
+        fs.mkdirSync(installed, { recursive: true });
+        execFileSync("tar", ["-xzf", path.join(dir, packed.filename), "-C", installed, "--strip-components=1"]);
+    });
+
+    after(() => {
+        fs.rmSync(dir, { recursive: true, force: true });
     });
 
     it("holds the compiled modules with their typings for every source in provider/ but the plugin's, the README, the licence and nothing else", () => {
@@ -36,14 +56,14 @@ describe("the published package", function () {
             return [`${stem}.js`, `${stem}.d.ts`];
         });
         const expected = [...compiled, "LICENSE", "README.md", "package.json"].sort();
-        assert.deepStrictEqual(files, expected);
+        assert.deepStrictEqual(packed.files, expected);
     });
 
     it("every package the compiled code loads is a dependency or a peer dependency", () => {
         const declared = new Set([...Object.keys(manifest.dependencies), ...Object.keys(manifest.peerDependencies)]);
         const loaded = new Set<string>();
-        for (const file of files.filter((f) => f.endsWith(".js"))) {
-            const code = fs.readFileSync(path.join(repoRoot, file), "utf8");
+        for (const file of packed.files.filter((f) => f.endsWith(".js"))) {
+            const code = fs.readFileSync(path.join(installed, file), "utf8");
             for (const [, specifier] of code.matchAll(/require\("([^".][^"]*)"\)/g)) {
                 const parts = specifier.split("/");
                 loaded.add(specifier.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0]);
@@ -58,8 +78,22 @@ describe("the published package", function () {
         assert.ok(loaded.has(manifest.name), [...loaded].join(", "));
     });
 
+    it("resolves pulumi-ens-keypair/provider, which the state of every existing stack loads, to the compiled provider", () => {
+        // A process of its own: in this one, the package's name resolves to the source (test/helpers/packageSource.ts).
+        const resolved = execFileSync(process.execPath, ["-p", `require.resolve("${manifest.name}/provider")`], {
+            cwd: dir,
+            encoding: "utf8",
+        });
+        assert.strictEqual(fs.realpathSync(resolved.trim()), fs.realpathSync(path.join(installed, "bin", "provider.js")));
+        assert.ok(packed.files.includes("bin/provider.d.ts"), "with its typings");
+    });
+
     it("takes the Pulumi SDK from the user's program (a peer), so the program and KeyPair share one copy", () => {
         assert.ok(manifest.peerDependencies["@pulumi/pulumi"], "@pulumi/pulumi must be a peer dependency");
         assert.strictEqual(manifest.dependencies["@pulumi/pulumi"], undefined);
+    });
+
+    it("is packed without touching the checkout's bin/, from which other suites may be running the package", () => {
+        assert.deepStrictEqual(buildIdentity(), binBefore);
     });
 });

@@ -12,6 +12,7 @@ import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { ResourceProviderClient } from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as rpc from "@pulumi/pulumi/proto/provider_pb";
 import * as fs from "fs";
+import * as net from "net";
 import * as path from "path";
 import { EnsServer, startEnsServer } from "../ens-server/server";
 import { secretValue, unwrap, wrap } from "../provider/plugin/properties";
@@ -33,9 +34,13 @@ interface Plugin {
     stderr(): string;
 }
 
-/** Launches the plugin as the engine does (no engine address here: it then reports to stderr) and connects to the port it prints. */
-async function launch(): Promise<Plugin> {
-    const child = spawn(path.join(pluginDir, "pulumi-resource-ens-keypair"), [], { stdio: ["ignore", "pipe", "pipe"] });
+/**
+ * Launches the plugin as the engine does and connects to the port it prints. Without an engine
+ * address it reports to stderr and never ends by itself.
+ */
+async function launch(engineAddress?: string): Promise<Plugin> {
+    const args = engineAddress === undefined ? [] : [engineAddress];
+    const child = spawn(path.join(pluginDir, "pulumi-resource-ens-keypair"), args, { stdio: ["ignore", "pipe", "pipe"] });
     let stderr = "";
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
     const port = await new Promise<string>((resolve, reject) => {
@@ -98,8 +103,8 @@ describe("the plugin over the provider protocol", function () {
         await server?.close();
     });
 
-    async function started(): Promise<Plugin> {
-        const plugin = await launch();
+    async function started(engineAddress?: string): Promise<Plugin> {
+        const plugin = await launch(engineAddress);
         plugins.push(plugin);
         return plugin;
     }
@@ -332,6 +337,20 @@ describe("the plugin over the provider protocol", function () {
             check("urn:pulumi:test::plugin::ens-keypair:index:Other::x"),
             /has one resource type, ens-keypair:index:KeyPair/,
         );
+    });
+
+    it("ends once the engine that started it is gone", async () => {
+        // A stand-in for the engine's gRPC server: the plugin only needs its address to accept connections.
+        const engine = net.createServer((socket) => socket.destroy());
+        await new Promise<void>((resolve) => engine.listen(0, "127.0.0.1", resolve));
+        const plugin = await started(`127.0.0.1:${(engine.address() as net.AddressInfo).port}`);
+        const exited = new Promise<number | null>((resolve) => plugin.process.once("exit", resolve));
+        await call(plugin.client, "getPluginInfo", new Empty());
+        const stillServing = await Promise.race([exited.then(() => false), new Promise((r) => setTimeout(() => r(true), 2500))]);
+        assert.ok(stillServing, "the plugin serves while its engine is there");
+        await new Promise((resolve) => engine.close(resolve));
+        const deadline = new Promise((_, reject) => setTimeout(() => reject(new Error("the plugin outlived its engine by 15 s")), 15_000));
+        await Promise.race([exited, deadline]);
     });
 
     it("unwraps secrets nested in a property and marks the property secret", () => {

@@ -4,7 +4,6 @@
  * the serialized `keyPairProvider`, which loads the implementation by package name.
  */
 import * as assert from "assert";
-import * as path from "path";
 import { unknownValue } from "../provider/inputs";
 import { keyPairProvider } from "../provider/serializedProvider";
 import { KeyPairOutputs } from "../provider/state";
@@ -17,6 +16,9 @@ import { fingerprints } from "../provider/keys/fingerprints";
 import { assertArmour } from "./helpers/pem";
 
 type Raw = Record<string, unknown>;
+
+/** The stack points at ENS through an endpoint the ens backend refuses outright: any call that reached ENS fails. */
+const refusedEns = configWith({ backend: "ens", endpoint: "http://127.0.0.1:1/not-ens", accessKeyId: "id", accessKeySecret: "secret" });
 
 async function failuresOf(news: Raw, olds: Raw = {}) {
     return (await provider.check(olds, news)).failures ?? [];
@@ -554,14 +556,10 @@ describe("provider", function () {
     });
 
     describe("delete", () => {
-        // The stack now points at ENS, through an endpoint the ens backend refuses outright: a
-        // delete that reached ENS would fail.
-        const nowEns = configWith({ backend: "ens", endpoint: "http://127.0.0.1:1/not-ens", accessKeyId: "id", accessKeySecret: "secret" });
-
         async function createLocally(news: Raw): Promise<CreatedPair> {
             await provider.configure(configRequest("local"));
             const pair = await checkAndCreate(provider, news);
-            await provider.configure(nowEns);
+            await provider.configure(refusedEns);
             return pair;
         }
 
@@ -577,28 +575,96 @@ describe("provider", function () {
             // The same state claiming ENS goes to ENS, and fails there.
             await assert.rejects(provider.delete(generated.id, { ...generated.outs, backend: "ens" }), /InvalidParameter\.Endpoint/);
         });
+    });
 
-        it("treats state without a backend as local", async () => {
-            const { id, outs } = await createLocally({ keyPairName: "ab", keyType: "ed25519" });
-            const legacy: Partial<KeyPairOutputs> = { ...outs };
-            delete legacy.backend;
-            await provider.delete(id, legacy as KeyPairOutputs);
+    describe("a state without a backend", () => {
+        let pair: CreatedPair;
+        let legacy: KeyPairOutputs;
+
+        before(async () => {
+            await provider.configure(configRequest("local"));
+            pair = await checkAndCreate(provider, { keyPairName: "ab", keyType: "ed25519" });
+            legacy = { ...pair.outs };
+            delete (legacy as Partial<KeyPairOutputs>).backend;
+        });
+
+        after(async () => {
+            await provider.configure(configRequest("local"));
+        });
+
+        it("is local to read, diff and delete, even once the stack uses ENS", async () => {
+            await provider.configure(refusedEns);
+            assert.deepStrictEqual(await provider.read(pair.id, legacy), { id: pair.id, props: legacy });
+            const moved = await provider.diff(pair.id, legacy, pair.inputs as never);
+            assert.deepStrictEqual(moved, { changes: true, replaces: ["backend"], deleteBeforeReplace: true });
+            await provider.delete(pair.id, legacy);
+            // The same state saying it is in ENS goes there, and fails.
+            await assert.rejects(provider.read(pair.id, { ...legacy, backend: "ens" }), /InvalidParameter\.Endpoint/);
+
+            await provider.configure(configRequest("local"));
+            const unchanged = await provider.diff(pair.id, legacy, pair.inputs as never);
+            assert.deepStrictEqual(unchanged, { changes: false, replaces: [], deleteBeforeReplace: false });
+        });
+    });
+
+    describe("errors", () => {
+        after(async () => {
+            await provider.configure(configRequest("local"));
+        });
+
+        /** What a method rejects with. */
+        async function rejection(call: Promise<unknown>): Promise<Error> {
+            let caught: unknown;
+            await call.catch((err: unknown) => (caught = err));
+            assert.ok(caught instanceof Error, `rejects with an Error, got ${String(caught)}`);
+            return caught;
+        }
+
+        it("a user's error reaches the engine as its message alone, from every method that can raise one", async () => {
+            const generated = await checkAndCreate(provider, { keyPairName: "ab", keyType: "ed25519", privateKeyPassphrase: "one" });
+            const corrupt = { ...generated.outs, privateKeyPassphrase: "not the one it is encrypted with" };
+            const failing: [string, () => Promise<unknown>, RegExp][] = [
+                ["configure", () => provider.configure(configWith({ backend: "cloud" })), /backend must be "local" or "ens"/],
+                ["read", () => provider.read(corrupt.keyPairId, corrupt), /is corrupt/],
+                [
+                    "update",
+                    () => provider.update(corrupt.keyPairId, corrupt, { ...generated.inputs, privateKeyPassphrase: "two" } as never),
+                    /does not decrypt/,
+                ],
+                [
+                    "check",
+                    async () => {
+                        await provider.configure(refusedEns);
+                        return provider.check({}, { keyPairName: "ab" });
+                    },
+                    /InvalidParameter\.Endpoint/,
+                ],
+                ["create", () => provider.create({ keyPairName: "ab", keyType: "rsa", rsaBits: 2048 }), /InvalidParameter\.Endpoint/],
+                ["delete", () => provider.delete(generated.id, { ...generated.outs, backend: "ens" }), /InvalidParameter\.Endpoint/],
+            ];
+            for (const [method, call, message] of failing) {
+                const err = await rejection(call());
+                assert.match(err.message, message, method);
+                assert.strictEqual(err.stack, "", `${method} leaves the stack of a user's error for the host to print`);
+            }
+        });
+
+        it("a bug keeps its stack", async () => {
+            // diff raises no error of its own for users; a state that is not an object is a bug.
+            const err = await rejection(provider.diff("ssh-x", undefined as never, {} as never));
+            assert.ok(err instanceof TypeError);
+            assert.match(String(err.stack), /provider\.ts/);
         });
     });
 });
 
 describe("keyPairProvider (the serialized object, loading the provider by package name)", () => {
-    before(async () => {
-        assert.ok(keyPairProvider.configure);
+    after(async () => {
         await keyPairProvider.configure(configRequest("local"));
     });
 
-    it("resolves pulumi-ens-keypair/provider to this package's build", () => {
-        assert.strictEqual(require.resolve("pulumi-ens-keypair/provider"), path.resolve(__dirname, "..", "bin", "provider.js"));
-    });
-
-    it("checks, creates, diffs, reads and deletes a pair", async () => {
-        assert.ok(keyPairProvider.check && keyPairProvider.diff && keyPairProvider.read && keyPairProvider.delete);
+    it("forwards every method to the implementation", async () => {
+        await keyPairProvider.configure(configRequest("local"));
         const bad = await keyPairProvider.check({}, { keyPairName: "x" });
         assert.strictEqual(bad.failures?.[0]?.property, "keyPairName");
 
@@ -610,12 +676,16 @@ describe("keyPairProvider (the serialized object, loading the provider by packag
         const renamed = await keyPairProvider.diff(id, outs, { ...inputs, keyPairName: "renamed" });
         assert.deepStrictEqual(renamed.replaces, ["keyPairName"]);
 
+        const rotating = (await keyPairProvider.check(inputs, { ...inputs, rotateAfter: "90d" })).inputs;
+        const updated = await keyPairProvider.update(id, outs, rotating);
+        assert.deepStrictEqual(updated.outs, { ...outs, rotateAfter: "90d", rotatesAt: rotating.rotatesAt });
+
         assert.deepStrictEqual(await keyPairProvider.read(id, outs), { id, props: outs });
         await assert.rejects(keyPairProvider.read(id, { ...outs, fingerprintSha256: "SHA256:x" }), /fingerprintSha256 does not match/);
         await assert.rejects(keyPairProvider.read(id), /Cannot look up key pair/);
-        // The state the built provider wrote passes the source provider's check too.
-        assert.strictEqual((await provider.read(id, outs)).id, id);
 
-        await keyPairProvider.delete(id, outs);
+        // Configured for ENS, delete goes there for a pair there.
+        await keyPairProvider.configure(refusedEns);
+        await assert.rejects(keyPairProvider.delete(id, { ...outs, backend: "ens" }), /InvalidParameter\.Endpoint/);
     });
 });

@@ -138,6 +138,40 @@ describe("retry policy", () => {
             assert.deepStrictEqual(op.attempts, [1]);
         });
 
+        it("starts no attempt once the signal is aborted, throwing its reason", async () => {
+            const reason = new Error("stopped");
+            const op = flaky(0);
+            await assert.rejects(
+                retrying(op.run, { policy, isRetryable: () => true, sleep: recorder().sleep, signal: AbortSignal.abort(reason) }),
+                (err) => err === reason,
+            );
+            assert.deepStrictEqual(op.attempts, []);
+        });
+
+        it("cuts the real wait short when the signal aborts during it", async () => {
+            // A minute's wait in a test that mocha fails after 20 s: it passes only if the abort ends the wait.
+            const stop = new AbortController();
+            const reason = new Error("stopped");
+            let attempts = 0;
+            await assert.rejects(
+                retrying(
+                    async () => {
+                        attempts++;
+                        setImmediate(() => stop.abort(reason));
+                        throw new Transient("busy");
+                    },
+                    {
+                        policy: { maxAttempts: 3, baseDelayMs: 60_000, maxDelayMs: 60_000 },
+                        isRetryable: () => true,
+                        random: () => 0.99,
+                        signal: stop.signal,
+                    },
+                ),
+                (err) => err === reason,
+            );
+            assert.strictEqual(attempts, 1);
+        });
+
         it("sleeps for real by default", async () => {
             const op = flaky(1);
             const started = Date.now();

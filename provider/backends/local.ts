@@ -3,10 +3,12 @@
  * works offline and needs no account.
  */
 import { fingerprints } from "../keys/fingerprints";
-import { ensTimestamp, newKeyPairId, newRequestId } from "../ens/ids";
+import { newKeyPairId, newRequestId } from "../ens/ids";
+import { ensTimestamp } from "../ens/timestamps";
 import { KeyPairInputs } from "../inputs";
 import { generateKeyMaterial } from "../keys/material";
-import { KeyPairOutputs, verifyOutputs } from "../state";
+import { KeyPairOutputs } from "../state";
+import { verifyOutputs } from "../stateIntegrity";
 import { Backend } from "./backend";
 
 export const localBackend: Backend = {

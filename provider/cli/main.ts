@@ -8,8 +8,7 @@ import { execFileSync } from "child_process";
 import { readFileSync } from "fs";
 import { parseArgs } from "util";
 import { configNamespace, resolveConfig } from "../config";
-import { resolveCredentials } from "../ens/credentials";
-import { EnsClient } from "../ens/client";
+import { connectEns } from "../ens/connect";
 import { findOrphans, formatOrphans, holdingsOf, StackHoldings } from "./orphans";
 
 export const usage = `Usage: npx pulumi-ens-keypair orphans [--stack NAME] [--state FILE] [--prefix P]... [--name N]... [--delete]
@@ -98,7 +97,7 @@ async function orphans(argv: string[], out: (line: string) => void): Promise<num
             `${stackLabel} does not use the ens backend (${configNamespace}:backend is "${config.backend}"); its key pairs live only in its state.`,
         );
     }
-    const client = new EnsClient({ endpoint: config.endpoint, regionId: config.regionId, ...(await resolveCredentials(config)) });
+    const client = await connectEns(config);
     const found = findOrphans((await client.describeKeyPairs()).keyPairs, holdings, selection);
     if (found.length === 0) {
         out(`No key pair in ENS is an orphan of ${stackLabel}: every pair considered is in its state, or none exists.`);

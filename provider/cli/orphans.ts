@@ -57,7 +57,7 @@ export function holdingsOf(exportText: string): StackHoldings {
 }
 
 /** Which pairs to consider: at least one of these should be given. */
-export interface OrphanSelection {
+interface OrphanSelection {
     /** Names of pairs whose create was interrupted, from the stack's pending operations. */
     pendingNames: string[];
     /** Names given by the user. */
@@ -67,7 +67,7 @@ export interface OrphanSelection {
 }
 
 /** A pair in ENS that the stack does not hold, and why it was considered. */
-export interface Orphan {
+interface Orphan {
     pair: EnsKeyPair;
     reason: string;
 }

@@ -2,7 +2,7 @@
  * The ENS API contract this project speaks, shared by the client (`client.ts`) and the
  * ENS-compatible server (`ens-server/`): the API version, the key-pair actions, their filters,
  * the error codes with their HTTP statuses, and the response bodies. Facts and decisions are in
- * `shared/ens-api.md`.
+ * `docs/ens-api.md`.
  */
 
 /** ENS's OpenAPI version. */

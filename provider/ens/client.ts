@@ -8,8 +8,8 @@
 import type * as OpenApiSdk from "@alicloud/openapi-client";
 import type * as TeaUtil from "@alicloud/tea-util";
 import { DescribedKeyPair, EnsAction, EnsActionResponses, ensApiVersion, KeyPairFilter, keyPairFilterParameters } from "./api";
-import { EnsError, invalidParameter, isRetryableEnsError } from "./errors";
-import { ensTimestamp } from "./ids";
+import { EnsError, invalidParameter, isRetryableEnsError, isThrottling } from "./errors";
+import { ensTimestamp } from "./timestamps";
 import { defaultRetryPolicy, retrying, RetryOptions, RetryPolicy } from "./retry";
 
 /**
@@ -17,9 +17,20 @@ import { defaultRetryPolicy, retrying, RetryOptions, RetryPolicy } from "./retry
  * to any silence on the connection). Generous, since a create that times out costs a lookup and
  * perhaps a new create.
  */
-export const defaultTimeoutMs = 20_000;
+const defaultTimeoutMs = 20_000;
 /** Page size used to list key pairs. */
-export const describePageSize = 50;
+const describePageSize = 50;
+/**
+ * How many times a call's attempts the lookup that settles a create gets (see
+ * {@link EnsClient.describeKeyPairs}): 21 with the default policy, at most 54.2 s of waiting.
+ */
+const settlingFactor = 3;
+
+/**
+ * How a call may be retried: `create` only while it certainly has not run, `read` (and a delete)
+ * whenever it failed transiently, `settling` likewise with {@link settlingFactor} times the attempts.
+ */
+type CallKind = "create" | "read" | "settling";
 
 /** How to reach ENS. */
 export interface EnsClientOptions {
@@ -33,8 +44,18 @@ export interface EnsClientOptions {
     regionId?: string;
     /** Overrides of {@link defaultRetryPolicy}, and injected `sleep`/`random` for tests. */
     retry?: Partial<RetryPolicy> & Pick<RetryOptions, "sleep" | "random">;
-    /** Per-attempt timeout in milliseconds; {@link defaultTimeoutMs} by default. */
+    /** Per-attempt timeout in milliseconds; 20 s by default. */
     timeoutMs?: number;
+    /**
+     * Once aborted, the client sends no new request: a call not yet sent, or waiting to retry,
+     * fails at once with the signal's reason. A request already sent runs to its answer or
+     * timeout. The provider passes the signal that fires when the engine that started it is gone.
+     */
+    signal?: AbortSignal;
+    /** Awaited before each request is sent, then `signal` is checked: the provider's lifetime check. */
+    beforeEachRequest?: () => Promise<void>;
+    /** The local clock, read where an answer has no `Date` header; `Date.now` by default. */
+    now?: () => number;
 }
 
 /** A key pair as DescribeKeyPairs lists it. */
@@ -124,18 +145,14 @@ export function outcomeUnknown(err: unknown): boolean {
 /** Connection errors raised before anything is sent. */
 const undeliveredCodes = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
 
-function isThrottling(err: unknown): boolean {
-    return err instanceof EnsError && /^Throttling(\.|$)/.test(err.code);
-}
-
 /** Whether a failed call that may safely run twice (a read or a delete) is worth another attempt: throttling, server-side failures and lost answers. */
-export function retryableCall(err: unknown): boolean {
+function retryableCall(err: unknown): boolean {
     return isRetryableEnsError(err) || err instanceof EnsTransportError;
 }
 
 /** Retryable for any action as {@link retryableCall}; an action that must not run twice (a create) retries only what certainly did not run. */
-function retryableFor(idempotent: boolean): (err: unknown) => boolean {
-    return idempotent ? retryableCall : (err) => isThrottling(err) || (err instanceof EnsTransportError && !err.maybeDelivered);
+function retryableFor(kind: CallKind): (err: unknown) => boolean {
+    return kind !== "create" ? retryableCall : (err) => isThrottling(err) || (err instanceof EnsTransportError && !err.maybeDelivered);
 }
 
 /**
@@ -181,6 +198,9 @@ export class EnsClient {
     private readonly policy: RetryPolicy;
     private readonly retryHooks: Pick<RetryOptions, "sleep" | "random">;
     private readonly timeoutMs: number;
+    private readonly signal?: AbortSignal;
+    private readonly beforeEachRequest?: () => Promise<void>;
+    private readonly now: () => number;
     private readonly counters: EnsClientStats = { calls: 0, attempts: 0, retries: 0 };
 
     /** @throws EnsError `InvalidParameter.Endpoint` for a malformed endpoint. */
@@ -202,11 +222,14 @@ export class EnsClient {
         this.policy = { ...defaultRetryPolicy, ...policy };
         this.retryHooks = { sleep, random };
         this.timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
+        this.signal = options.signal;
+        this.beforeEachRequest = options.beforeEachRequest;
+        this.now = options.now ?? Date.now;
     }
 
     /** CreateKeyPair: ENS makes an RSA pair and returns its private key, once. Not retried once it may have run. */
     async createKeyPair(keyPairName: string): Promise<CreatedKeyPair> {
-        const { body, answer } = await this.call("CreateKeyPair", { KeyPairName: keyPairName }, false);
+        const { body, answer } = await this.call("CreateKeyPair", { KeyPairName: keyPairName }, "create");
         return {
             ...answer,
             keyPairId: String(body.KeyPairId),
@@ -218,12 +241,22 @@ export class EnsClient {
 
     /** ImportKeyPair: registers an `ssh-rsa` public key under a name. Not retried once it may have run. */
     async importKeyPair(keyPairName: string, publicKeyBody: string): Promise<ImportedKeyPair> {
-        const { body, answer } = await this.call("ImportKeyPair", { KeyPairName: keyPairName, PublicKeyBody: publicKeyBody }, false);
+        const { body, answer } = await this.call("ImportKeyPair", { KeyPairName: keyPairName, PublicKeyBody: publicKeyBody }, "create");
         return { ...answer, keyPairName: String(body.KeyPairName ?? keyPairName), keyPairFingerPrint: String(body.KeyPairFingerPrint) };
     }
 
-    /** DescribeKeyPairs, every page; `requestId` and `serverTime` are the first page's. */
-    async describeKeyPairs(filter: KeyPairFilter = {}): Promise<KeyPairListing> {
+    /**
+     * DescribeKeyPairs, every page; `requestId` and `serverTime` are the first page's.
+     * @param options.settling for the lookup that settles a create (whether a request whose
+     *   answer was lost took effect, or the id of an imported pair): the one call whose failure
+     *   can leave a pair in ENS that no stack holds, so it gets {@link settlingFactor} times the
+     *   attempts. A create makes at most two.
+     */
+    async describeKeyPairs(filter: KeyPairFilter = {}, options: { settling?: boolean } = {}): Promise<KeyPairListing> {
+        return this.list(filter, options.settling ? "settling" : "read");
+    }
+
+    private async list(filter: KeyPairFilter, kind: CallKind): Promise<KeyPairListing> {
         const query: Record<string, string> = { PageSize: String(describePageSize) };
         for (const [field, parameter] of Object.entries(keyPairFilterParameters)) {
             const value = filter[field as keyof KeyPairFilter];
@@ -235,7 +268,7 @@ export class EnsClient {
         let first: EnsAnswer | undefined;
         let totalCount = 0;
         for (let page = 1; ; page++) {
-            const { body, answer } = await this.call("DescribeKeyPairs", { ...query, PageNumber: String(page) }, true);
+            const { body, answer } = await this.call("DescribeKeyPairs", { ...query, PageNumber: String(page) }, kind);
             first ??= answer;
             totalCount = Number(body.TotalCount ?? 0);
             const items = body.KeyPairs?.KeyPair ?? [];
@@ -251,7 +284,7 @@ export class EnsClient {
     async deleteKeyPairs(target: KeyPairSelector): Promise<EnsAnswer> {
         const query: Record<string, string> =
             target.keyPairId !== undefined ? { KeyPairId: target.keyPairId } : { KeyPairName: target.keyPairName };
-        return (await this.call("DeleteKeyPairs", query, true)).answer;
+        return (await this.call("DeleteKeyPairs", query, "read")).answer;
     }
 
     /** A snapshot of this client's counters. */
@@ -262,7 +295,7 @@ export class EnsClient {
     private async call<A extends EnsAction>(
         action: A,
         query: Record<string, string>,
-        idempotent: boolean,
+        kind: CallKind,
     ): Promise<{ body: Partial<EnsActionResponses[A]>; answer: EnsAnswer }> {
         this.counters.calls++;
         const { openapi, teaUtil } = loadSdk();
@@ -290,9 +323,11 @@ export class EnsClient {
                 }
             },
             {
-                policy: this.policy,
-                isRetryable: retryableFor(idempotent),
+                policy: kind === "settling" ? { ...this.policy, maxAttempts: settlingFactor * this.policy.maxAttempts } : this.policy,
+                isRetryable: retryableFor(kind),
                 onRetry: () => this.counters.retries++,
+                signal: this.signal,
+                beforeAttempt: this.beforeEachRequest,
                 ...this.retryHooks,
             },
         );
@@ -300,7 +335,7 @@ export class EnsClient {
         const date = Date.parse(String((response.headers as Record<string, string> | undefined)?.date));
         return {
             body,
-            answer: { requestId: String(body.RequestId ?? ""), serverTime: ensTimestamp(new Date(Number.isNaN(date) ? Date.now() : date)) },
+            answer: { requestId: String(body.RequestId ?? ""), serverTime: ensTimestamp(new Date(Number.isNaN(date) ? this.now() : date)) },
         };
     }
 }

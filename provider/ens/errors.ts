@@ -1,7 +1,7 @@
 /**
  * The `EnsError` class shared by the provider, the ENS client and the ENS-compatible server
- * (the codes and their statuses are in `api.ts`). Messages follow the ENS reference pages
- * (see `shared/ens-api.md`); `detail` adds what the page leaves out: which field broke
+ * (the codes and their statuses are in `api.ts`). Messages are ENS's own
+ * (see `docs/ens-api.md`); `detail` adds what the page leaves out: which field broke
  * which rule.
  */
 import { EnsErrorCode, ensErrorStatus } from "./api";
@@ -39,9 +39,14 @@ export class EnsError extends Error {
     }
 }
 
+/** Whether ENS refused a call for flow control (`Throttling`, `Throttling.User`, ...): the call did not run. */
+export function isThrottling(err: unknown): boolean {
+    return err instanceof EnsError && /^Throttling(\.|$)/.test(err.code);
+}
+
 /** Whether an error is worth retrying: throttling and server-side failures, never client errors. */
 export function isRetryableEnsError(err: unknown): boolean {
-    return err instanceof EnsError && (err.code === "Throttling" || err.code.startsWith("Throttling.") || err.httpStatus >= 500);
+    return isThrottling(err) || (err instanceof EnsError && err.httpStatus >= 500);
 }
 
 /** A mandatory parameter is missing or empty. */

@@ -2,8 +2,8 @@
  * ENS's KeyPairName rules (CreateKeyPair): 2 to 128 characters, starting with a letter but not
  * with `http://` or `https://`, made of ASCII letters, digits, `:`, `_` and `-`.
  */
-import { randomBytes } from "crypto";
 import { invalidParameter, missingParameter } from "./errors";
+import { randomLowerAlphanumeric } from "./ids";
 
 /** Shortest valid name. */
 export const minNameLength = 2;
@@ -13,7 +13,6 @@ export const maxNameLength = 128;
 export const nameSuffixLength = 8;
 
 const allowed = /^[A-Za-z0-9:_-]*$/;
-const lowerAlphanumeric = "abcdefghijklmnopqrstuvwxyz0123456789";
 
 /** The name quoted as a JSON string, so that control characters show as escapes; a long one shortened. */
 function describe(name: string): string {
@@ -73,18 +72,4 @@ export function validateKeyPairNamePrefix(prefix: unknown): void {
 /** A unique name made of `prefix` and random lower-case letters and digits (validate the prefix first). */
 export function nameFromPrefix(prefix: string): string {
     return prefix + randomLowerAlphanumeric(nameSuffixLength);
-}
-
-/** `length` characters drawn uniformly from `[a-z0-9]` with a CSPRNG. */
-export function randomLowerAlphanumeric(length: number): string {
-    let out = "";
-    while (out.length < length) {
-        for (const byte of randomBytes(length * 2)) {
-            // 252 = 7 * 36: dropping bytes above it keeps the draw uniform.
-            if (byte < 252 && out.length < length) {
-                out += lowerAlphanumeric[byte % 36];
-            }
-        }
-    }
-    return out;
 }

@@ -33,31 +33,55 @@ export function backoffDelay(policy: RetryPolicy, retry: number, random: () => n
     return Math.floor(random() * bound);
 }
 
+/** Waits `ms` milliseconds, or less if `signal` aborts meanwhile. */
+export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
+
 /** What {@link retrying} needs besides the operation. */
 export interface RetryOptions {
     policy: RetryPolicy;
     /** Whether a failure is worth another attempt; any other failure is thrown at once. */
     isRetryable: (err: unknown) => boolean;
-    sleep?: (ms: number) => Promise<void>;
+    sleep?: Sleep;
     random?: () => number;
+    /**
+     * Once aborted, no further attempt starts and a wait between attempts ends at once; the
+     * signal's reason is thrown. An attempt already running is not interrupted.
+     */
+    signal?: AbortSignal;
+    /** Awaited before every attempt, then `signal` is checked: a last look, e.g. whether the engine is still there. */
+    beforeAttempt?: () => Promise<void>;
     /** Told before every retry, e.g. to count retries. */
     onRetry?: (err: unknown, retry: number, delayMs: number) => void;
 }
 
-/** `setTimeout` as a promise. */
-export function sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => setTimeout(resolve, ms));
+/** `setTimeout` as a promise that an aborted `signal` settles early (resolving: the caller checks the signal). */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+        if (signal?.aborted) {
+            return resolve();
+        }
+        const done = () => {
+            clearTimeout(timer);
+            signal?.removeEventListener("abort", done);
+            resolve();
+        };
+        const timer = setTimeout(done, ms);
+        signal?.addEventListener("abort", done, { once: true });
+    });
 }
 
 /**
  * Runs `operation` until it succeeds, fails with an error that is not retryable, or has been
- * attempted `policy.maxAttempts` times; then throws the last error as it is.
+ * attempted `policy.maxAttempts` times; then throws the last error as it is. Once
+ * `options.signal` is aborted, throws its reason instead of starting another attempt.
  * @param operation receives the attempt number, starting at 1.
  */
 export async function retrying<T>(operation: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
-    const { policy, isRetryable, onRetry } = options;
+    const { policy, isRetryable, onRetry, signal } = options;
     const wait = options.sleep ?? sleep;
     for (let attempt = 1; ; attempt++) {
+        await options.beforeAttempt?.();
+        signal?.throwIfAborted();
         try {
             return await operation(attempt);
         } catch (err) {
@@ -66,7 +90,7 @@ export async function retrying<T>(operation: (attempt: number) => Promise<T>, op
             }
             const delayMs = backoffDelay(policy, attempt, options.random);
             onRetry?.(err, attempt, delayMs);
-            await wait(delayMs);
+            await wait(delayMs, signal);
         }
     }
 }

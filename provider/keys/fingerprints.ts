@@ -4,6 +4,7 @@
  */
 import { createHash } from "crypto";
 import { invalidParameter } from "../ens/errors";
+import { blobKeyType } from "./sshWire";
 
 /** The fingerprints of one public key. */
 export interface Fingerprints {
@@ -38,8 +39,7 @@ export function fingerprintsOfBlob(blob: Buffer): Fingerprints {
 export function fingerprints(publicKeyOpenssh: string): Fingerprints {
     const [type, data] = publicKeyOpenssh.trim().split(/\s+/);
     const blob = Buffer.from(data ?? "", "base64");
-    const nameLength = blob.length >= 4 ? blob.readUInt32BE(0) : -1;
-    if (!type || nameLength < 0 || blob.subarray(4, 4 + nameLength).toString() !== type) {
+    if (!type || blobKeyType(blob) !== type) {
         throw invalidParameter("PublicKeyBody", 'the public key is not an OpenSSH public key line ("<type> <base64 key> [comment]").');
     }
     return fingerprintsOfBlob(blob);

@@ -5,26 +5,19 @@
 import type * as Sshpk from "sshpk";
 import { invalidParameter } from "../ens/errors";
 import { EcdsaCurve, KeyType } from "../fields";
+import { sshpk } from "./sshpk";
+import { authorizedKeysLine } from "./sshWire";
 
 /** The smallest RSA modulus accepted for an imported key. */
-export const minImportedRsaBits = 2048;
+const minImportedRsaBits = 2048;
 
 /** What an imported public key is. */
-export interface ParsedPublicKey {
+interface ParsedPublicKey {
     keyType: KeyType;
     rsaBits?: number;
     ecdsaCurve?: EcdsaCurve;
     /** The key as `<type> <base64 blob>`. The comment is dropped: it labels the key but is no part of it (see the README). */
     publicKeyOpenssh: string;
-}
-
-/**
- * sshpk, loaded on first use: it is most of the provider's start-up time (about 40 ms), and the
- * provider processes of most operations (previews, no-change updates of generated keys) never
- * parse a key.
- */
-function loadSshpk(): typeof Sshpk {
-    return require("sshpk");
 }
 
 const curves: Record<string, EcdsaCurve> = { nistp256: "P256", nistp384: "P384", nistp521: "P521" };
@@ -64,7 +57,7 @@ export function parsePublicKey(line: unknown, field = "publicKey"): ParsedPublic
     }
     let key: Sshpk.Key;
     try {
-        key = loadSshpk().parseKey(text, "ssh");
+        key = sshpk().parseKey(text, "ssh");
     } catch {
         throw fail(`is not a parsable OpenSSH public key line (${lineForm}); it may be truncated`);
     }
@@ -75,7 +68,7 @@ export function parsePublicKey(line: unknown, field = "publicKey"): ParsedPublic
     if (!given.equals(blob)) {
         throw fail("is not a well-formed OpenSSH public key (the base64 body is damaged or has extra bytes)");
     }
-    const publicKeyOpenssh = `${text.split(/\s+/)[0]} ${blob.toString("base64")}`;
+    const publicKeyOpenssh = authorizedKeysLine(blob);
     switch (key.type) {
         case "rsa":
             if (key.size < minImportedRsaBits) {
@@ -98,7 +91,5 @@ export function parsePublicKey(line: unknown, field = "publicKey"): ParsedPublic
 
 /** The public key line (`<type> <base64>`) that an OpenSSH-format private key carries. */
 export function opensshPublicLine(privateKeyOpenssh: string): string {
-    const key = loadSshpk().parsePrivateKey(privateKeyOpenssh, "ssh").toPublic();
-    const blob = key.toBuffer("rfc4253", {});
-    return `${blob.subarray(4, 4 + blob.readUInt32BE(0)).toString()} ${blob.toString("base64")}`;
+    return authorizedKeysLine(sshpk().parsePrivateKey(privateKeyOpenssh, "ssh").toPublic().toBuffer("rfc4253", {}));
 }

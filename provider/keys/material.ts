@@ -5,13 +5,13 @@
  */
 import { createPrivateKey, generateKeyPair, KeyObject } from "crypto";
 import { promisify } from "util";
-import { EcdsaCurve, KeyType } from "../fields";
+import { EcdsaCurve, keyPairFields, KeyType } from "../fields";
 import { Fingerprints, fingerprintsOfBlob } from "./fingerprints";
 import { authorizedKeysLine, opensshPrivateKey } from "./sshWire";
 
 const generate = promisify(generateKeyPair);
 
-/** What key to make. Sizes and curves default to RSA 2048 and P256. */
+/** What key to make; an absent field takes the default the KeyPair input of that name has. */
 export interface KeySpec {
     keyType?: KeyType;
     /** RSA modulus size; the provider's inputs allow 2048, 3072 and 4096. */
@@ -30,13 +30,13 @@ export interface KeyMaterial extends Fingerprints {
 }
 
 function generateFor(spec: KeySpec): Promise<{ privateKey: KeyObject }> {
-    switch (spec.keyType ?? "rsa") {
+    switch (spec.keyType ?? keyPairFields.keyType.default) {
         case "rsa":
-            return generate("rsa", { modulusLength: spec.rsaBits ?? 2048, publicExponent: 0x10001 });
+            return generate("rsa", { modulusLength: spec.rsaBits ?? keyPairFields.rsaBits.default, publicExponent: 0x10001 });
         case "ed25519":
             return generate("ed25519");
         case "ecdsa":
-            return generate("ec", { namedCurve: `P-${(spec.ecdsaCurve ?? "P256").slice(1)}` });
+            return generate("ec", { namedCurve: `P-${(spec.ecdsaCurve ?? keyPairFields.ecdsaCurve.default).slice(1)}` });
         default:
             throw new Error(`unknown key type ${String(spec.keyType)}`);
     }
@@ -58,7 +58,7 @@ export function keyMaterialOf(privateKey: KeyObject | string): KeyMaterial {
     return {
         privateKeyBody: key.export({ type: "pkcs8", format: "pem" }) as string,
         privateKeyOpenssh: openssh.pem,
-        publicKeyOpenssh: authorizedKeysLine(openssh.type, openssh.publicBlob),
+        publicKeyOpenssh: authorizedKeysLine(openssh.publicBlob),
         ...fingerprintsOfBlob(openssh.publicBlob),
     };
 }

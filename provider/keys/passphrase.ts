@@ -4,16 +4,16 @@
  * backend returns, so the plain key never becomes an output.
  */
 import { createPrivateKey, KeyObject } from "crypto";
-import type * as Sshpk from "sshpk";
 import { keyMaterialOf } from "./material";
 import type { KeyPairOutputs } from "../state";
+import { sshpk } from "./sshpk";
 import { opensshPrivateKey } from "./sshWire";
 
 /** How `privateKeyOpenssh` is encrypted: what `ssh-keygen -p` writes (with bcrypt_pbkdf, 16 rounds). */
 export const opensshCipher = "aes256-ctr";
 export const opensshKdf = "bcrypt";
 /** How `privateKeyBody` is encrypted: PKCS#8 with PBES2 (PBKDF2-HMAC-SHA256), as OpenSSL writes it by default. */
-export const pkcs8Cipher = "aes-256-cbc";
+const pkcs8Cipher = "aes-256-cbc";
 /** The PEM label of an encrypted PKCS#8 key. */
 export const encryptedPkcs8Label = "ENCRYPTED PRIVATE KEY";
 
@@ -23,10 +23,9 @@ type PrivateKeys = Pick<KeyPairOutputs, "privateKeyBody" | "privateKeyOpenssh">;
  * The private key in both encodings, encrypted with `passphrase`. Deriving the OpenSSH key's
  * cipher key takes about a second (bcrypt_pbkdf in JavaScript), as it is meant to.
  */
-export function encryptedPrivateKeys(key: KeyObject, passphrase: string): Required<PrivateKeys> {
-    // sshpk, loaded on first use like everywhere in the provider, writes OpenSSH's encrypted format.
-    const sshpk = require("sshpk") as typeof Sshpk;
-    const parsed = sshpk.parsePrivateKey(opensshPrivateKey(key).pem, "ssh");
+function encryptedPrivateKeys(key: KeyObject, passphrase: string): Required<PrivateKeys> {
+    // sshpk writes OpenSSH's encrypted format.
+    const parsed = sshpk().parsePrivateKey(opensshPrivateKey(key).pem, "ssh");
     // sshpk names a key without a comment "(unnamed)"; the plain key has none, so neither does this.
     parsed.comment = "";
     return {

@@ -118,8 +118,24 @@ export function publicKeyBlob(key: KeyObject): { type: string; blob: Buffer } {
     return { type: parts.type, blob: Buffer.concat([sshString(parts.type), ...parts.publicFields]) };
 }
 
-/** One `authorized_keys` line: `<type> <base64 blob>`. */
-export function authorizedKeysLine(type: string, blob: Buffer): string {
+/**
+ * The key type a public key blob names in its first string (`ssh-rsa`, `ssh-ed25519`, …).
+ * @returns `undefined` when the blob does not start with a whole SSH string.
+ */
+export function blobKeyType(blob: Buffer): string | undefined {
+    const end = blob.length >= 4 ? 4 + blob.readUInt32BE(0) : Number.POSITIVE_INFINITY;
+    return end <= blob.length ? blob.subarray(4, end).toString() : undefined;
+}
+
+/**
+ * One `authorized_keys` line, `<type> <base64 blob>`, with the type the blob names.
+ * @throws Error when the blob does not start with its type.
+ */
+export function authorizedKeysLine(blob: Buffer): string {
+    const type = blobKeyType(blob);
+    if (type === undefined) {
+        throw new Error("not an SSH public key blob");
+    }
     return `${type} ${blob.toString("base64")}`;
 }
 
@@ -136,7 +152,7 @@ function pem(label: string, body: Buffer, width: number): string {
  * A private key in OpenSSH's own unencrypted format, as `ssh-keygen` writes it.
  * @returns the PEM-armoured key and the public blob, which the format also carries.
  */
-export function opensshPrivateKey(privateKey: KeyObject, comment = ""): { pem: string; type: string; publicBlob: Buffer } {
+export function opensshPrivateKey(privateKey: KeyObject, comment = ""): { pem: string; publicBlob: Buffer } {
     const parts = sshParts(privateKey.export({ format: "jwk" }) as Jwk);
     const publicBlob = Buffer.concat([sshString(parts.type), ...parts.publicFields]);
     // The check integer lets a reader tell a wrong passphrase; it is random, as ssh-keygen makes it.
@@ -156,11 +172,11 @@ export function opensshPrivateKey(privateKey: KeyObject, comment = ""): { pem: s
         sshString(publicBlob),
         sshString(Buffer.concat([...section, Buffer.from(padding)])),
     ]);
-    return { pem: pem("OPENSSH PRIVATE KEY", body, 70), type: parts.type, publicBlob };
+    return { pem: pem("OPENSSH PRIVATE KEY", body, 70), publicBlob };
 }
 
 /** What an OpenSSH private key says in the clear, before its private section: how that is encrypted, and the public key. */
-export interface OpensshKeyHeader {
+interface OpensshKeyHeader {
     /** `none`, or the cipher of the private section (`aes256-ctr` as ssh-keygen writes it). */
     cipher: string;
     /** `none`, or the key derivation function (`bcrypt`). */

@@ -9,6 +9,7 @@ import * as grpc from "@grpc/grpc-js";
 import { EngineClient } from "@pulumi/pulumi/proto/engine_grpc_pb";
 import { LogRequest, LogSeverity } from "@pulumi/pulumi/proto/engine_pb";
 import { ResourceProviderService } from "@pulumi/pulumi/proto/provider_grpc_pb";
+import { processLifetime } from "../lifetime";
 import schema from "./schema.json";
 import { ProviderService, providerService } from "./service";
 
@@ -39,6 +40,8 @@ function handlers(service: ProviderService): grpc.UntypedServiceImplementation {
 }
 
 function main(): void {
+    // A killed engine tells its plugins nothing: this ends ENS requests, and the process, once it is gone.
+    processLifetime(process.argv[2]);
     const server = new grpc.Server();
     const service = providerService({ schema: JSON.stringify(schema), version: schema.version, inform: informer(process.argv[2]) });
     server.addService(ResourceProviderService, handlers(service));

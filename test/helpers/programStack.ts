@@ -73,10 +73,23 @@ export type ProgramStackOptions = {
       }
 );
 
-/** The stack `test` of a program folder, on a file backend of its own. */
-export class ProgramStack {
-    readonly name = "test";
+/** A stack that commands run outside the tests' helpers made, such as an example's README. */
+export interface ExistingStack {
+    /** The program folder. */
+    dir: string;
+    /** The stack's name. */
+    name: string;
+    /** The folder of its file backend. */
+    backendDir: string;
+    passphrase: string;
+    /** The folder holding `pulumi` (and the language host the program needs). */
+    engine: string;
+    /** The environment commands run in, the stack's backend and passphrase aside (default: this process's). */
+    env?: NodeJS.ProcessEnv;
+}
 
+/** The stack `test` of a program folder, on a file backend of its own (or a stack made elsewhere: {@link ProgramStack.attach}). */
+export class ProgramStack {
     /**
      * The environment every command gets: the engine on PATH, this stack's backend and passphrase.
      * A test may add variables for the program to read.
@@ -89,14 +102,22 @@ export class ProgramStack {
         /** The folder of the file backend. */
         readonly backendDir: string,
         engine: string,
+        readonly name = "test",
+        passphrase = testPassphrase,
+        env: NodeJS.ProcessEnv = process.env,
     ) {
         this.env = {
-            ...process.env,
-            PATH: `${engine}${path.delimiter}${process.env.PATH ?? ""}`,
+            ...env,
+            PATH: `${engine}${path.delimiter}${env.PATH ?? ""}`,
             PULUMI_BACKEND_URL: `file://${backendDir}`,
-            PULUMI_CONFIG_PASSPHRASE: testPassphrase,
+            PULUMI_CONFIG_PASSPHRASE: passphrase,
             PULUMI_SKIP_UPDATE_CHECK: "true",
         };
+    }
+
+    /** A stack that already exists, for the tests to drive and inspect with the same commands. */
+    static attach(stack: ExistingStack): ProgramStack {
+        return new ProgramStack(stack.dir, stack.backendDir, stack.engine, stack.name, stack.passphrase, stack.env);
     }
 
     /**

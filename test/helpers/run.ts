@@ -19,7 +19,9 @@ export function run(cmd: string, args: string[], options: { input?: string; allo
     if (result.error) {
         const code = (result.error as NodeJS.ErrnoException).code;
         if (code === "ENOENT") {
-            throw new Error(`required tool "${cmd}" is not installed: scripts/ensure-deps --os-tools installs it (npm test runs that).`);
+            throw new Error(
+                `required tool "${cmd}" is not installed: scripts/ensure-deps unit installs it (npm test and npm run test:unit run that).`,
+            );
         }
         throw result.error;
     }

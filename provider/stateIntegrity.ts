@@ -1,0 +1,107 @@
+/**
+ * The integrity check `read` applies to a KeyPair's state: its outputs must agree with each other.
+ * Only the provider loads this module.
+ */
+import { encryptedPkcs8Label, opensshCipher, opensshKdf, PrivateKeyError, privateKeyOf } from "./keys/passphrase";
+import { fingerprints } from "./keys/fingerprints";
+import { KeyMaterial, keyMaterialOf } from "./keys/material";
+import { opensshPublicLine } from "./keys/importedKey";
+import { sealProblems } from "./keys/sealing";
+import { authorizedKeysLine, opensshKeyHeader } from "./keys/sshWire";
+import { KeyPairOutputs } from "./state";
+
+/**
+ * Checks that stored outputs agree with each other: the public key and every fingerprint derive
+ * from the private key (or, for an imported pair, from the public key), with a
+ * `privateKeyPassphrase` both private keys are encrypted (the OpenSSH key's public half is read
+ * without decrypting it, which would take a second), and a sealed key is as its inputs ask.
+ * @throws Error naming what disagrees; the message never includes key material or the passphrase.
+ */
+export function verifyOutputs(outputs: KeyPairOutputs): void {
+    const where = `key pair ${outputs.keyPairId} (${outputs.keyPairName})`;
+    const problems: string[] = [];
+    const derived =
+        outputs.privateKeyBody !== undefined
+            ? derivedFromPrivate(outputs, problems)
+            : fingerprintsOrProblem(outputs.publicKeyOpenssh, problems);
+    if (derived) {
+        for (const field of ["publicKeyOpenssh", "keyPairFingerPrint", "fingerprintMd5", "fingerprintSha256"] as const) {
+            const value = (derived as Partial<KeyPairOutputs>)[field];
+            if (value !== undefined && value !== outputs[field]) {
+                problems.push(`${field} does not match the ${outputs.privateKeyBody !== undefined ? "private" : "public"} key`);
+            }
+        }
+    }
+    if ((outputs.privateKeyBody === undefined) !== (outputs.privateKeyOpenssh === undefined)) {
+        problems.push("only one of privateKeyBody and privateKeyOpenssh is present");
+    }
+    problems.push(...sealProblems(outputs));
+    if (problems.length > 0) {
+        throw new Error(
+            `The state of ${where} is corrupt: ${problems.join("; ")}. Restore the state, or replace the pair: ${replaceCommand(outputs.keyPairId)}`,
+        );
+    }
+}
+
+/**
+ * The command that replaces the resource holding a pair. `--replace` takes the resource's URN, which
+ * a dynamic provider is never told (nor the stack or the resource's name), so the command looks it up
+ * by the pair's id; an id that is not of the usual form is not put into a shell command.
+ */
+function replaceCommand(keyPairId: string): string {
+    if (!/^[A-Za-z0-9-]+$/.test(keyPairId)) {
+        return "pulumi up --replace <URN> (pulumi stack --show-urns lists the URNs)";
+    }
+    return `pulumi up --replace "$(pulumi stack export | jq -r '.deployment.resources[] | select(.id == "${keyPairId}") | .urn')"`;
+}
+
+function derivedFromPrivate(outputs: KeyPairOutputs, problems: string[]) {
+    const passphrase = outputs.privateKeyPassphrase;
+    const body = outputs.privateKeyBody as string;
+    if (passphrase !== undefined && !body.startsWith(`-----BEGIN ${encryptedPkcs8Label}-----`)) {
+        problems.push("privateKeyBody is not encrypted though privateKeyPassphrase is set");
+    }
+    let material: KeyMaterial;
+    try {
+        material = keyMaterialOf(privateKeyOf(body, passphrase));
+    } catch (err) {
+        // privateKeyOf says whether the key did not parse or did not decrypt.
+        problems.push(err instanceof PrivateKeyError ? err.message : "privateKeyBody does not parse");
+        return undefined;
+    }
+    if (outputs.privateKeyOpenssh !== undefined) {
+        let line: string | undefined;
+        try {
+            line =
+                passphrase === undefined
+                    ? opensshPublicLine(outputs.privateKeyOpenssh)
+                    : encryptedOpensshPublicLine(outputs.privateKeyOpenssh);
+        } catch (err) {
+            problems.push(err instanceof PrivateKeyError ? err.message : "privateKeyOpenssh does not parse");
+        }
+        if (line !== undefined && line !== material.publicKeyOpenssh) {
+            problems.push("privateKeyOpenssh and privateKeyBody are different keys");
+        }
+    }
+    return material;
+}
+
+/** The public key line of an encrypted OpenSSH private key, read from its clear part. */
+function encryptedOpensshPublicLine(pem: string): string {
+    const header = opensshKeyHeader(pem);
+    if (header.cipher !== opensshCipher || header.kdf !== opensshKdf) {
+        throw new PrivateKeyError(
+            `privateKeyOpenssh is not encrypted with ${opensshCipher} and ${opensshKdf} though privateKeyPassphrase is set`,
+        );
+    }
+    return authorizedKeysLine(header.publicBlob);
+}
+
+function fingerprintsOrProblem(line: string, problems: string[]) {
+    try {
+        return fingerprints(line);
+    } catch {
+        problems.push("publicKeyOpenssh does not parse");
+        return undefined;
+    }
+}

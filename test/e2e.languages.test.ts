@@ -1,0 +1,123 @@
+// Programs in Pulumi YAML, Go and Python, each an example deployed as its README says: the README's
+// Steps run as written (install the plugin from its archive, `pulumi install`, `pulumi up`, read
+// the private key, `ssh-keygen -y`) from a copy of the example beside the built archive, outside the
+// repository, with the plugin in a throwaway PULUMI_HOME. One `pulumi up` per program; the tests
+// then check the stack with the same CLI (a no-change preview, the outputs and which of them are
+// secret, the state) and run the README's Tearing down.
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { ensureLanguageHost, ProgramLanguage, repoRoot } from "../scripts/engine";
+import { archivePath, buildPlugin } from "../scripts/build-plugin";
+import { leakedPiece } from "./helpers/leaks";
+import { assertArmour } from "./helpers/pem";
+import { ProgramStack } from "./helpers/programStack";
+import { blocksUnder, only, runSteps, userEnvironment } from "./helpers/readmeSteps";
+import { run } from "./helpers/run";
+
+/** Runs the commands of a section of an example's README, as written; returns what they printed (stdout and stderr). */
+function runSection(language: ProgramLanguage, heading: string, cwd: string, env: NodeJS.ProcessEnv): string {
+    const readme = fs.readFileSync(path.join(repoRoot, "examples", language, "README.md"), "utf8");
+    return runSteps(`exec 2>&1\n${only(blocksUnder(readme, heading), "sh")}`, cwd, env);
+}
+
+/** Asserts that `text` holds no PEM armour and no piece of `privateKey` (the public key it embeds aside). */
+function assertNoPrivateKey(text: string, privateKey: string, publicKey: string, where: string): void {
+    assert.ok(!/-----BEGIN|-----END/.test(text), `${where} holds PEM armour`);
+    assert.strictEqual(leakedPiece(text, privateKey, publicKey), undefined, `${where} quotes the private key`);
+}
+
+describe("end to end: the YAML, Go and Python examples, deployed as their READMEs say", function () {
+    // Go compiles the program the first time (about a minute alone, 9 under a load of 16); Python's
+    // `pulumi install` downloads the `pulumi` package from PyPI into a new virtualenv. Run alone,
+    // the suite may also build the language host first (`npm test` builds them before).
+    this.timeout(1_200_000);
+    /** A throwaway stand-in for a clone: `examples/<language>` and `dist/<archive>`, as the READMEs expect. */
+    let clone: string;
+
+    before(async () => {
+        clone = fs.mkdtempSync(path.join(os.tmpdir(), "ens-keypair-languages-"));
+        fs.mkdirSync(path.join(clone, "dist"));
+        // What `npm run build:plugin` does, as the READMEs ask.
+        fs.copyFileSync(await buildPlugin(), path.join(clone, "dist", path.basename(archivePath)));
+    });
+
+    after(() => {
+        if (clone) {
+            fs.rmSync(clone, { recursive: true, force: true });
+        }
+    });
+
+    const examples: { language: ProgramLanguage; keyFile: string }[] = [
+        { language: "yaml", keyFile: "id_yaml" },
+        { language: "go", keyFile: "id_go" },
+        { language: "python", keyFile: "id_python" },
+    ];
+    for (const { language, keyFile } of examples) {
+        it(`${language}: up, no-change preview, the private key a secret output that ssh-keygen opens, no key in state or output, destroy`, () => {
+            const engine = ensureLanguageHost(language);
+            const dir = path.join(clone, "examples", language);
+            fs.cpSync(path.join(repoRoot, "examples", language), dir, {
+                recursive: true,
+                filter: (src) => !/[/\\](sdks|venv|__pycache__|id_[^/\\]*|Pulumi\.[^/\\]+\.yaml)$/.test(src),
+            });
+            const env = { ...userEnvironment(), PULUMI_HOME: path.join(clone, `pulumi-home-${language}`) };
+            const printed = runSection(language, "## Steps", clone, env);
+            assert.match(printed, /\+ 2 created/, printed);
+            assert.match(printed, /privateKeyOpenssh\s+\[secret\]/, "`pulumi stack output` masks the private key");
+
+            // The stack the Steps made, in the backend and under the passphrase they export.
+            const backendDir = path.join(clone, "examples", ".pulumi-state");
+            const passphrase = "examples-passphrase";
+            const stack = ProgramStack.attach({ dir, name: "dev", backendDir, passphrase, engine, env });
+
+            // What a user writing such a program types to get the SDK (the Steps' `pulumi install` did it from
+            // Pulumi.yaml); the example's files are as it leaves them, and as `pulumi install` left them.
+            if (language !== "yaml") {
+                runSteps("pulumi package add ens-keypair@0.1.0", dir, env);
+            }
+            for (const file of fs.readdirSync(path.join(repoRoot, "examples", language))) {
+                const committed = path.join(repoRoot, "examples", language, file);
+                if (fs.statSync(committed).isFile() && !/^(id_|Pulumi\.[^.]+\.yaml$)/.test(file)) {
+                    assert.ok(fs.readFileSync(committed).equals(fs.readFileSync(path.join(dir, file))), `${file} is as committed`);
+                }
+            }
+
+            const preview = stack.preview("--expect-no-changes");
+            assert.deepStrictEqual(preview.changes, { same: 2 });
+
+            const outputs = stack.outputs();
+            assert.strictEqual(outputs.keyPairName, `${language}-deploy`);
+            assert.match(String(outputs.keyPairId), /^ssh-[a-z0-9]{23}$/);
+            assert.match(String(outputs.keyPairFingerPrint), /^[0-9a-f]{32}$/);
+            assert.match(String(outputs.publicKeyOpenssh), /^ssh-ed25519 AAAA\S+$/);
+            assertArmour(outputs.privateKeyOpenssh, "OPENSSH PRIVATE KEY");
+            assert.deepStrictEqual(stack.secretOutputNames(), ["privateKeyOpenssh"]);
+
+            // The key file the README wrote: the owner's alone, and ssh-keygen derives the deployed public key from it.
+            const keyPath = path.join(dir, keyFile);
+            assert.strictEqual(fs.statSync(keyPath).mode & 0o777, 0o600, `${keyFile} is readable by its owner alone`);
+            const derived = run("ssh-keygen", ["-y", "-f", keyPath]).stdout.trim().split(" ").slice(0, 2).join(" ");
+            assert.strictEqual(derived, outputs.publicKeyOpenssh);
+            assert.ok(printed.includes(derived), "the README's ssh-keygen -y printed the deployed public key");
+
+            // The plugin served the resource: the package's types, not the dynamic provider's.
+            const types = stack.resourceTypes().filter((t) => t !== "pulumi:pulumi:Stack");
+            assert.deepStrictEqual(types.sort(), ["ens-keypair:index:KeyPair", "pulumi:providers:ens-keypair"]);
+
+            const privateKey = String(outputs.privateKeyOpenssh);
+            const publicKey = String(outputs.publicKeyOpenssh);
+            const destroyed = runSection(language, "## Tearing down", dir, {
+                ...env,
+                PULUMI_BACKEND_URL: `file://${backendDir}`,
+                PULUMI_CONFIG_PASSPHRASE: passphrase,
+            });
+            assert.deepStrictEqual(stack.exportState().deployment.resources ?? [], []);
+
+            const shown = [printed, preview.output, destroyed].join("\n");
+            assertNoPrivateKey(shown, privateKey, publicKey, "the commands' output");
+            assertNoPrivateKey(stack.backendText(), privateKey, publicKey, "the backend (state, backups, history)");
+        });
+    }
+});

@@ -1,0 +1,38 @@
+/**
+ * `npm pack` of this package as a user's clone would make it, run in a copy of the checkout: its
+ * `prepack` replaces `bin/` with a clean build, which in the checkout itself would pull the build
+ * from under any suite that runs from it meanwhile (a program loading the package, say).
+ */
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { repoRoot } from "../../scripts/engine";
+
+/** What `npm pack --json` reports of the tarball. */
+export interface Packed {
+    /** The tarball's file name, as `npm pack` names it. */
+    filename: string;
+    /** The paths the tarball holds, relative to the package, sorted. */
+    files: string[];
+}
+
+/** Folders that are no part of the source: installed, built, or left by runs. */
+const notSource = /^(\.git|node_modules|bin|\.pulumi-state|\.pulumi-test|bench[/\\]work)$|[/\\]node_modules$/;
+
+/**
+ * Packs the package into `destination` (or, with `dryRun`, only lists what it would hold), from a
+ * throwaway copy of the checkout that shares its `node_modules`.
+ */
+export function pack(destination: string, options: { dryRun?: boolean } = {}): Packed {
+    const copy = fs.mkdtempSync(path.join(os.tmpdir(), "ens-keypair-pack-"));
+    try {
+        fs.cpSync(repoRoot, copy, { recursive: true, filter: (src) => !notSource.test(path.relative(repoRoot, src)) });
+        fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(copy, "node_modules"));
+        const args = ["pack", "--json", "--pack-destination", destination, ...(options.dryRun ? ["--dry-run"] : [])];
+        const [packed] = JSON.parse(execFileSync("npm", args, { cwd: copy, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }));
+        return { filename: packed.filename, files: (packed.files as { path: string }[]).map((f) => f.path).sort() };
+    } finally {
+        fs.rmSync(copy, { recursive: true, force: true });
+    }
+}
