@@ -9,6 +9,7 @@
  */
 import { spawn } from "child_process";
 import * as fs from "fs";
+import * as net from "net";
 import * as path from "path";
 import { repoRoot } from "../scripts/engine";
 
@@ -325,17 +326,25 @@ export function resetWork(): void {
 
 /**
  * A provider's start, from launch to serving: the time until it prints its port, as the engine
- * waits for. It is given an engine address nothing listens on, which it only dials when it logs.
+ * waits for. It is given the address of a listener that stands in for the engine: a plugin watches
+ * that its engine is still there, and ends when it is not.
  */
-export function startMs(command: string, cwd: string): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const start = performance.now();
-        const child = spawn(command, ["127.0.0.1:1"], { cwd, stdio: ["ignore", "pipe", "ignore"], detached: true });
-        child.stdout?.once("data", () => {
-            resolve(performance.now() - start);
-            process.kill(-(child.pid ?? 0), "SIGKILL");
+export async function startMs(command: string, cwd: string): Promise<number> {
+    const engine = net.createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => engine.listen(0, "127.0.0.1", resolve));
+    const { port } = engine.address() as net.AddressInfo;
+    try {
+        return await new Promise<number>((resolve, reject) => {
+            const start = performance.now();
+            const child = spawn(command, [`127.0.0.1:${port}`], { cwd, stdio: ["ignore", "pipe", "ignore"], detached: true });
+            child.stdout?.once("data", () => {
+                resolve(performance.now() - start);
+                process.kill(-(child.pid ?? 0), "SIGKILL");
+            });
+            child.on("error", reject);
+            child.on("exit", (code) => reject(new Error(`${command} exited with ${code} before serving`)));
         });
-        child.on("error", reject);
-        child.on("exit", (code) => reject(new Error(`${command} exited with ${code} before serving`)));
-    });
+    } finally {
+        engine.close();
+    }
 }
