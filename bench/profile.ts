@@ -1,13 +1,16 @@
 /**
- * Where a program process spends its CPU: a V8 CPU profile (node --cpu-prof) summed by self time
- * into a few parts (the SDK's Output bookkeeping, its resource registration and serialization,
- * gRPC, TypeScript, the resource's own package, ...) and by source file.
+ * Where a program process spends its CPU: the V8 CPU profile bench/probe.js writes, its samples
+ * summed into parts by what they were done for, and by source file.
  */
 import * as fs from "fs";
-import * as path from "path";
+
+interface Frame {
+    functionName: string;
+    url: string;
+}
 
 interface CpuProfile {
-    nodes: { id: number; callFrame: { functionName: string; url: string }; children?: number[] }[];
+    nodes: { id: number; callFrame: Frame; children?: number[] }[];
     samples: number[];
     timeDeltas: number[];
 }
@@ -18,102 +21,67 @@ export interface ProfileSummary {
     /** Self time by part, ms. */
     parts: Record<string, number>;
     /** The source files with the most self time, ms. */
-    files: { file: string; ms: number }[];
+    files: [string, number][];
 }
 
-/** Parts decided by any frame on the stack: what a sample was done for. */
-const callerRules: [RegExp, string][] = [
-    [/@pulumi\/pulumi\/runtime\/debuggable\.js$/, "SDK: a stack trace per Output promise (debuggable.js), mapped by source-map-support"],
-    [/source-map-support/, "other stack traces mapped by source-map-support"],
+/** A sample belongs to the first part whose pattern any frame on its stack matches... */
+const callerParts: [RegExp, string][] = [
+    [/@pulumi\/pulumi\/runtime\/debuggable\.js$/, "SDK: a stack trace per Output promise (debuggable.js), source-mapped"],
+    [/source-map-support/, "other stack traces, source-mapped"],
     [/\/(typescript|ts-node)\//, "TypeScript compile (ts-node)"],
 ];
-
-/** Parts decided by the innermost frame with a source file. */
-const fileRules: [RegExp, string][] = [
+/** ...or else to the part of the innermost frame with a source file (Node's internals count for their caller). */
+const fileParts: [RegExp, string][] = [
     [/@pulumi\/pulumi\/output\.js$/, "SDK: Output objects"],
     [/@pulumi\/pulumi\/runtime\/(rpc|resource)\.js$/, "SDK: resource registration and property serialization"],
     [/@pulumi\/pulumi\/runtime\/closure\//, "SDK: provider closure serialization"],
     [/@pulumi\/pulumi\//, "SDK: other"],
     [/@grpc\/|google-protobuf|protobufjs/, "gRPC and protobuf"],
-    [/@pulumi\/tls\/|pulumi-ens-keypair\/|\/bin\/[^/]+\.js$/, "the resource's package"],
-    [/\/bench\/work\/programs\//, "the program"],
+    [/@pulumi\/tls\/|pulumi-ens-keypair\/|\/bin\/[^/]+\.js$|\/bench\/work\//, "the program and the resource's package"],
+    [/./, "other modules"],
 ];
 
-type Frame = { functionName: string; url: string };
-
-/** The part a sample belongs to, from its stack (innermost frame first). */
 function partOf(stack: Frame[]): string | undefined {
-    const leaf = stack[0];
-    if (!leaf || leaf.functionName === "(idle)") {
+    const leaf = stack[0]?.functionName;
+    if (leaf === undefined || leaf === "(idle)") {
         return undefined;
     }
-    if (leaf.functionName === "(garbage collector)") {
+    if (leaf === "(garbage collector)") {
         return "garbage collection";
     }
-    for (const [pattern, part] of callerRules) {
-        if (stack.some((f) => pattern.test(f.url))) {
-            return part;
-        }
-    }
-    // Node's internals and native code count for the code that called them.
+    const caller = callerParts.find(([pattern]) => stack.some((f) => pattern.test(f.url)));
     const owner = stack.find((f) => f.url !== "" && !f.url.startsWith("node:"));
-    for (const [pattern, part] of fileRules) {
-        if (owner && pattern.test(owner.url)) {
-            return part;
-        }
-    }
-    return owner ? "other modules" : "Node.js and native code";
-}
-
-/** A file's path from its package on (`@pulumi/pulumi/output.js`), or as given. */
-function shortFile(url: string): string {
-    const match = /node_modules\/(.*)$/.exec(url);
-    return match ? match[1] : url.replace(/^file:\/\//, "") || "(native)";
+    return caller?.[1] ?? (owner ? fileParts.find(([pattern]) => pattern.test(owner.url))?.[1] : "Node.js and native code");
 }
 
 export function summarizeProfile(file: string): ProfileSummary {
     const profile = JSON.parse(fs.readFileSync(file, "utf8")) as CpuProfile;
-    const byId = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
-    const parent = new Map(profile.nodes.flatMap((n) => (n.children ?? []).map((c) => [c, n.id] as const)));
-    const stackOf = (id: number): Frame[] => {
-        const stack: Frame[] = [];
-        for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
-            const frame = byId.get(at);
-            if (frame) {
-                stack.push(frame);
-            }
-        }
-        return stack;
-    };
+    const frames = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
+    const parent = new Map(profile.nodes.flatMap((node) => (node.children ?? []).map((child) => [child, node.id] as const)));
     const partById = new Map<number, string | undefined>();
-    const parts: Record<string, number> = {};
+    const summary: ProfileSummary = { cpuMs: 0, parts: {}, files: [] };
     const files: Record<string, number> = {};
-    let cpuMs = 0;
     profile.samples.forEach((id, i) => {
-        // A sample's delta is the time since the previous one: the time this frame was on top.
-        const ms = (profile.timeDeltas[i] ?? 0) / 1000;
-        const frame = byId.get(id);
         if (!partById.has(id)) {
-            partById.set(id, partOf(stackOf(id)));
+            const stack: Frame[] = [];
+            for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+                stack.push(frames.get(at) as Frame);
+            }
+            partById.set(id, partOf(stack));
         }
         const part = partById.get(id);
-        if (!frame || !part) {
-            return;
+        // A sample's delta is the time since the previous one: the time this frame was on top.
+        const ms = (profile.timeDeltas[i] ?? 0) / 1000;
+        const frame = frames.get(id) as Frame;
+        if (part) {
+            summary.cpuMs += ms;
+            summary.parts[part] = (summary.parts[part] ?? 0) + ms;
+            const name = frame.url ? frame.url.replace(/^.*node_modules\//, "").replace(/^file:\/\//, "") : frame.functionName;
+            files[name] = (files[name] ?? 0) + ms;
         }
-        cpuMs += ms;
-        parts[part] = (parts[part] ?? 0) + ms;
-        const f = frame.url ? shortFile(frame.url) : frame.functionName;
-        files[f] = (files[f] ?? 0) + ms;
     });
-    const top = Object.entries(files)
+    summary.files = Object.entries(files)
         .sort((a, b) => b[1] - a[1])
-        .slice(0, 12)
-        .map(([f, ms]) => ({ file: f, ms }));
-    return { cpuMs, parts, files: top };
-}
-
-/** The profile bench/probe.js wrote for a program process, if any. */
-export function profileOf(dir: string, pid: number): string | undefined {
-    const file = path.join(dir, `program-${pid}.cpuprofile`);
-    return fs.existsSync(file) ? file : undefined;
+        .slice(0, 10);
+    return summary;
 }

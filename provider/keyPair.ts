@@ -60,13 +60,33 @@ export class KeyPair extends pulumi.dynamic.Resource {
         // The private keys (and the inputs the provider keeps among the outputs) are always secret,
         // whatever options the caller passes.
         const additionalSecretOutputs = [...new Set([...(opts.additionalSecretOutputs ?? []), ...secretFieldNames])];
-        super(
-            keyPairProvider,
-            name,
-            { ...outputs, ...args, ...Object.fromEntries(secretArgs) },
-            { ...opts, additionalSecretOutputs },
-            "ens-keypair",
-            "KeyPair",
-        );
+        // For each registered property the SDK makes four promises and records a stack trace on
+        // each, used only to report leaked promises under PULUMI_DEBUG_PROMISE_LEAKS. In a
+        // TypeScript program source-map-support maps every frame of every one, and with KeyPair's
+        // properties that was half of the program's CPU time (see BENCHMARKS.md). The SDK's own
+        // source position of the resource sets its own limit and is unaffected; an error thrown
+        // here gets a stack from the caller's frame.
+        const stackTraceLimit = Error.stackTraceLimit;
+        if (!process.env.PULUMI_DEBUG_PROMISE_LEAKS) {
+            Error.stackTraceLimit = 0;
+        }
+        try {
+            super(
+                keyPairProvider,
+                name,
+                { ...outputs, ...args, ...Object.fromEntries(secretArgs) },
+                { ...opts, additionalSecretOutputs },
+                "ens-keypair",
+                "KeyPair",
+            );
+        } catch (err) {
+            Error.stackTraceLimit = stackTraceLimit;
+            if (err instanceof Error) {
+                Error.captureStackTrace(err, KeyPair);
+            }
+            throw err;
+        } finally {
+            Error.stackTraceLimit = stackTraceLimit;
+        }
     }
 }

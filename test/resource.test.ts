@@ -169,6 +169,17 @@ describe("KeyPair under setMocks", function () {
         assert.strictEqual(await valueOf(pair.rsaBits), 2048);
     });
 
+    it("leaves Error.stackTraceLimit as it was, and an error the SDK throws points at the caller", () => {
+        const limit = Error.stackTraceLimit;
+        new KeyPair("limit", { keyPairName: "limit", keyType: "ed25519" });
+        assert.strictEqual(Error.stackTraceLimit, limit);
+        assert.throws(
+            () => new KeyPair(undefined as unknown as string, { keyPairName: "nameless" }),
+            (err: Error) => /Missing resource name/.test(err.message) && /resource\.test\.ts:\d+/.test(err.stack ?? ""),
+        );
+        assert.strictEqual(Error.stackTraceLimit, limit);
+    });
+
     it("resolves the outputs of a generated pair", async () => {
         const { pair } = await created("generated", { keyPairName: "ci-deploy", keyType: "ecdsa", ecdsaCurve: "P384" });
         const id = await valueOf(pair.id);
