@@ -97,7 +97,7 @@ export function checkedPublicKey(body: string | undefined): PublicKey {
 
 /** A pair made by CreateKeyPair: its public key, and the private key, which only the answer carries. */
 export interface CreatedPair extends PublicKey {
-    /** PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`). */
+    /** PKCS#8 PEM (armour `BEGIN PRIVATE KEY`). */
     privateKeyPem: string;
 }
 

@@ -20,6 +20,7 @@ import { keyPairToken } from "../provider/plugin/token";
 import { buildPlugin, pluginDir, pluginVersion } from "../scripts/build-plugin";
 import { schemaPath } from "../scripts/schema";
 import { leakedPiece } from "./helpers/leaks";
+import { assertArmour } from "./helpers/pem";
 
 const accessKeyId = "plugin-test-key-id";
 const accessKeySecret = "plugin-test-key-secret-0b8e7f";
@@ -259,7 +260,7 @@ describe("the plugin over the provider protocol", function () {
         const outputs = unwrap(updated.getProperties());
         assert.deepStrictEqual([...outputs.secret].sort(), ["privateKeyBody", "privateKeyOpenssh", "privateKeyPassphrase"]);
         assert.strictEqual(outputs.values.keyPairId, created.getId());
-        assert.match(String(outputs.values.privateKeyOpenssh), /^-----BEGIN OPENSSH PRIVATE KEY-----/);
+        assertArmour(outputs.values.privateKeyOpenssh, "OPENSSH PRIVATE KEY");
         assert.notStrictEqual(outputs.values.privateKeyOpenssh, unwrap(created.getProperties()).values.privateKeyOpenssh, "re-encrypted");
     });
 
@@ -291,7 +292,7 @@ describe("the plugin over the provider protocol", function () {
         const decrypter = new age.Decrypter();
         decrypter.addIdentity(identity);
         const opened = await decrypter.decrypt(age.armor.decode(String(outputs.privateKeySealed)), "text");
-        assert.match(opened, /^-----BEGIN OPENSSH PRIVATE KEY-----/);
+        assertArmour(opened, "OPENSSH PRIVATE KEY");
     });
 
     it("reads a pair for an import from its id alone: ENS's name and fingerprint, the inputs a program gives, no private key", async () => {
