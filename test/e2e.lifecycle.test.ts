@@ -3,6 +3,7 @@
 // scenario deploys its own stack, so none depends on another having run. The stacks live only in
 // this run's file backends (the local backend keeps keys in state), removed when the run ends.
 import * as assert from "assert";
+import * as path from "path";
 import { ProgramStack, Operation } from "./helpers/programStack";
 import { assertArmour, assertSameKey } from "./helpers/pem";
 
@@ -98,6 +99,43 @@ describe("end to end: the lifecycle through the pulumi CLI", function () {
         assert.match(String(after.keyPairName), /^rotating-[0-9a-f]{8}$/);
         assert.notStrictEqual(after.keyPairName, before.keyPairName);
         assert.notStrictEqual(after.keyPairId, before.keyPairId);
+    });
+
+    describe("a stack deployed by the release before the source moved to provider/ (commit 2a6061e)", () => {
+        // Its state, exported by that release, holds the serialized provider as that release wrote it: the
+        // refresh and the destroy of a pair run that text, which loads `pulumi-ens-keypair/provider`.
+        const fixture = path.join(__dirname, "fixtures", "lifecycle-state-2a6061e.json");
+        let stack: ProgramStack;
+        let released: Record<string, unknown>;
+
+        before(() => {
+            stack = ProgramStack.create({
+                program: "lifecycle",
+                scenario: "released",
+                config: { name: "released-pair", keyType: "ed25519" },
+            });
+            stack.pulumi(["stack", "import", "--file", fixture]);
+            released = stack.outputs();
+        });
+
+        it("`refresh` reads the pair through its stored provider and keeps it", () => {
+            assert.match(String(released.keyPairId), /^ssh-[a-z0-9]{23}$/);
+            const refresh = stack.refresh();
+            assert.deepStrictEqual(refresh.changes, { same: 2 });
+            const after = stack.outputs();
+            assert.strictEqual(after.keyPairId, released.keyPairId);
+            assertSameKey(after.privateKeyOpenssh, released.privateKeyOpenssh, "after refresh");
+            assertArmour(after.privateKeyOpenssh, "OPENSSH PRIVATE KEY");
+        });
+
+        it("`preview --expect-no-changes` of the same program under this version changes nothing", () => {
+            assert.deepStrictEqual(stack.preview("--expect-no-changes").changes, { same: 2 });
+        });
+
+        it("`destroy` deletes the pair through its stored provider", () => {
+            assert.deepStrictEqual(stack.destroy().changes, { delete: 2 });
+            assert.deepStrictEqual(stack.resourceTypes(), []);
+        });
     });
 
     it("`destroy` leaves an empty stack", () => {
