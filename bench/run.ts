@@ -102,9 +102,11 @@ function stateFigures(variant: VariantId, n: number, state: ExportedState): Stat
 const keysOf = (state: ExportedState) => JSON.stringify(state.resources.map((r) => [r.urn, r.id, r.outputs?.publicKeyOpenssh]).sort());
 
 async function main(): Promise<void> {
-    const results: Results = fs.existsSync(resultsFile) ? (JSON.parse(fs.readFileSync(resultsFile, "utf8")) as Results) : ({} as Results);
     if (process.argv.includes("--report-only")) {
-        writeReport(results);
+        if (!fs.existsSync(resultsFile)) {
+            throw new Error(`no results in ${path.relative(repoRoot, resultsFile)} to report: run npm run bench first`);
+        }
+        writeReport(JSON.parse(fs.readFileSync(resultsFile, "utf8")) as Results);
         return;
     }
     const engineDir = ensureEngine();
