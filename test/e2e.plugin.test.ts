@@ -2,8 +2,8 @@
 // `pulumi plugin install --file` into a throwaway PULUMI_HOME, and a TypeScript program outside
 // the repository using the SDK that `pulumi package add` generates. The example's README run as
 // written; two provider instances against two ENS-compatible servers; `pulumi import` of a pair
-// made outside Pulumi, and its refusal in the local backend; a stack moving from the dynamic
-// KeyPair to the package.
+// made outside Pulumi, and its refusal in the local backend; a stack moving between the dynamic
+// KeyPair and the package, each way.
 import * as assert from "assert";
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
@@ -257,7 +257,7 @@ export const privateKey = adopted.privateKeyOpenssh;
             assert.ok(!names(servers.a).includes("console-made"), "destroy deletes an imported pair: it is managed");
         });
 
-        describe("a stack moving from the dynamic KeyPair to the package", () => {
+        describe("a stack moving between the dynamic KeyPair and the package", () => {
             const dynamicProgram = (name: string) => `import { KeyPair } from "pulumi-ens-keypair";
 const deploy = new KeyPair("deploy", { keyPairName: "${name}" });
 export const id = deploy.keyPairId;
@@ -313,6 +313,62 @@ export const fingerprint = deploy.keyPairFingerPrint;
                 );
                 await pulumi(stack, "destroy", "--yes");
                 assert.deepStrictEqual(names(servers.b), []);
+            });
+
+            it("ens backend, package to dynamic: state delete leaves the pair to KeyPair.get, unmanaged; or destroy --target, and the dynamic KeyPair makes a new one", async () => {
+                const [keyId, keySecret] = keys.b;
+                const stack = stackWith("plugin-move-back", packageProgram("moving-back"), {
+                    "ens-keypair:backend": "ens",
+                    "ens-keypair:endpoint": servers.b.url,
+                });
+                stack.pulumi(["config", "set", "--secret", "ens-keypair:accessKeyId", keyId]);
+                stack.pulumi(["config", "set", "--secret", "ens-keypair:accessKeySecret", keySecret]);
+                const pairs = () =>
+                    servers.b
+                        .listKeyPairs()
+                        .map((p) => [p.keyPairName, p.keyPairId])
+                        .sort();
+                const upPackage = async () => {
+                    await pulumi(stack, "up", "--yes", "--skip-preview");
+                    const urn = stack.exportState().deployment.resources?.find((r) => r.type === keyPairToken)?.urn;
+                    assert.ok(urn, "the package's KeyPair is in the state");
+                    return { urn, made: (await json(stack, "stack", "output", "--json")) as { id: string; fingerprint: string } };
+                };
+
+                // Out of the state, then read by the dynamic KeyPair: the same pair, which destroy leaves alone.
+                const first = await upPackage();
+                await pulumi(stack, "state", "delete", first.urn, "--yes");
+                fs.writeFileSync(
+                    path.join(program, "index.ts"),
+                    `import { KeyPair } from "pulumi-ens-keypair";
+const deploy = KeyPair.get("deploy", "${first.made.id}");
+export const id = deploy.keyPairId;
+export const fingerprint = deploy.keyPairFingerPrint;
+`,
+                );
+                await pulumi(stack, "up", "--yes", "--skip-preview");
+                assert.deepStrictEqual(await json(stack, "stack", "output", "--json"), first.made);
+                assert.ok(stack.resourceTypes().includes(keyPairType) && !stack.resourceTypes().includes(keyPairToken));
+                await pulumi(stack, "preview", "--expect-no-changes");
+                await pulumi(stack, "destroy", "--yes");
+                assert.deepStrictEqual(pairs(), [["moving-back", first.made.id]], "destroy deleted a pair read with KeyPair.get");
+
+                // Deleted through the package, then made anew by the dynamic KeyPair under the name it freed.
+                fs.writeFileSync(path.join(program, "index.ts"), packageProgram("moving-again"));
+                const second = await upPackage();
+                await pulumi(stack, "destroy", "--yes", "--target", second.urn);
+                assert.deepStrictEqual(pairs(), [["moving-back", first.made.id]]);
+                fs.writeFileSync(path.join(program, "index.ts"), dynamicProgram("moving-again"));
+                await pulumi(stack, "up", "--yes", "--skip-preview");
+                const made = (await json(stack, "stack", "output", "--json")) as { id: string; fingerprint: string };
+                assert.notStrictEqual(made.fingerprint, second.made.fingerprint, "a new pair");
+                assert.deepStrictEqual(pairs(), [
+                    ["moving-again", made.id],
+                    ["moving-back", first.made.id],
+                ]);
+                assert.ok(stack.resourceTypes().includes(keyPairType) && !stack.resourceTypes().includes(keyPairToken));
+                await pulumi(stack, "destroy", "--yes");
+                assert.deepStrictEqual(pairs(), [["moving-back", first.made.id]]);
             });
 
             it("local backend, either way: the next up replaces the pair (a new key, the old resource deleted)", async () => {
