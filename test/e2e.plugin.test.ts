@@ -173,6 +173,14 @@ describe("end to end: the ens-keypair plugin and its TypeScript SDK", function (
             return JSON.parse(result.stdout);
         }
 
+        /** A stack of the program whose default provider reaches one of the servers, configured as a user's stack would be. */
+        function ensStack(scenario: string, text: string, server: "a" | "b"): ProgramStack {
+            const stack = stackWith(scenario, text, { "ens-keypair:backend": "ens", "ens-keypair:endpoint": servers[server].url });
+            stack.pulumi(["config", "set", "--secret", "ens-keypair:accessKeyId", keys[server][0]]);
+            stack.pulumi(["config", "set", "--secret", "ens-keypair:accessKeySecret", keys[server][1]]);
+            return stack;
+        }
+
         it("two provider instances, two endpoints and credentials: each pair lives, refreshes and is deleted in its own server", async () => {
             const stack = stackWith(
                 "plugin-instances",
@@ -236,12 +244,7 @@ export const ids = { a: a.keyPairId, b: b.keyPairId };
 export const fingerprint = adopted.keyPairFingerPrint;
 export const privateKey = adopted.privateKeyOpenssh;
 `;
-            const stack = stackWith("plugin-import", `import * as ensKeypair from "@pulumi/ens-keypair";\n`, {
-                "ens-keypair:backend": "ens",
-                "ens-keypair:endpoint": servers.a.url,
-            });
-            stack.pulumi(["config", "set", "--secret", "ens-keypair:accessKeyId", keyId]);
-            stack.pulumi(["config", "set", "--secret", "ens-keypair:accessKeySecret", keySecret]);
+            const stack = ensStack("plugin-import", `import * as ensKeypair from "@pulumi/ens-keypair";\n`, "a");
             const code = path.join(program, "imported.ts");
             await pulumi(stack, "import", keyPairToken, "adopted", made.keyPairId, "--yes", "--protect=false", "--out", code);
             // The program the import printed, with outputs to check.
@@ -286,13 +289,7 @@ export const fingerprint = deploy.keyPairFingerPrint;
             });
 
             it("ens backend: state delete, then import keeps the pair; no changes after, destroy deletes it", async () => {
-                const [keyId, keySecret] = keys.b;
-                const stack = stackWith("plugin-move-ens", dynamicProgram("moving"), {
-                    "ens-keypair:backend": "ens",
-                    "ens-keypair:endpoint": servers.b.url,
-                });
-                stack.pulumi(["config", "set", "--secret", "ens-keypair:accessKeyId", keyId]);
-                stack.pulumi(["config", "set", "--secret", "ens-keypair:accessKeySecret", keySecret]);
+                const stack = ensStack("plugin-move-ens", dynamicProgram("moving"), "b");
                 await pulumi(stack, "up", "--yes", "--skip-preview");
                 const { id } = (await json(stack, "stack", "output", "--json")) as { id: string };
                 const dynamicUrn = stack.exportState().deployment.resources?.find((r) => r.type === keyPairType)?.urn;
@@ -316,13 +313,7 @@ export const fingerprint = deploy.keyPairFingerPrint;
             });
 
             it("ens backend, package to dynamic: state delete leaves the pair to KeyPair.get, unmanaged; or destroy --target, and the dynamic KeyPair makes a new one", async () => {
-                const [keyId, keySecret] = keys.b;
-                const stack = stackWith("plugin-move-back", packageProgram("moving-back"), {
-                    "ens-keypair:backend": "ens",
-                    "ens-keypair:endpoint": servers.b.url,
-                });
-                stack.pulumi(["config", "set", "--secret", "ens-keypair:accessKeyId", keyId]);
-                stack.pulumi(["config", "set", "--secret", "ens-keypair:accessKeySecret", keySecret]);
+                const stack = ensStack("plugin-move-back", packageProgram("moving-back"), "b");
                 const pairs = () =>
                     servers.b
                         .listKeyPairs()
