@@ -13,7 +13,7 @@ import { defaultRetryPolicy } from "../provider/ens/retry";
 import { EngineLifetime } from "../provider/lifetime";
 import { EnsError } from "../provider/ens/errors";
 import { generateKeyMaterial } from "../provider/keys/material";
-import { keyPairProvider } from "../provider/serializedProvider";
+import { keyPairProvider } from "../provider/dynamic/serializedProvider";
 import { KeyPairInputs } from "../provider/inputs";
 import { KeyPairOutputs } from "../provider/state";
 import { verifyOutputs } from "../provider/stateIntegrity";

@@ -5,7 +5,7 @@
  */
 import * as assert from "assert";
 import { unknownValue } from "../provider/inputs";
-import { keyPairProvider } from "../provider/serializedProvider";
+import { keyPairProvider } from "../provider/dynamic/serializedProvider";
 import { KeyPairOutputs } from "../provider/state";
 import * as provider from "../provider/provider";
 import { assertMentions } from "./helpers/ensErrors";

@@ -10,7 +10,7 @@ import {
     secretFieldNames,
     secretInputNames,
     ValueOf,
-} from "./fields";
+} from "../fields";
 import { keyPairProvider } from "./serializedProvider";
 
 /** An argument as a program gives it: possibly not yet known, and so may each item of a list be. */
