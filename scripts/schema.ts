@@ -12,7 +12,7 @@ import * as prettier from "prettier";
 import * as ts from "typescript";
 import { configKeys, configNamespace, secretConfigKeys } from "../provider/config";
 import { FieldName, keyPairFields } from "../provider/fields";
-import { keyPairToken } from "../provider/plugin/token";
+import { doors } from "../provider/doors";
 
 const repoRoot = path.resolve(__dirname, "..");
 /** Where the committed schema lives. */
@@ -176,7 +176,7 @@ export function generateSchema(): Json {
             description: `The ens-keypair provider. A program's default provider takes the stack's \`${configNamespace}:*\` configuration; an explicit provider takes these inputs.`,
             inputProperties: variables,
         },
-        resources: { [keyPairToken]: resource },
+        resources: { [doors.package.resourceType]: resource },
         types,
     };
 }

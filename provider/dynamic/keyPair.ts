@@ -11,6 +11,7 @@ import {
     secretInputNames,
     ValueOf,
 } from "../fields";
+import { packageName } from "../doors";
 import { keyPairProvider } from "./serializedProvider";
 
 /** An argument as a program gives it: possibly not yet known, and so may each item of a list be. */
@@ -76,7 +77,7 @@ export class KeyPair extends pulumi.dynamic.Resource {
                 name,
                 { ...outputs, ...args, ...Object.fromEntries(secretArgs) },
                 { ...opts, additionalSecretOutputs },
-                "ens-keypair",
+                packageName,
                 "KeyPair",
             );
         } catch (err) {
