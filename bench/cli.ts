@@ -63,6 +63,8 @@ export interface Probe {
 /** One operation of one stack. */
 export interface Sample {
     variant: string;
+    /** The part of the benchmark whose block ran it, when not the engine's (bench/results.ts). */
+    part?: string;
     n: number;
     op: Op;
     rep: number;
@@ -230,6 +232,7 @@ export class Stack {
         readonly n: number,
         private readonly dir: string,
         private readonly env: Record<string, string>,
+        readonly part?: string,
     ) {}
 
     static async create(
@@ -238,12 +241,13 @@ export class Stack {
         program: string,
         config: Record<string, string>,
         env: Record<string, string> = {},
+        part?: string,
     ): Promise<Stack> {
         const dir = path.join(workRoot, "programs", program);
         if (!fs.existsSync(dir)) {
             fs.cpSync(path.join(repoRoot, "bench", "programs", program), dir, { recursive: true });
         }
-        const stack = new Stack(variant, n, dir, env);
+        const stack = new Stack(variant, n, dir, env, part);
         await stack.cli(["stack", "init", "--secrets-provider", "passphrase"]);
         const lines = Object.entries({ n: String(n), ...config }).map(
             ([key, value]) => `  ${key.includes(":") ? key : `bench-${program}:${key}`}: ${JSON.stringify(value)}`,
@@ -252,8 +256,9 @@ export class Stack {
         return stack;
     }
 
+    /** The part's blocks run variants of the engine's at the same N, on stacks of their own. */
     get name(): string {
-        return `${this.variant}-n${this.n}`;
+        return `${this.part ? `${this.part}-` : ""}${this.variant}-n${this.n}`;
     }
 
     private async cli(args: string[], env: Record<string, string> = {}) {
@@ -293,7 +298,7 @@ export class Stack {
             counts[m[2]] = Number(m[1]);
         }
         const probe = readProbe(probeDir, startEpoch);
-        return { variant: this.variant, n: this.n, op, rep, ms: result.ms, cpuMs: result.cpuMs, counts, probe, peakKiB };
+        return { variant: this.variant, part: this.part, n: this.n, op, rep, ms: result.ms, cpuMs: result.cpuMs, counts, probe, peakKiB };
     }
 
     async exportState(): Promise<ExportedState> {
@@ -324,21 +329,42 @@ export function resetWork(): void {
     fs.mkdirSync(backendDir, { recursive: true });
 }
 
+/** A provider's start: wall time, and the CPU time of its process and the children it waited for. */
+export interface Start {
+    ms: number;
+    cpuMs: number;
+}
+
+/** Clock ticks of /proc/<pid>/stat, in milliseconds (USER_HZ, 100 on Linux). */
+const tickMs = 10;
+
+/** The CPU time of a process so far, with that of the children it has waited for (a shim's `node -e`). */
+function cpuMsOf(pid: number): number {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const [utime, stime, cutime, cstime] = stat
+        .slice(stat.lastIndexOf(")") + 2)
+        .split(" ")
+        .slice(11, 15)
+        .map(Number);
+    return (utime + stime + cutime + cstime) * tickMs;
+}
+
 /**
  * A provider's start, from launch to serving: the time until it prints its port, as the engine
  * waits for. It is given the address of a listener that stands in for the engine: a plugin watches
  * that its engine is still there, and ends when it is not.
  */
-export async function startMs(command: string, cwd: string): Promise<number> {
+export async function timeStart(command: string, cwd: string): Promise<Start> {
     const engine = net.createServer((socket) => socket.destroy());
     await new Promise<void>((resolve) => engine.listen(0, "127.0.0.1", resolve));
     const { port } = engine.address() as net.AddressInfo;
     try {
-        return await new Promise<number>((resolve, reject) => {
+        return await new Promise<Start>((resolve, reject) => {
             const start = performance.now();
             const child = spawn(command, [`127.0.0.1:${port}`], { cwd, stdio: ["ignore", "pipe", "ignore"], detached: true });
             child.stdout?.once("data", () => {
-                resolve(performance.now() - start);
+                const ms = performance.now() - start;
+                resolve({ ms, cpuMs: cpuMsOf(child.pid as number) });
                 process.kill(-(child.pid ?? 0), "SIGKILL");
             });
             child.on("error", reject);

@@ -7,10 +7,10 @@ import * as fs from "fs";
 import * as path from "path";
 import { repoRoot } from "../scripts/engine";
 import { outputNames } from "../provider/fields";
-import { Op, Sample } from "./cli";
+import { Op, Sample, Start } from "./cli";
 import { ensModes } from "./ens";
 import { methodLabels, Method } from "./keygen";
-import { Results, VariantId, variants } from "./results";
+import { Part, Results, StartId, VariantId, variants } from "./results";
 
 const opLabels: Partial<Record<Op, string>> = {
     up: "up (create)",
@@ -36,18 +36,23 @@ const range = (xs: number[], show: (x: number) => string) => `${show(Math.min(..
 const table = (header: string[], rows: string[][]) =>
     [header, header.map(() => "---"), ...rows].map((cells) => `| ${cells.join(" | ")} |`).join("\n");
 
-/** Medians and ratios over a run's samples; times are CPU time unless named wall. */
+/** Medians and ratios over a run's samples of one part (the engine's unless told); times are CPU time unless named wall. */
 class View {
-    constructor(readonly r: Results) {}
-    samples = (id: VariantId, n: number, op: Op) => this.r.samples.filter((s) => s.variant === id && s.n === n && s.op === op);
+    constructor(
+        readonly r: Results,
+        readonly part?: Part,
+    ) {}
+    samples = (id: VariantId, n: number, op: Op) =>
+        this.r.samples.filter((s) => s.variant === id && s.n === n && s.op === op && s.part === this.part);
     of = (id: VariantId, n: number, op: Op, f: (s: Sample) => number | undefined) =>
         median(this.samples(id, n, op).map((s) => f(s) ?? NaN));
     cpu = (id: VariantId, n: number, op: Op) => this.of(id, n, op, (s) => s.cpuMs);
     wall = (id: VariantId, n: number, op: Op) => this.of(id, n, op, (s) => s.ms);
     ratio = (a: VariantId, b: VariantId, n: number, op: Op) => this.cpu(a, n, op) / this.cpu(b, n, op);
     has = (id: VariantId, n: number) => this.samples(id, n, "up").length > 0;
-    ns = (id: VariantId) => [...new Set(this.r.samples.filter((s) => s.variant === id).map((s) => s.n))].sort((a, b) => a - b);
-    state = (id: VariantId, n: number) => this.r.states.find((s) => s.variant === id && s.n === n);
+    ns = (id: VariantId) =>
+        [...new Set(this.r.samples.filter((s) => s.variant === id && s.part === this.part).map((s) => s.n))].sort((a, b) => a - b);
+    state = (id: VariantId, n: number) => this.r.states.find((s) => s.variant === id && s.n === n && s.part === this.part);
     perResource = (id: VariantId, n: number) => this.state(id, n)?.bytesPerResource ?? NaN;
     peak = (id: VariantId, n: number, role: "program" | "provider") =>
         Math.max(...lifecycle.flatMap((op) => this.samples(id, n, op).map((s) => s.peakKiB[role] ?? -Infinity)));
@@ -65,11 +70,43 @@ class View {
 
 type Target = [target: string, measured: string, goal: string, ok: boolean | undefined];
 
-function targets(v: View): Target[] {
+/** A list of targets, and a function that adds one a figure must stay at or below. */
+function targetList() {
     const t: Target[] = [];
-    /** A figure that must stay at or below a bound. */
     const add = (target: string, value: number, bound: number, show = ratio, detail = "") =>
         t.push([target, show(value) + (detail && ` (${detail})`), `≤ ${show(bound)}`, Number.isFinite(value) ? value <= bound : undefined]);
+    return { t, add };
+}
+
+function targetTable(t: Target[]): string {
+    const count = (ok: boolean | undefined) => t.filter((x) => x[3] === ok).length;
+    const verdict = (ok: boolean | undefined) => (ok === undefined ? "not measured" : ok ? "**met**" : "**missed**");
+    const rows = t.map(([target, measured, goal, ok]) => [target, measured, goal, verdict(ok)]);
+    return `${count(true)} met, ${count(false)} missed, ${count(undefined)} not measured.\n\n${table(["target", "measured", "target value", "verdict"], rows)}`;
+}
+
+/** Keys a no-change preview or up made: the probe counts those of the dynamic provider; the bundled plugin's show in state only. */
+function noKeysMade(v: View, t: Target[], ids: readonly VariantId[]): void {
+    for (const id of ids) {
+        const dynamic = variants[id].program !== "plugin";
+        const runs = lifecycle.flatMap((op) => (op === "preview" || op === "upNoop" ? v.ns(id).flatMap((n) => v.samples(id, n, op)) : []));
+        const keys = dynamic ? runs.reduce((sum, s) => sum + s.probe.keygens, 0) : 0;
+        const states = v.r.states.filter((s) => s.variant === id && s.part === v.part && s.unchanged !== undefined);
+        const same = states.every((s) => s.unchanged);
+        const measured = `${dynamic ? `${keys} keys in ${runs.length} runs; ` : ""}ids and public keys ${same ? "unchanged" : "CHANGED"}`;
+        t.push([
+            `${variants[id].label}: keys made by no-change preview and up`,
+            measured,
+            "0",
+            runs.length ? keys === 0 && same : undefined,
+        ]);
+    }
+}
+
+const exported = (v: View, id: VariantId, n: number) => `${kib(v.state(id, n)?.exportBytesPerResource ?? NaN)} in \`pulumi stack export\``;
+
+function targets(v: View): Target[] {
+    const { t, add } = targetList();
     const [own, big, batch] = [v.own(), v.largest(), v.r.bareRsaBatch];
     for (const [op, bound] of [
         ["up", 1.1],
@@ -119,13 +156,8 @@ function targets(v: View): Target[] {
     add(`KeyPair Ed25519 state per resource, N = ${big} / N = 100`, v.perResource("ed25519", big) / v.perResource("ed25519", 100), 1);
     add(`KeyPair's provider process, peak memory, N = ${big}`, v.peak("ed25519", big, "provider"), 300 * 1024, mib);
     add("KeyPair's provider process, peak memory, 100 RSA 2048", v.peak("rsa", 100, "provider"), 200 * 1024, mib);
-    const exported = (id: VariantId, n: number) => `${kib(v.state(id, n)?.exportBytesPerResource ?? NaN)} in \`pulumi stack export\``;
-    add("state per KeyPair RSA 2048, N = 100, stored", v.perResource("rsa", 100), 12 * 1024, kib, exported("rsa", 100));
+    add("state per KeyPair RSA 2048, N = 100, stored", v.perResource("rsa", 100), 12 * 1024, kib, exported(v, "rsa", 100));
     add("serialized provider per KeyPair (`__provider`)", v.state("rsa", 100)?.providerBytes ?? NaN, 4 * 1024, kib);
-    for (const n of v.ns("plugin")) {
-        add(`plugin: state per RSA pair, N = ${n}, stored`, v.perResource("plugin", n), 7 * 1024, kib, exported("plugin", n));
-    }
-    add("plugin: destroy of one pair / PrivateKey RSA 2048", v.ratio("plugin", "tlsRsa", 1, "destroy"), 1.5);
     for (const { mode, n, up, destroy, error } of v.r.ens.filter((x) => x.mode !== "local")) {
         const [made, left] = [up?.server, destroy?.server];
         const measured = `${made?.pairs} pairs (${made?.names} names) after up, ${left?.pairs} after destroy`;
@@ -136,19 +168,7 @@ function targets(v: View): Target[] {
             !error && made?.pairs === n && made.names === n && left?.pairs === 0,
         ]);
     }
-    for (const id of ["ed25519", "rsa", "plugin"] as const) {
-        // The probe counts the keys made in the dynamic provider; the bundled plugin's show in state only.
-        const runs = v.r.samples.filter((s) => s.variant === id && (s.op === "preview" || s.op === "upNoop"));
-        const keys = id === "plugin" ? 0 : runs.reduce((sum, s) => sum + s.probe.keygens, 0);
-        const same = v.r.states.filter((s) => s.variant === id && s.unchanged !== undefined).every((s) => s.unchanged);
-        const measured = `${id === "plugin" ? "" : `${keys} keys in ${runs.length} runs; `}ids and public keys ${same ? "unchanged" : "CHANGED"}`;
-        t.push([
-            `${variants[id].label}: keys made by no-change preview and up`,
-            measured,
-            "0",
-            runs.length ? keys === 0 && same : undefined,
-        ]);
-    }
+    noKeysMade(v, t, ["ed25519", "rsa"]);
     const ed = v.r.keygen.find((k) => k.label === "Ed25519");
     const tool = ed ? Math.min(median(ed.perKeyMs.openssl), median(ed.perKeyMs.sshKeygen)) : NaN;
     for (const k of v.r.keygen) {
@@ -177,7 +197,6 @@ function engineTable(v: View, n: number): string {
             ["ed25519", "tlsEd25519"],
             ["rsa", "floor"],
             ["rsa", "tlsRsa"],
-            ["plugin", "tlsRsa"],
         ] as const
     ).filter(([a, b]) => v.has(a, n) && v.has(b, n));
     return table(
@@ -205,7 +224,7 @@ function ownCost(v: View): string {
 }
 
 function fixedCost(v: View): string {
-    const ids = (["ed25519", "plugin", "tlsEd25519", "floor"] as const).filter((id) => v.has(id, 1));
+    const ids = (["ed25519", "tlsEd25519", "floor"] as const).filter((id) => v.has(id, 1));
     const load = (s: Sample, label: string, role: "program" | "provider" = "program") => s.probe[role]?.loads[label] ?? NaN;
     const pkg = (s: Sample) => load(s, "keypair") || load(s, "tls") || 0;
     const rows: [string, (s: Sample) => number][] = [
@@ -288,19 +307,65 @@ function ens(v: View): string {
     return table([`${local?.n} KeyPairs RSA 2048`, ...header, "pairs after up / after destroy"], rows);
 }
 
+const runTable = (v: View) =>
+    table(["", ""], [...Object.entries(v.r.machine), ...Object.entries(v.r.minutes).map(([k, x]) => [`minutes, ${k}`, unit(x, 1, "")])]);
+const errorList = (v: View) => (v.r.errors.length ? v.r.errors.map((e) => `- ${e.split("\n")[0]}`).join("\n") : "None.");
+
+/** The plugin's peers: each key type beside the PrivateKey of the same algorithm. */
+const pluginPairs = [
+    ["pluginEd25519", "tlsEd25519"],
+    ["pluginRsa", "tlsRsa"],
+] as const;
+/** The plugin's ratio to `@pulumi/tls` that each Ed25519 operation must stay within, and its start's bound. */
+const pluginBound = 1.15;
+const pluginStartBoundMs = 100;
+const startLabels: Record<StartId, string> = {
+    floor: "dynamic provider",
+    tls: "@pulumi/tls plugin",
+    plugin: "ens-keypair plugin",
+};
+
+function pluginTable(v: View): string {
+    const reps = (id: VariantId, n: number) => v.samples(id, n, "up").length;
+    const rows = v.ns("pluginEd25519").flatMap((n) =>
+        lifecycle.map((op) => [
+            String(n),
+            opLabels[op] as string,
+            ...pluginPairs.flatMap(([a, b]) => {
+                const each = v.paired(a, b, n, op);
+                return [
+                    `${ms(v.cpu(a, n, op))} (${ms(v.wall(a, n, op))})`,
+                    `${ms(v.cpu(b, n, op))} (${ms(v.wall(b, n, op))})`,
+                    each.length ? `${ratio(median(each))} (${range(each, ratio)}, ${reps(a, n)})` : "–",
+                ];
+            }),
+        ]),
+    );
+    const header = pluginPairs.flatMap(([a, b]) => [variants[a].label, variants[b].label, "ratio (range, repetitions)"]);
+    return table(["N", "operation: CPU time (wall), medians", ...header], rows);
+}
+
+function pluginTargets(v: View): Target[] {
+    const { t, add } = targetList();
+    for (const n of v.ns("pluginEd25519")) {
+        for (const op of lifecycle) {
+            const each = v.paired("pluginEd25519", "tlsEd25519", n, op);
+            const label = `plugin Ed25519 / PrivateKey ED25519, ${opLabels[op]}, N = ${n}, median of ${each.length} repetitions`;
+            add(label, median(each), pluginBound, ratio, each.length ? `each ${range(each, ratio)}` : "");
+        }
+    }
+    const startWall = (id: StartId) => median((v.r.starts[id] ?? []).map((x) => x.ms));
+    add("plugin: start, launch to serving, median", startWall("plugin"), pluginStartBoundMs, ms, `@pulumi/tls ${ms(startWall("tls"))}`);
+    for (const n of v.ns("pluginRsa")) {
+        add(`plugin: state per RSA pair, N = ${n}, stored`, v.perResource("pluginRsa", n), 7 * 1024, kib, exported(v, "pluginRsa", n));
+    }
+    noKeysMade(v, t, ["pluginEd25519", "pluginRsa"]);
+    return t;
+}
+
 const renderers: Record<string, (v: View) => string> = {
-    run: (v) =>
-        table(
-            ["", ""],
-            [...Object.entries(v.r.machine), ...Object.entries(v.r.minutes).map(([k, x]) => [`minutes, ${k}`, unit(x, 1, "")])],
-        ),
-    targets: (v) => {
-        const t = targets(v);
-        const count = (ok: boolean | undefined) => t.filter((x) => x[3] === ok).length;
-        const verdict = (ok: boolean | undefined) => (ok === undefined ? "not measured" : ok ? "**met**" : "**missed**");
-        const rows = t.map(([target, measured, goal, ok]) => [target, measured, goal, verdict(ok)]);
-        return `${count(true)} met, ${count(false)} missed, ${count(undefined)} not measured.\n\n${table(["target", "measured", "target value", "verdict"], rows)}`;
-    },
+    run: runTable,
+    targets: (v) => targetTable(targets(v)),
     "own.n": (v) => String(v.own()),
     "own.up": (v) => ratio(median(v.paired("ed25519", "floor", v.own(), "up"))),
     "own.preview": (v) => ratio(median(v.paired("ed25519", "floor", v.own(), "preview"))),
@@ -319,30 +384,16 @@ const renderers: Record<string, (v: View) => string> = {
     /** KeyPair's program CPU above a floor resource's, shared out over its registered properties. */
     "own.perProperty": (v) => ms((v.programCpu("ed25519") - v.programCpu("floor")) / outputNames.length),
     own: ownCost,
-    plugin: (v) => {
-        const rows = v
-            .ns("plugin")
-            .flatMap((n) =>
-                lifecycle.map((op) => [
-                    String(n),
-                    opLabels[op] as string,
-                    ...(["plugin", "rsa", "floor"] as const).map((id) => ratio(v.ratio(id, "tlsRsa", n, op))),
-                ]),
-            );
-        return table(["N", "CPU time against PrivateKey RSA 2048", "plugin", "dynamic KeyPair", "floor"], rows);
-    },
-    starts: (v) => {
-        const label = { floor: "dynamic provider", plugin: "ens-keypair plugin", tlsRsa: "@pulumi/tls plugin" } as Record<
-            VariantId,
-            string
-        >;
-        const rows = Object.entries(v.r.starts).map(([id, xs]) => [
-            label[id as VariantId],
-            ms(median(xs)),
-            range(xs, ms),
-            String(xs.length),
-        ]);
-        return table(["provider", "launch to serving, median", "range", "launches"], rows);
+    "plugin.run": (v) => `${runTable(v)}\n\nErrors: ${errorList(v)}`,
+    "plugin.targets": (v) => targetTable(pluginTargets(v)),
+    plugin: pluginTable,
+    "plugin.starts": (v) => {
+        const rows = (Object.entries(v.r.starts) as [StartId, Start[]][]).map(([id, xs]) => {
+            const [wall, cpu] = [xs.map((x) => x.ms), xs.map((x) => x.cpuMs)];
+            return [startLabels[id], ms(median(wall)), range(wall, ms), ms(median(cpu)), range(cpu, ms), String(xs.length)];
+        });
+        const header = ["provider", "launch to serving, median", "range", "CPU until serving, median", "range"];
+        return table([...header, "launches"], rows);
     },
     "engine.1": (v) => engineTable(v, 1),
     "engine.100": (v) => engineTable(v, 100),
@@ -382,7 +433,7 @@ const renderers: Record<string, (v: View) => string> = {
     },
     state: (v) => {
         const rows = v.r.states
-            .filter((s) => v.samples(s.variant, s.n, "upNoop").length)
+            .filter((s) => s.part === v.part && v.samples(s.variant, s.n, "upNoop").length)
             .map((s) => [
                 String(s.n),
                 variants[s.variant].label,
@@ -422,19 +473,27 @@ const renderers: Record<string, (v: View) => string> = {
         );
         return table(["key", "method", "per key, median (range, keys)", "vs bare", "encodings + fingerprints", "50 in flight"], rows);
     },
-    errors: (v) => (v.r.errors.length ? v.r.errors.map((e) => `- ${e.split("\n")[0]}`).join("\n") : "None."),
+    errors: errorList,
 };
 
+/** The part a figure belongs to: `plugin` and `plugin.*` are the plugin's, the others the engine's. */
+const partOf = (name: string): Part | undefined => (/^plugin(\.|$)/.test(name) ? "plugin" : undefined);
+
+/** Fills in BENCHMARKS.md's figures; a run limited to one part fills in that part's alone. */
 export function writeReport(results: Results): void {
     const file = path.join(repoRoot, "BENCHMARKS.md");
-    const v = new View(results);
     const text = fs
         .readFileSync(file, "utf8")
-        .replace(/<!-- bench:([\w.-]+) -->([\s\S]*?)<!-- \/bench -->/g, (_, name: string, old: string) => {
+        .replace(/<!-- bench:([\w.-]+) -->([\s\S]*?)<!-- \/bench -->/g, (whole: string, name: string, old: string) => {
             const render = renderers[name];
             if (!render) {
                 throw new Error(`BENCHMARKS.md names a figure bench/report.ts does not know: ${name}`);
             }
+            const part = partOf(name);
+            if (results.only !== undefined && part !== results.only) {
+                return whole;
+            }
+            const v = new View(results, part);
             return old.includes("\n")
                 ? `<!-- bench:${name} -->\n\n${render(v)}\n\n<!-- /bench -->`
                 : `<!-- bench:${name} -->${render(v)}<!-- /bench -->`;

@@ -1,6 +1,6 @@
 /** The variants the benchmark compares, and the shape of a run's results (bench/work/results.json). */
 import { doors } from "../provider/doors";
-import { Sample } from "./cli";
+import { Sample, Start } from "./cli";
 import { EnsRun } from "./ens";
 import { KeygenResult } from "./keygen";
 import { ProfileSummary } from "./profile";
@@ -31,16 +31,27 @@ export const variants = {
         env: { PULUMI_DEBUG_PROMISE_LEAKS: "1" },
     },
     rsa: { label: "KeyPair RSA 2048", program: "keypair", config: { keyType: "rsa" }, type: dynamicKeyPair },
-    plugin: { label: "ens-keypair plugin RSA 2048", program: "plugin", config: { keyType: "rsa" }, type: doors.package.resourceType },
+    pluginEd25519: {
+        label: "ens-keypair plugin Ed25519",
+        program: "plugin",
+        config: { keyType: "ed25519" },
+        type: doors.package.resourceType,
+    },
+    pluginRsa: { label: "ens-keypair plugin RSA 2048", program: "plugin", config: { keyType: "rsa" }, type: doors.package.resourceType },
     tlsEd25519: { label: "@pulumi/tls PrivateKey ED25519", program: "tls", config: { algorithm: "ED25519" }, type: tlsPrivateKey },
     tlsRsa: { label: "@pulumi/tls PrivateKey RSA 2048", program: "tls", config: { algorithm: "RSA" }, type: tlsPrivateKey },
     floor: { label: "do-nothing dynamic resource (floor)", program: "floor", config: {}, type: "pulumi-nodejs:dynamic/bench:Nop" },
 } satisfies Record<string, Variant>;
 export type VariantId = keyof typeof variants;
 
+/** The providers whose start is timed. */
+export type StartId = "floor" | "tls" | "plugin";
+
 /** What the state of a variant's stack holds after its first up. */
 export interface StateFigures {
     variant: VariantId;
+    /** The part whose block made the stack, when not the engine's. */
+    part?: Part;
     n: number;
     /** The state's size as the backend stores it (compact JSON) over the variant's resources, the stack's own entry shared out. */
     bytesPerResource: number;
@@ -53,7 +64,16 @@ export interface StateFigures {
     unchanged?: boolean;
 }
 
+/**
+ * The parts a run can be limited to (`--only PART`): the plugin against `@pulumi/tls` and the
+ * providers' starts. A full run measures them all, and more.
+ */
+export const parts = ["plugin"] as const;
+export type Part = (typeof parts)[number];
+
 export interface Results {
+    /** The part the run was limited to; it fills only BENCHMARKS.md's figures of that part. */
+    only?: Part;
     /** The machine, the tools' versions and the load average at the start and end. */
     machine: Record<string, string>;
     quick: boolean;
@@ -63,8 +83,8 @@ export interface Results {
     states: StateFigures[];
     /** The program's CPU in one no-change preview per variant at the largest N, profiled. */
     profiles: { variant: VariantId; n: number; summary: ProfileSummary }[];
-    /** Each provider's start, from launch to serving, ms. */
-    starts: Partial<Record<VariantId, number[]>>;
+    /** Each provider's starts, from launch to serving. */
+    starts: Partial<Record<StartId, Start[]>>;
     /** N bare RSA 2048 keys made at once, next to the up of N RSA KeyPairs. */
     bareRsaBatch?: { keys: number; ms: number };
     ens: EnsRun[];
