@@ -31,6 +31,12 @@ export const doors = {
 
 export type DoorName = keyof typeof doors;
 
+/**
+ * The package's plugin server and every module it loads, bundled into one file beside the plugin's
+ * executable, which runs it.
+ */
+export const pluginServerBundle = `pulumi-resource-${packageName}.js`;
+
 /** The type of the package's providers in state, default and explicit alike. */
 export const packageProviderType = `pulumi:providers:${packageName}`;
 

@@ -6,6 +6,7 @@
  */
 import * as assert from "assert";
 import { ChildProcess, spawn } from "child_process";
+import { createHash } from "crypto";
 import * as grpc from "@grpc/grpc-js";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
@@ -13,10 +14,11 @@ import { ResourceProviderClient } from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as rpc from "@pulumi/pulumi/proto/provider_pb";
 import * as fs from "fs";
 import * as net from "net";
+import * as os from "os";
 import * as path from "path";
 import { EnsServer, startEnsServer } from "../ens-server/server";
 import { secretValue, unwrap, wrap } from "../provider/plugin/properties";
-import { doors } from "../provider/doors";
+import { doors, pluginServerBundle } from "../provider/doors";
 import { buildPlugin, pluginDir, pluginVersion } from "../scripts/build-plugin";
 import { schemaPath } from "../scripts/schema";
 import { leakedPiece } from "./helpers/leaks";
@@ -39,9 +41,9 @@ interface Plugin {
  * Launches the plugin as the engine does and connects to the port it prints. Without an engine
  * address it reports to stderr and never ends by itself.
  */
-async function launch(engineAddress?: string): Promise<Plugin> {
+async function launch(engineAddress?: string, dir = pluginDir): Promise<Plugin> {
     const args = engineAddress === undefined ? [] : [engineAddress];
-    const child = spawn(path.join(pluginDir, "pulumi-resource-ens-keypair"), args, { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(path.join(dir, "pulumi-resource-ens-keypair"), args, { stdio: ["ignore", "pipe", "pipe"] });
     let stderr = "";
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
     const port = await new Promise<string>((resolve, reject) => {
@@ -104,8 +106,8 @@ describe("the plugin over the provider protocol", function () {
         await server?.close();
     });
 
-    async function started(engineAddress?: string): Promise<Plugin> {
-        const plugin = await launch(engineAddress);
+    async function started(engineAddress?: string, dir?: string): Promise<Plugin> {
+        const plugin = await launch(engineAddress, dir);
         plugins.push(plugin);
         return plugin;
     }
@@ -352,6 +354,63 @@ describe("the plugin over the provider protocol", function () {
         await new Promise((resolve) => engine.close(resolve));
         const deadline = new Promise((_, reject) => setTimeout(() => reject(new Error("the plugin outlived its engine by 15 s")), 15_000));
         await Promise.race([exited, deadline]);
+    });
+
+    it("keeps V8's code cache of its bundle beside it, and serves with a cache V8 rejects or of another bundle", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plugin-cache-"));
+        try {
+            fs.cpSync(pluginDir, dir, { recursive: true });
+            const cacheFile = path.join(dir, `${pluginServerBundle}.cache`);
+            fs.rmSync(cacheFile, { force: true });
+            const stat = fs.statSync(path.join(dir, pluginServerBundle));
+            const identity = `${stat.size} ${stat.mtimeMs}`;
+            /** Runs a plugin from the folder to its first resource call; resolves with the cache it then writes. */
+            const cacheWritten = async () => {
+                const watcher = fs.watch(dir);
+                try {
+                    const renamed = new Promise<void>((resolve) =>
+                        watcher.on("change", (_event, name) => String(name) === path.basename(cacheFile) && resolve()),
+                    );
+                    const plugin = await started(undefined, dir);
+                    const checked = await call<rpc.CheckRequest, rpc.CheckResponse>(
+                        plugin.client,
+                        "check",
+                        new rpc.CheckRequest().setUrn(urn).setNews(props({ keyPairName: "cached", keyType: "ed25519" })),
+                    );
+                    assert.deepStrictEqual(checked.getFailuresList(), []);
+                    await renamed;
+                    return fs.readFileSync(cacheFile);
+                } finally {
+                    watcher.close();
+                }
+            };
+            // No cache: the first process writes one, headed by the bundle's size and time of change and a digest.
+            const cache = await cacheWritten();
+            const header = cache.subarray(0, cache.indexOf("\n") + 1);
+            assert.ok(header.toString().startsWith(`${identity} `), header.toString());
+            assert.match(header.toString(), /^\d+ [\d.]+ [0-9a-f]{64}\n$/);
+            const data = cache.subarray(header.length);
+            assert.ok(data.length > 1000, `a cache of ${data.length} bytes`);
+            // Damaged (which would crash V8), of another bundle, or made by another V8 (its version's hash, bytes 4 to 8
+            // of V8's header, changed, which V8 rejects): the plugin serves without it, and writes its own.
+            const withDigest = (id: string, bytes: Buffer) =>
+                Buffer.concat([Buffer.from(`${id} ${createHash("sha256").update(bytes).digest("hex")}\n`), bytes]);
+            const flipped = (bytes: Buffer, hit: (i: number) => boolean) => Buffer.from(bytes.map((x, i) => (hit(i) ? x ^ 0x5a : x)));
+            const damaged = Buffer.concat([header, flipped(data, (i) => i % 997 === 100)]);
+            const otherBundle = withDigest("1 2", data);
+            const otherV8 = withDigest(
+                identity,
+                flipped(data, (i) => i === 4),
+            );
+            for (const bad of [damaged, otherBundle, otherV8]) {
+                fs.writeFileSync(cacheFile, bad);
+                const rewritten = await cacheWritten();
+                assert.ok(rewritten.toString("latin1", 0, identity.length + 1) === `${identity} `);
+                assert.notDeepStrictEqual(rewritten, bad);
+            }
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 
     it("unwraps secrets nested in a property and marks the property secret", () => {

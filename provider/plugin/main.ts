@@ -1,58 +1,77 @@
 /**
- * The `pulumi-resource-ens-keypair` plugin's entry point, as the engine launches a resource
- * plugin: with the engine's address as its argument, it serves the provider protocol on a port of
- * 127.0.0.1 and writes that port, alone on a line, to stdout. It loads the provider, gRPC and
- * the SDK's generated protocol code, not the whole `@pulumi/pulumi`, which a start would pay for
- * with half a second more; `npm run build:plugin` bundles it into one file.
+ * The `pulumi-resource-ens-keypair` executable, as the engine launches a resource plugin: with the
+ * engine's address as its argument. It runs the plugin's server (`server.ts`), which
+ * `npm run build:plugin` bundles into one file beside it, through V8's code cache: without one,
+ * Node.js compiles that file on every start, which was most of the start's time (see
+ * BENCHMARKS.md). Node.js 20 caches no compiled code for a CommonJS file (its compile cache
+ * comes in 22), so this keeps the cache itself, beside the bundle. A process that finds no cache,
+ * or one V8 rejects (another Node.js, other V8 flags), writes it once it has answered its first
+ * call of a resource method, so that the cache holds the code of a call as well as the start's.
+ * A folder it cannot write to costs the cache only.
  */
-import * as grpc from "@grpc/grpc-js";
-import { EngineClient } from "@pulumi/pulumi/proto/engine_grpc_pb";
-import { LogRequest, LogSeverity } from "@pulumi/pulumi/proto/engine_pb";
-import { ResourceProviderService } from "@pulumi/pulumi/proto/provider_grpc_pb";
-import { processLifetime } from "../lifetime";
-import schema from "./schema.json";
-import { ProviderService, providerService } from "./service";
+import { createHash } from "crypto";
+import * as fs from "fs";
+import { createRequire, wrap } from "module";
+import * as path from "path";
+import { Script } from "vm";
+import { pluginServerBundle } from "../doors";
 
-/** Sends a message to the engine's diagnostics, which show it with the resource; without an engine, to stderr. */
-function informer(engineAddress: string | undefined): (urn: string, message: string) => void {
-    if (engineAddress === undefined) {
-        return (_urn, message) => console.error(message);
-    }
-    const engine = new EngineClient(engineAddress, grpc.credentials.createInsecure());
-    return (urn, message) => {
-        engine.log(new LogRequest().setSeverity(LogSeverity.INFO).setUrn(urn).setMessage(message), () => undefined);
-    };
+type Server = typeof import("./server");
+
+const bundle = path.join(__dirname, pluginServerBundle);
+const cacheFile = `${bundle}.cache`;
+
+/**
+ * The bundle's size and time of change, which the cache's first line records with a digest of the
+ * rest: V8 checks that a cache is of its version and flags, and of a source of the same length,
+ * but not that it is of the same source, nor whole (a damaged cache crashes it).
+ */
+function identity(): string {
+    const stat = fs.statSync(bundle);
+    return `${stat.size} ${stat.mtimeMs}`;
 }
 
-/** The service's methods as grpc-js calls them: an error becomes the call's status, its message the engine's to print. */
-function handlers(service: ProviderService): grpc.UntypedServiceImplementation {
-    return Object.fromEntries(
-        Object.entries(service).map(([name, method]) => [
-            name,
-            (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
-                (method as (request: unknown) => Promise<unknown>)(call.request).then(
-                    (response) => callback(null, response),
-                    (err: unknown) => callback({ code: grpc.status.UNKNOWN, details: err instanceof Error ? err.message : String(err) }),
-                );
-            },
-        ]),
-    );
+const digest = (data: Buffer) => createHash("sha256").update(data).digest("hex");
+
+/** The cache of this bundle, if there is one and it is whole. */
+function readCache(id: string): Buffer | undefined {
+    let file: Buffer;
+    try {
+        file = fs.readFileSync(cacheFile);
+    } catch {
+        return undefined;
+    }
+    const newline = file.indexOf("\n");
+    const data = file.subarray(newline + 1);
+    return newline > 0 && file.subarray(0, newline).toString("latin1") === `${id} ${digest(data)}` ? data : undefined;
+}
+
+/** Writes the cache whole or not at all: another plugin process may be reading it, or writing it too. */
+function writeCache(id: string, script: Script): void {
+    const partial = `${cacheFile}.${process.pid}`;
+    try {
+        const data = script.createCachedData();
+        fs.writeFileSync(partial, Buffer.concat([Buffer.from(`${id} ${digest(data)}\n`, "latin1"), data]));
+        fs.renameSync(partial, cacheFile);
+    } catch {
+        fs.rmSync(partial, { force: true });
+    }
 }
 
 function main(): void {
-    // A killed engine tells its plugins nothing: this ends ENS requests, and the process, once it is gone.
-    processLifetime(process.argv[2]);
-    const server = new grpc.Server();
-    const service = providerService({ schema: JSON.stringify(schema), version: schema.version, inform: informer(process.argv[2]) });
-    server.addService(ResourceProviderService, handlers(service));
-    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, port) => {
-        if (err) {
-            console.error(`pulumi-resource-ens-keypair: cannot listen on 127.0.0.1: ${err.message}`);
-            process.exit(1);
-        }
-        // The engine reads this line to connect.
-        process.stdout.write(`${port}\n`);
-    });
+    const id = identity();
+    const cachedData = readCache(id);
+    const script = new Script(wrap(fs.readFileSync(bundle, "utf8")), { filename: bundle, cachedData });
+    const module = { exports: {} as Server };
+    (script.runInThisContext() as (...args: unknown[]) => void)(
+        module.exports,
+        createRequire(bundle),
+        module,
+        bundle,
+        path.dirname(bundle),
+    );
+    const stale = cachedData === undefined || script.cachedDataRejected === true;
+    module.exports.serve(process.argv[2], stale ? () => writeCache(id, script) : undefined);
 }
 
 main();

@@ -32,6 +32,9 @@ export interface ServiceOptions {
 /** One method of the service: a request of the protocol in, its response out. */
 type Method<Req, Res> = (request: Req) => Promise<Res>;
 
+/** The methods that work on a resource, as opposed to the provider's own (its configuration, schema, version). */
+export const resourceMethods = ["check", "diff", "create", "read", "update", "delete"] as const;
+
 /** The methods of the engine's provider protocol that this plugin implements; the engine treats the others as unimplemented. */
 export interface ProviderService {
     getPluginInfo: Method<Empty, plugin.PluginInfo>;
