@@ -11,6 +11,7 @@ import * as grpc from "@grpc/grpc-js";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { ResourceProviderClient } from "@pulumi/pulumi/proto/provider_grpc_pb";
+import { PluginAttach } from "@pulumi/pulumi/proto/plugin_pb";
 import * as rpc from "@pulumi/pulumi/proto/provider_pb";
 import * as fs from "fs";
 import * as net from "net";
@@ -336,10 +337,26 @@ describe("the plugin over the provider protocol", function () {
             );
         const checked = await check(`urn:pulumi:test::plugin::my:index:Keys$${doors.package.resourceType}::pair`);
         assert.deepStrictEqual(checked.getFailuresList(), []);
-        await assert.rejects(
-            check("urn:pulumi:test::plugin::ens-keypair:index:Other::x"),
-            /has one resource type, ens-keypair:index:KeyPair/,
-        );
+        await assert.rejects(check("urn:pulumi:test::plugin::ens-keypair:index:Other::x"), (err: grpc.ServiceError) => {
+            assert.strictEqual(err.code, grpc.status.UNKNOWN);
+            assert.match(err.details, /has one resource type, ens-keypair:index:KeyPair; it was asked for "ens-keypair:index:Other"/);
+            return true;
+        });
+    });
+
+    it("answers UNIMPLEMENTED for the methods of the protocol it lacks, as the engine expects of a provider", async () => {
+        const plugin = await started();
+        const requests: [string, unknown][] = [
+            ["attach", new PluginAttach()],
+            ["getMapping", new rpc.GetMappingRequest()],
+            ["construct", new rpc.ConstructRequest()],
+        ];
+        for (const [method, request] of requests) {
+            await assert.rejects(call(plugin.client, method, request), (err: grpc.ServiceError) => {
+                assert.strictEqual(err.code, grpc.status.UNIMPLEMENTED, `${method}: ${err.message}`);
+                return true;
+            });
+        }
     });
 
     it("ends once the engine that started it is gone", async () => {
