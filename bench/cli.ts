@@ -58,6 +58,8 @@ export interface Probe {
     /** Time with at least one resource call in flight in the dynamic provider. */
     busyMs: number;
     firstRpcMs?: number;
+    /** The bundled plugin's CPU time: Node.js's own start (until the preload), and the whole process's. */
+    pluginCpuMs?: { start: number; end: number };
 }
 
 /** One operation of one stack. */
@@ -121,6 +123,9 @@ function readProbe(dir: string, startEpochMs: number): Probe {
             } else if (kind === "exit" && traced) {
                 traced.exitMs = at(a);
                 traced.peakKiB = Number(b);
+            } else if (kind === "cpu") {
+                const cpu = (probe.pluginCpuMs ??= { start: 0, end: 0 });
+                cpu[a as "start" | "end"] += Number(b);
             } else if (kind === "gen") {
                 keygens.push([at(a), at(a) + Number(b)]);
             } else if (kind === "rpc") {

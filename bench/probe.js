@@ -6,12 +6,36 @@
 // memory at exit. With $BENCH_CPU_PROFILE_DIR set it writes the program's CPU profile at exit
 // (node refuses --cpu-prof in NODE_OPTIONS, so the inspector's profiler is driven from here).
 // Lines are appended synchronously to one file per process, because the engine kills the
-// provider at the end of an operation. Plain JavaScript: a bare `node` loads it.
+// provider at the end of an operation. Of the bundled ens-keypair plugin, only its CPU time:
+// when Node.js has started (here), and when the engine ends it (SIGINT). Plain JavaScript: a
+// bare `node` loads it.
 "use strict";
 
-const role = /cmd[/\\]run/.test(process.argv[1] || "") ? "program" : /dynamic-provider/.test(process.argv[1] || "") ? "provider" : "";
+const role = /cmd[/\\]run/.test(process.argv[1] || "")
+    ? "program"
+    : /dynamic-provider/.test(process.argv[1] || "")
+      ? "provider"
+      : /[/\\]pulumi-resource-ens-keypair$/.test(process.argv[1] || "")
+        ? "plugin"
+        : "";
 const dir = process.env.BENCH_PROBE_DIR;
-if (dir && role) {
+if (dir && role === "plugin") {
+    const fs = require("fs");
+    const path = require("path");
+    const file = path.join(dir, `plugin-${process.pid}.log`);
+    const cpu = (when) => {
+        const { user, system } = process.cpuUsage();
+        fs.appendFileSync(file, `cpu ${when} ${((user + system) / 1000).toFixed(1)}\n`);
+    };
+    cpu("start");
+    let ended = false;
+    const end = () => !ended && ((ended = true), cpu("end"));
+    process.on("exit", end);
+    process.once("SIGINT", () => {
+        end();
+        process.exit(130);
+    });
+} else if (dir && role) {
     const fs = require("fs");
     const path = require("path");
     const crypto = require("crypto");

@@ -345,6 +345,28 @@ function pluginTable(v: View): string {
     return table(["N", "operation: CPU time (wall), medians", ...header], rows);
 }
 
+/** How much of the plugin's difference from `@pulumi/tls` is its own process's CPU. */
+function pluginProcess(v: View): string {
+    const rows = pluginPairs.flatMap(([a, b]) =>
+        v.ns(a).flatMap((n) =>
+            lifecycle.map((op) => {
+                const cpu = (f: (c: { start: number; end: number }) => number) =>
+                    v.of(a, n, op, (s) => s.probe.pluginCpuMs && f(s.probe.pluginCpuMs));
+                return [
+                    variants[a].label,
+                    String(n),
+                    opLabels[op] as string,
+                    ms(median(v.paired(a, b, n, op, (x, y) => x - y))),
+                    ms(cpu((c) => c.end)),
+                    ms(cpu((c) => c.start)),
+                ];
+            }),
+        ),
+    );
+    const header = ["variant", "N", "operation", "CPU time over PrivateKey's, median", "plugin process CPU", "of which Node.js's start"];
+    return table(header, rows);
+}
+
 function pluginTargets(v: View): Target[] {
     const { t, add } = targetList();
     for (const n of v.ns("pluginEd25519")) {
@@ -387,6 +409,7 @@ const renderers: Record<string, (v: View) => string> = {
     "plugin.run": (v) => `${runTable(v)}\n\nErrors: ${errorList(v)}`,
     "plugin.targets": (v) => targetTable(pluginTargets(v)),
     plugin: pluginTable,
+    "plugin.process": pluginProcess,
     "plugin.starts": (v) => {
         const rows = (Object.entries(v.r.starts) as [StartId, Start[]][]).map(([id, xs]) => {
             const [wall, cpu] = [xs.map((x) => x.ms), xs.map((x) => x.cpuMs)];
