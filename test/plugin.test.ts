@@ -5,7 +5,7 @@
  * configuration each process keeps, secrets in and out, and the property-less read of an import.
  */
 import * as assert from "assert";
-import { ChildProcess, spawn, spawnSync } from "child_process";
+import { ChildProcess, spawn } from "child_process";
 import * as grpc from "@grpc/grpc-js";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
@@ -336,7 +336,7 @@ describe("the plugin over the provider protocol", function () {
         assert.deepStrictEqual(checked.getFailuresList(), []);
         await assert.rejects(
             check("urn:pulumi:test::plugin::ens-keypair:index:Other::x"),
-            /has one resource type, ens-keypair:index:KeyPair/,
+            new RegExp(`has one resource type, ${doors.package.resourceType}`),
         );
     });
 
@@ -354,22 +354,29 @@ describe("the plugin over the provider protocol", function () {
         await Promise.race([exited, deadline]);
     });
 
-    it("run with orphans instead of an engine address, is the orphans command, which names the package's way to run it", () => {
+    it("run with orphans instead of an engine address, is the orphans command, which names the package's way to run it", async () => {
         // What \`pulumi plugin run --kind resource ens-keypair -- orphans …\` starts; e2e.orphans.test.ts runs it so.
         const command = (...args: string[]) =>
-            // No terminal on stdin, as in a script.
-            spawnSync(path.join(pluginDir, "pulumi-resource-ens-keypair"), ["orphans", ...args], {
-                encoding: "utf8",
-                stdio: ["ignore", "pipe", "pipe"],
+            new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+                // A session of its own, with no terminal, as in a script.
+                const child = spawn(path.join(pluginDir, "pulumi-resource-ens-keypair"), ["orphans", ...args], {
+                    stdio: ["ignore", "pipe", "pipe"],
+                    detached: true,
+                });
+                let [stdout, stderr] = ["", ""];
+                child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+                child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+                child.on("error", reject);
+                child.on("close", (status) => resolve({ status, stdout, stderr }));
             });
-        const help = command("--help");
+        const help = await command("--help");
         assert.strictEqual(help.status, 0, help.stderr);
         assert.ok(help.stdout.startsWith(`Usage: ${doors.package.command} orphans`), help.stdout);
-        const bare = command();
+        const bare = await command();
         assert.strictEqual(bare.status, 2);
         assert.match(bare.stderr, /give --stack NAME/);
         // In a script, nobody can confirm a deletion.
-        const unconfirmed = command("--stack", "dev", "--delete");
+        const unconfirmed = await command("--stack", "dev", "--delete");
         assert.strictEqual(unconfirmed.status, 2);
         assert.match(unconfirmed.stderr, /add --yes/);
     });
