@@ -95,6 +95,19 @@ describe("the user documents", () => {
         });
     }
 
+    it("show key pair ids in ENS's form, which commands copied from them take: ssh- and 23 lower-case letters and digits", () => {
+        const shown = userDocuments().flatMap((file) =>
+            [...fs.readFileSync(path.join(repoRoot, file), "utf8").matchAll(/\bssh-[a-z0-9]{16,}(?![\w*])/g)].map(
+                (m) => `${file}: ${m[0]}`,
+            ),
+        );
+        assert.ok(shown.length > 0, "the documents show an id");
+        assert.deepStrictEqual(
+            shown.filter((id) => !/: ssh-[a-z0-9]{23}$/.test(id)),
+            [],
+        );
+    });
+
     it("cite no test file to a user", () => {
         const citing = userDocuments().filter((file) => /\btest\/\S*\.ts\b|\.test\.ts\b/.test(prose(file).join("\n")));
         assert.deepStrictEqual(citing, []);
