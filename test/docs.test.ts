@@ -4,21 +4,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-
-const repoRoot = path.join(__dirname, "..");
-
-/** The repository's Markdown files, relative to its root, that a user is sent to. */
-function userDocuments(): string[] {
-    const within = (dir: string, pick: (name: string) => boolean) =>
-        fs
-            .readdirSync(path.join(repoRoot, dir))
-            .filter(pick)
-            .map((name) => path.posix.join(dir, name));
-    const examples = within("examples", (name) => fs.existsSync(path.join(repoRoot, "examples", name, "README.md"))).map(
-        (dir) => `${dir}/README.md`,
-    );
-    return ["README.md", ...within("docs", (name) => name.endsWith(".md")), ...examples, "ens-server/README.md"];
-}
+import { repoRoot, userDocuments } from "./helpers/documents";
 
 /** Every Markdown file whose links are checked: the user documents and those for contributors. */
 const linkedDocuments = [...userDocuments(), "CONTRIBUTING.md", "BENCHMARKS.md"];
