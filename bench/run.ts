@@ -12,7 +12,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ensureEngine, repoRoot } from "../scripts/engine";
+import { ensureEngine, repoRoot } from "../test/helpers/engine";
 import { buildPlugin, pluginDir, pluginVersion } from "../scripts/build-plugin";
 import { ExportedState, Op, resetWork, Stack, startMs, workRoot } from "./cli";
 import { ensScale } from "./ens";

@@ -6,7 +6,7 @@ import { spawnSync } from "child_process";
 import { createPrivateKey, randomBytes } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { ensureEngine, repoRoot } from "../scripts/engine";
+import { ensureEngine, repoRoot } from "./helpers/engine";
 import { ageIdentity } from "./helpers/age";
 import { sharedKey } from "./helpers/keys";
 import { leakedPiece } from "./helpers/leaks";

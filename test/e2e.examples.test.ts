@@ -7,7 +7,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ensureEngine, repoRoot } from "../scripts/engine";
+import { ensureEngine, repoRoot } from "./helpers/engine";
 import { pack } from "./helpers/pack";
 import { ProgramStack } from "./helpers/programStack";
 import { assertArmour, assertSameKey } from "./helpers/pem";

@@ -8,7 +8,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ensureLanguageHost, ProgramLanguage, repoRoot } from "../scripts/engine";
+import { ensureLanguageHost, ProgramLanguage, repoRoot } from "./helpers/engine";
 import { archivePath, buildPlugin } from "../scripts/build-plugin";
 import { leakedPiece } from "./helpers/leaks";
 import { assertArmour } from "./helpers/pem";

@@ -12,7 +12,7 @@ import * as path from "path";
 import { EnsServer, startEnsServer } from "../ens-server/server";
 import { EnsClient } from "../provider/ens/client";
 import { archivePath, buildPlugin, pluginVersion } from "../scripts/build-plugin";
-import { ensureEngine, repoRoot } from "../scripts/engine";
+import { ensureEngine, repoRoot } from "./helpers/engine";
 import { doors } from "../provider/doors";
 import { leakedPiece } from "./helpers/leaks";
 import { ProgramStack } from "./helpers/programStack";

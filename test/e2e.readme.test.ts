@@ -10,7 +10,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { repoRoot } from "../scripts/engine";
+import { repoRoot } from "./helpers/engine";
 import { pack } from "./helpers/pack";
 import { documentedExports } from "./helpers/readme";
 import { blocksUnder, only, runSteps, userEnvironment } from "./helpers/readmeSteps";

@@ -13,7 +13,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { repoRoot } from "../scripts/engine";
+import { repoRoot } from "./helpers/engine";
 import { EnsServer, startEnsServer } from "../ens-server/server";
 import { encryptedPkcs8Label } from "../provider/keys/passphrase";
 import { ProgramStack, StreamedCommandResult } from "./helpers/programStack";

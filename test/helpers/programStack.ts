@@ -11,7 +11,7 @@ import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigValue, EngineEvent, OpMap } from "@pulumi/pulumi/automation";
-import { ensureEngine } from "../../scripts/engine";
+import { ensureEngine } from "./engine";
 import { e2eRoot, filesText, testPassphrase } from "./stacks";
 
 /** The test programs, one folder each. */

@@ -5,7 +5,7 @@
 import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as path from "path";
-import { ensureEngine } from "../../scripts/engine";
+import { ensureEngine } from "./engine";
 
 /** A fenced code block: its language and its text. */
 export interface Block {

@@ -7,7 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigMap, PulumiFn, Stack } from "@pulumi/pulumi/automation";
-import { openStack, repoRoot } from "../../scripts/engine";
+import { openStack, repoRoot } from "./engine";
 
 /** This run's folder; the process id keeps concurrent runs apart. */
 export const e2eRoot = path.join(repoRoot, ".pulumi-test", `run-${process.pid}`);

@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { ConfigMap, LocalWorkspace, PulumiFn, Stack } from "@pulumi/pulumi/automation";
 
-export const repoRoot = path.resolve(__dirname, "..");
+export const repoRoot = path.resolve(__dirname, "..", "..");
 
 let engineDir: string | undefined;
 
