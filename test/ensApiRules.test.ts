@@ -5,8 +5,9 @@
 // and fingerprints.
 import * as assert from "assert";
 import { generateKeyPairSync } from "crypto";
-import { readFileSync, writeFileSync } from "fs";
+import { writeFileSync } from "fs";
 import { join } from "path";
+import { ensErrorStatus, ensErrorStatuses } from "../provider/ens/api";
 import { EnsClient } from "../provider/ens/client";
 import { EnsError } from "../provider/ens/errors";
 import { newKeyPairId, newRequestId } from "../provider/ens/ids";
@@ -17,42 +18,13 @@ import { keyMaterialOf } from "../provider/keys/material";
 import * as provider from "../provider/dynamic/implementation";
 import { defaultAccessKey, EnsServer, startEnsServer } from "../ens-server/server";
 import { assertStampedBetween } from "./helpers/clock";
+import { documentedStatuses, section, tableRows } from "./helpers/ensApiDoc";
 import { requestIdShape } from "./helpers/ensErrors";
 import { sshKeygenPublicKey } from "./helpers/keys";
 import { configRequest, configWith } from "./helpers/provider";
 import { run } from "./helpers/run";
 import { withTempDir } from "./helpers/tempDir";
 import { assertArmour } from "./helpers/pem";
-
-const doc = readFileSync(join(__dirname, "..", "docs", "ens-api.md"), "utf8");
-
-/** The body of the section headed `## title`, up to the next `## `. */
-function section(title: string): string {
-    const start = doc.indexOf(`\n## ${title}\n`);
-    assert.ok(start >= 0, `docs/ens-api.md has a section "${title}"`);
-    const end = doc.indexOf("\n## ", start + 1);
-    return doc.slice(start, end < 0 ? undefined : end);
-}
-
-/** The rows of the first table in `text` whose header starts with `firstColumn`, as cells. */
-function tableRows(text: string, firstColumn: string): string[][] {
-    const lines = text.split("\n");
-    const header = lines.findIndex((line) => new RegExp(`^\\|\\s*${firstColumn}\\s*\\|`).test(line));
-    assert.ok(header >= 0, `a table headed "${firstColumn}"`);
-    const rows: string[][] = [];
-    for (const line of lines.slice(header + 2)) {
-        if (!line.startsWith("|")) {
-            break;
-        }
-        rows.push(
-            line
-                .slice(1, -1)
-                .split("|")
-                .map((cell) => cell.trim()),
-        );
-    }
-    return rows;
-}
 
 /** A cell's value: `text`, `text` × n (n copies), or (empty). */
 function cellValue(cell: string): string {
@@ -197,6 +169,15 @@ describe("ENS's documented rules, on both sides (docs/ens-api.md)", function () 
             return run("ssh-keygen", ["-l", "-E", "md5", "-f", `${file}.pub`]).stdout;
         });
         assert.match(printed, new RegExp(`^2048 MD5:${created.keyPairFingerPrint.replace(/(..)(?!$)/g, "$1:")} `), "ssh-keygen");
+    });
+
+    it("Errors: the contract both sides share gives each code the document's HTTP status, and lists no other code", () => {
+        const sorted = (entries: Iterable<[string, number]>) => Object.fromEntries([...entries].sort(([a], [b]) => a.localeCompare(b)));
+        const contract: [string, number][] = [
+            ...Object.entries(ensErrorStatuses),
+            ["InvalidParameter.<Field>", ensErrorStatus("InvalidParameter.KeyPairName")],
+        ];
+        assert.deepStrictEqual(sorted(contract), sorted(documentedStatuses));
     });
 
     it("identifiers and timestamps: the server's answers and the provider's own (local backend) have the documented shapes", async () => {
