@@ -188,7 +188,7 @@ export const encryptedPrivateKeyBody = encrypted.privateKeyBody;
                         assert.strictEqual(login.status, 0, login.stderr);
                         assert.strictEqual(login.stdout.trim(), "logged-in");
                     } finally {
-                        sshd.stop();
+                        await sshd.stop();
                     }
                 });
             });
