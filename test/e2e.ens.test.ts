@@ -14,11 +14,11 @@ import { doors } from "../provider/doors";
 import { EnsClient } from "../provider/ens/client";
 import { EnsServer, startEnsServer } from "../ens-server/server";
 import { pulumiCli } from "./helpers/engine";
-import { backendText, e2eRoot, testStack } from "./helpers/stacks";
+import { e2eRoot, repoRoot } from "./helpers/paths";
+import { backendText, testStack } from "./helpers/stacks";
 import { assertArmour } from "./helpers/pem";
 import { ProgramStack } from "./helpers/programStack";
 import { linkCommand } from "./helpers/command";
-import { repoRoot } from "./helpers/engine";
 
 const accessKeyId = "e2e-ens-access-key-id";
 const accessKeySecret = "e2e-ens-access-key-secret-d41d8cd98f00b204";

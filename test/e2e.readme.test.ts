@@ -10,7 +10,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { repoRoot } from "./helpers/engine";
+import { repoRoot } from "./helpers/paths";
 import { pack } from "./helpers/pack";
 import { documentedExports } from "./helpers/readme";
 import { blocksUnder, only, runSteps, userEnvironment } from "./helpers/readmeSteps";

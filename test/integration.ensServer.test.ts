@@ -6,7 +6,7 @@ import * as assert from "assert";
 import { spawn } from "child_process";
 import { ClientRequest, request as httpRequest } from "http";
 import { createInterface } from "readline";
-import { repoRoot } from "./helpers/engine";
+import { repoRoot } from "./helpers/paths";
 import { Queue } from "./helpers/queue";
 
 /**

@@ -12,7 +12,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { ConfigValue, EngineEvent, OpMap } from "@pulumi/pulumi/automation";
 import { ensureEngine } from "./engine";
-import { e2eRoot, filesText, testPassphrase } from "./stacks";
+import { e2eRoot } from "./paths";
+import { filesText, testPassphrase } from "./stacks";
 
 /** The test programs, one folder each. */
 export const programsDir = path.join(__dirname, "..", "programs");
