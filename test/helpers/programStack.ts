@@ -46,7 +46,8 @@ export interface StreamedCommandResult extends CommandResult {
 
 /** What `pulumi stack export` prints, as far as the tests read it. */
 export interface ExportedState {
-    deployment: { resources?: { urn: string; type: string; id?: string }[]; pending_operations?: unknown[] };
+    /** A resource's `provider` is its provider's URN, `::`, and the provider's id. */
+    deployment: { resources?: { urn: string; type: string; id?: string; provider?: string }[]; pending_operations?: unknown[] };
 }
 
 export type ProgramStackOptions = {
