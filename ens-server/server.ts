@@ -12,7 +12,7 @@ import { setTimeout as sleep } from "timers/promises";
 import { EnsAction, ensApiVersion } from "../provider/ens/api";
 import { ApiError } from "./errors";
 import { newRequestId } from "./ids";
-import { isAction, actions } from "./actions";
+import { isAction, actions, Committed } from "./actions";
 import { authenticate, Credentials } from "./auth";
 import { FaultInjector, FaultOptions } from "./faults";
 import {
@@ -29,7 +29,8 @@ import { readSignature, SignatureClaim } from "./signature";
 import { EnsServerStats, StatsRecorder } from "./stats";
 import { KeyPairStore, StoredKeyPair } from "./store";
 
-export type { FaultError, FaultOptions } from "./faults";
+export type { Committed } from "./actions";
+export type { FaultError, FaultOptions, ThrottleBursts } from "./faults";
 export type { EnsServerStats } from "./stats";
 export type { StoredKeyPair } from "./store";
 
@@ -61,6 +62,11 @@ export interface EnsServerOptions {
     log?: (line: string) => void;
 }
 
+/** A call's change, as {@link EnsServer.onCommit} reports it. */
+export interface CommitEvent extends Committed {
+    action: EnsAction;
+}
+
 /** A running server. */
 export interface EnsServer {
     /** `http://host:port`. */
@@ -84,6 +90,13 @@ export interface EnsServer {
     setFaults(faults: FaultOptions): void;
     /** Every stored key pair, oldest first, read straight from the database (not part of ENS). */
     listKeyPairs(): StoredKeyPair[];
+    /**
+     * Calls `listener` with every change a call commits, at once: before any latency after commit
+     * or drop, so while the change is in the database and its answer still due. A harness can act
+     * in that window (kill the client, say) without polling. Returns what removes the listener.
+     * (Not part of ENS.)
+     */
+    onCommit(listener: (commit: CommitEvent) => void): () => void;
 }
 
 function loopbackHost(host: string): string {
@@ -125,6 +138,7 @@ export async function startEnsServer(options: EnsServerOptions = {}): Promise<En
     const stats = new StatsRecorder();
     const stopping = new AbortController();
     const inflight = new Set<Promise<void>>();
+    const commitListeners = new Set<(commit: CommitEvent) => void>();
     const logUnexpected = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
 
     async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -156,6 +170,9 @@ export async function startEnsServer(options: EnsServerOptions = {}): Promise<En
                 throw fault;
             }
             const result = await actions[action](request.params, store);
+            if (result.committed) {
+                notifyCommit({ action, ...result.committed });
+            }
             const answerDelay = result.committed ? faults.latencyAfterCommit(action) : 0;
             if (answerDelay > 0) {
                 await sleep(answerDelay, undefined, { signal: stopping.signal });
@@ -186,6 +203,17 @@ export async function startEnsServer(options: EnsServerOptions = {}): Promise<En
             sendJson(res, err.httpStatus, errorBody(err, requestId, req.headers.host ?? ""), requestId);
         } finally {
             options.log?.(`${req.method} ${action ?? "-"} ${outcome} ${Date.now() - started}ms ${requestId}`);
+        }
+    }
+
+    function notifyCommit(commit: CommitEvent): void {
+        for (const listener of commitListeners) {
+            try {
+                listener(commit);
+            } catch (err) {
+                // A listener's bug must not turn a committed call into an error answer.
+                logUnexpected(`ens-server: a commit listener failed: ${(err as Error)?.stack ?? String(err)}`);
+            }
         }
     }
 
@@ -232,5 +260,9 @@ export async function startEnsServer(options: EnsServerOptions = {}): Promise<En
         stats: () => stats.snapshot(),
         setFaults: (f) => faults.set(f),
         listKeyPairs: () => store.all(),
+        onCommit(listener) {
+            commitListeners.add(listener);
+            return () => commitListeners.delete(listener);
+        },
     };
 }
