@@ -93,10 +93,11 @@ export interface EnsServer {
     /**
      * Calls `listener` with every change a call commits, at once: before any latency after commit
      * or drop, so while the change is in the database and its answer still due. A harness can act
-     * in that window (kill the client, say) without polling. Returns what removes the listener.
-     * (Not part of ENS.)
+     * in that window (kill the client, say) without polling, and hold the answer: when the listener
+     * returns a promise, the answer waits until it settles (or the server closes). Returns what
+     * removes the listener. (Not part of ENS.)
      */
-    onCommit(listener: (commit: CommitEvent) => void): () => void;
+    onCommit(listener: (commit: CommitEvent) => void | Promise<unknown>): () => void;
 }
 
 function loopbackHost(host: string): string {
@@ -138,7 +139,7 @@ export async function startEnsServer(options: EnsServerOptions = {}): Promise<En
     const stats = new StatsRecorder();
     const stopping = new AbortController();
     const inflight = new Set<Promise<void>>();
-    const commitListeners = new Set<(commit: CommitEvent) => void>();
+    const commitListeners = new Set<(commit: CommitEvent) => void | Promise<unknown>>();
     const logUnexpected = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
 
     async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -171,7 +172,7 @@ export async function startEnsServer(options: EnsServerOptions = {}): Promise<En
             }
             const result = await actions[action](request.params, store);
             if (result.committed) {
-                notifyCommit({ action, ...result.committed });
+                await notifyCommit({ action, ...result.committed });
             }
             const answerDelay = result.committed ? faults.latencyAfterCommit(action) : 0;
             if (answerDelay > 0) {
@@ -206,14 +207,24 @@ export async function startEnsServer(options: EnsServerOptions = {}): Promise<En
         }
     }
 
-    function notifyCommit(commit: CommitEvent): void {
+    /** Tells the listeners, and waits for what they hold. A listener's bug must not turn a committed call into an error answer. */
+    async function notifyCommit(commit: CommitEvent): Promise<void> {
+        const failed = (err: unknown) => logUnexpected(`ens-server: a commit listener failed: ${(err as Error)?.stack ?? String(err)}`);
+        const holds: Promise<unknown>[] = [];
         for (const listener of commitListeners) {
             try {
-                listener(commit);
+                const held = listener(commit);
+                if (held) {
+                    holds.push(held.catch(failed));
+                }
             } catch (err) {
-                // A listener's bug must not turn a committed call into an error answer.
-                logUnexpected(`ens-server: a commit listener failed: ${(err as Error)?.stack ?? String(err)}`);
+                failed(err);
             }
+        }
+        if (holds.length > 0) {
+            const closing = new Promise((resolve) => stopping.signal.addEventListener("abort", resolve, { once: true }));
+            await Promise.race([Promise.all(holds), closing]);
+            stopping.signal.throwIfAborted();
         }
     }
 

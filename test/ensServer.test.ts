@@ -981,14 +981,39 @@ describe("ENS server", function () {
             assert.strictEqual(answered, true);
         });
 
-        it("answers a committed call although a listener throws", async () => {
+        it("holds a committed call's answer until the promise a listener returns settles", async () => {
+            const server = await start();
+            let release: () => void = () => undefined;
+            const held = new Promise<void>((resolve) => (release = resolve));
+            let answered = false;
+            let resolveCommitted: () => void = () => undefined;
+            const committed = new Promise<void>((resolve) => (resolveCommitted = resolve));
+            server.onCommit(() => {
+                resolveCommitted();
+                return held;
+            });
+            const creating = officialClient(server)("CreateKeyPair", { KeyPairName: "held-answer" }).then((body) => {
+                answered = true;
+                return body;
+            });
+            await committed;
+            // Other calls go on meanwhile; the held one is still unanswered after them.
+            await officialClient(server)("DescribeKeyPairs");
+            assert.strictEqual(answered, false);
+            release();
+            assert.strictEqual((await creating).KeyPairName, "held-answer");
+        });
+
+        it("answers a committed call although a listener throws or its promise rejects", async () => {
             const lines: string[] = [];
             const server = await start({ log: (line) => lines.push(line) });
             server.onCommit(() => {
                 throw new Error("listener bug");
             });
+            server.onCommit(() => Promise.reject(new Error("held in vain")));
             await officialClient(server)("CreateKeyPair", { KeyPairName: "still-answered" });
             assert.ok(lines.some((line) => line.includes("a commit listener failed") && line.includes("listener bug")));
+            assert.ok(lines.some((line) => line.includes("a commit listener failed") && line.includes("held in vain")));
         });
     });
 
