@@ -110,7 +110,9 @@ export function soakTimelineSpec(r: SoakResults): Spec {
 /** The soak's load: ENS's answers by phase and outcome, and the peak memory of the backend and the providers. */
 export function soakLoadSpec(r: SoakResults): Spec {
     const phases = ["up", "check", "destroy"] as const;
-    const answers = phases.flatMap((phase) => Object.entries(outcomes(r.server[phase])).map(([outcome, n]) => ({ phase, outcome, n })));
+    const answers = phases.flatMap((phase) =>
+        Object.entries(outcomes(r.server[phase])).map(([outcome, n], rank) => ({ phase, outcome, n, rank })),
+    );
     const order = Object.keys(outcomes(r.server.up));
     const memory = [
         { what: "PostgreSQL (all processes, PSS)", mib: r.memory.postgresKiB / 1024 },
@@ -129,7 +131,7 @@ export function soakLoadSpec(r: SoakResults): Spec {
                     y: { field: "phase", type: "nominal", title: null, sort: [...phases] },
                     x: { field: "n", type: "quantitative", title: "requests" },
                     color: { field: "outcome", type: "nominal", title: null, sort: order, legend: { orient: "bottom", columns: 3 } },
-                    order: { field: "outcome", sort: "ascending" },
+                    order: { field: "rank", sort: "ascending" },
                 },
             },
             {
@@ -139,7 +141,7 @@ export function soakLoadSpec(r: SoakResults): Spec {
                 height: 160,
                 mark: "bar",
                 encoding: {
-                    y: { field: "what", type: "nominal", title: null, sort: memory.map((m) => m.what) },
+                    y: { field: "what", type: "nominal", title: null, sort: memory.map((m) => m.what), axis: { labelLimit: 300 } },
                     x: { field: "mib", type: "quantitative", title: "MiB" },
                 },
             },

@@ -21,7 +21,7 @@ export interface MemoryPeaks {
 }
 
 /** What kind of provider a command line is, if it is one run from under `root`. */
-function providerKind(cmdline: string, root: string): "dynamic" | "plugin" | undefined {
+export function providerKind(cmdline: string, root: string): "dynamic" | "plugin" | undefined {
     if (!cmdline.includes(root) || /^\S*node -e /.test(cmdline)) {
         return undefined; // not this soak's, or the dynamic-provider shim's one-line path lookup
     }

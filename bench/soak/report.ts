@@ -81,6 +81,7 @@ export const soakRenderers: Record<string, (r: SoakResults) => string> = {
                 ["recovery, from the kill until the stack converged", recovery(r)],
                 ["killed run's provider gone, after the kill", r.kills.map((k) => seconds(k.providerGoneMs)).join(", ") || "–"],
                 ["orphans the recovery listed / deleted", r.kills.map((k) => `${k.orphansListed} / ${k.orphansDeleted}`).join(", ") || "–"],
+                ["left running by the killed runs (ended by the soak)", r.leftAfterKills.join(", ") || "nothing"],
                 ["second `pulumi up` on an updating stack", r.lock ? `exit ${r.lock.status}: ${r.lock.message.split(".")[0]}` : "–"],
                 ["PostgreSQL, peak memory (PSS of its processes together)", mib(r.memory.postgresKiB)],
                 [
