@@ -2,9 +2,9 @@
  * The soak's programs, one folder per pipeline as each CI job would check its project out: for the
  * dynamic `KeyPair`, a TypeScript program with the package installed from its packed tarball (as a
  * user installs it; see README.md's Usage); for the package, a Pulumi YAML program whose resources
- * the `ens-keypair` plugin serves. Each stack's pairs are named with the stack's name as prefix, so
- * that the stacks sharing one ENS account never take each other's names, and `orphans --prefix`
- * looks at one stack's pairs alone.
+ * the `ens-keypair` plugin serves. Each program names its pairs after the stack it is deployed to
+ * (docs/teams.md's advice), so that the stacks sharing one ENS account never take each other's
+ * names, and `orphans --prefix` looks at one stack's pairs alone.
  */
 import { execFile, execFileSync } from "child_process";
 import * as fs from "fs";
@@ -54,7 +54,7 @@ export async function installTypeScriptTemplate(dir: string, engine: string): Pr
 }
 
 /** Writes a pipeline's program of `pairs` RSA pairs into `dir` (for the dynamic door, from the installed template). */
-export function writeProgram(door: Door, dir: string, stack: string, pairs: number, template: string): void {
+export function writeProgram(door: Door, dir: string, pairs: number, template: string): void {
     fs.mkdirSync(dir, { recursive: true });
     if (door === "dynamic") {
         for (const file of ["package.json", "package-lock.json"]) {
@@ -66,8 +66,10 @@ export function writeProgram(door: Door, dir: string, stack: string, pairs: numb
         fs.writeFileSync(
             path.join(dir, "index.ts"),
             [
+                `import * as pulumi from "@pulumi/pulumi";`,
                 `import { KeyPair } from "pulumi-ens-keypair";`,
-                `const prefix = ${JSON.stringify(namePrefix(stack))};`,
+                "// Named after the stack: the stacks share one ENS account.",
+                "const prefix = `${pulumi.getStack()}-`;",
                 `const pairs = Array.from({ length: ${pairs} }, (_, i) => new KeyPair(\`pair\${i}\`, { keyPairNamePrefix: prefix }));`,
                 `export const ids = pairs.map((p) => p.keyPairId);`,
                 "",
@@ -78,7 +80,7 @@ export function writeProgram(door: Door, dir: string, stack: string, pairs: numb
     const resources = Array.from(
         { length: pairs },
         (_, i) =>
-            `  pair${i}:\n    type: ens-keypair:KeyPair\n    properties:\n      keyPairName: ${namePrefix(stack)}${String(i).padStart(2, "0")}`,
+            `  pair${i}:\n    type: ens-keypair:KeyPair\n    properties:\n      keyPairName: \${pulumi.stack}-${String(i).padStart(2, "0")}`,
     );
     fs.writeFileSync(
         path.join(dir, "Pulumi.yaml"),

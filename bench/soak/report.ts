@@ -130,6 +130,10 @@ export const soakRenderers: Record<string, (r: SoakResults) => string> = {
     // Inline figures, for prose.
     pairsPerMinute: (r) => unit(r.pairsPerMinute, 0, ""),
     stacks: (r) => String(r.pipelines.length),
+    upsPerStack: (r) => {
+        const ups = r.pipelines.filter((p) => !p.killed).map((p) => p.ups);
+        return Math.min(...ups) === Math.max(...ups) ? String(ups[0]) : `${Math.min(...ups)} to ${Math.max(...ups)}`;
+    },
     pairs: (r) => String(r.pairs),
     upMinutes: (r) => minutes(r.minutes.up),
     totalMinutes: (r) => minutes(r.minutes.total),

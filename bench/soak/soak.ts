@@ -225,7 +225,7 @@ export async function runSoak(size: SoakSize, log: (line: string) => void): Prom
 
         const pipelines = plan(size).map(({ stack, door, kill }) => {
             const dir = path.join(root, stack);
-            writeProgram(door, dir, stack, size.pairs, template);
+            writeProgram(door, dir, size.pairs, template);
             const pipeline = new Pipeline(stack, door, dir, engine, {
                 STATE_BACKEND: pg.url,
                 ENS_ENDPOINT: ens.url,
