@@ -7,11 +7,9 @@
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { keyPairType } from "../../provider/cli/orphans";
-import { keyPairToken } from "../../provider/plugin/token";
+import { DoorName, doorOf } from "../../provider/doors";
 import { repoRoot } from "../../scripts/engine";
 import { blocksUnder, userEnvironment } from "../../test/helpers/readmeSteps";
-import { Door } from "./programs";
 
 /** Longest any one command may run before the soak gives up on it. */
 const commandTimeoutMs = 15 * 60_000;
@@ -53,6 +51,8 @@ export class Pipeline {
     readonly env: NodeJS.ProcessEnv;
     /** The runner's Pulumi home. */
     readonly home: string;
+    /** The commands running now, each the leader of its process group. */
+    private readonly running = new Set<ChildProcess>();
 
     /**
      * @param stack the stack's name, which prefixes its pairs' names too.
@@ -63,7 +63,7 @@ export class Pipeline {
      */
     constructor(
         readonly stack: string,
-        readonly door: Door,
+        readonly door: DoorName,
         readonly dir: string,
         engine: string,
         settings: Record<string, string>,
@@ -77,6 +77,7 @@ export class Pipeline {
     start(line: string): Running {
         const started = performance.now();
         const child = spawn("bash", ["-c", line], { cwd: this.dir, env: this.env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+        this.running.add(child);
         let [stdout, output] = ["", ""];
         const keep = (chunk: Buffer) => (output = (output + chunk.toString("utf8")).slice(-1024 * 1024));
         child.stdout?.on("data", (chunk: Buffer) => ((stdout += chunk.toString("utf8")), keep(chunk)));
@@ -86,6 +87,7 @@ export class Pipeline {
             child.on("error", reject);
             child.on("close", (code, signal) => {
                 clearTimeout(timer);
+                this.running.delete(child);
                 resolve({ line, status: code ?? (signal ? 128 + 9 : -1), stdout, output, ms: performance.now() - started });
             });
         });
@@ -106,6 +108,13 @@ export class Pipeline {
         }
     }
 
+    /** Kills every command of the pipeline still running, as when the job is cancelled. */
+    killAll(): void {
+        for (const child of this.running) {
+            this.kill(child);
+        }
+    }
+
     /** The ids of the key pairs the stack's state holds (either door's resources), and how many operations it records as pending. */
     async holdings(): Promise<{ ids: string[]; pending: number }> {
         const step = await this.run(`pulumi stack export --stack ${this.stack}`);
@@ -115,9 +124,7 @@ export class Pipeline {
         const state = JSON.parse(step.stdout) as {
             deployment: { resources?: { type: string; id?: string }[]; pending_operations?: unknown[] };
         };
-        const ids = (state.deployment.resources ?? [])
-            .filter((r) => (r.type === keyPairType || r.type === keyPairToken) && r.id)
-            .map((r) => r.id as string);
+        const ids = (state.deployment.resources ?? []).filter((r) => doorOf(r.type) && r.id).map((r) => r.id as string);
         return { ids: ids.sort(), pending: state.deployment.pending_operations?.length ?? 0 };
     }
 }

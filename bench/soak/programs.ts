@@ -10,16 +10,14 @@ import { execFile, execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { promisify } from "util";
+import { DoorName } from "../../provider/doors";
 import { pluginVersion } from "../../scripts/build-plugin";
 import { repoRoot } from "../../scripts/engine";
 import { pack } from "../../test/helpers/pack";
 import { userEnvironment } from "../../test/helpers/readmeSteps";
 
-/** The two ways to use the provider. */
-export type Door = "dynamic" | "package";
-
 /** The project each door's programs belong to. */
-export const projects: Record<Door, string> = { dynamic: "soak-dynamic", package: "soak-package" };
+export const projects: Record<DoorName, string> = { dynamic: "soak-dynamic", package: "soak-package" };
 
 /** The prefix of every pair name of a stack. */
 export const namePrefix = (stack: string) => `${stack}-`;
@@ -54,7 +52,7 @@ export async function installTypeScriptTemplate(dir: string, engine: string): Pr
 }
 
 /** Writes a pipeline's program of `pairs` RSA pairs into `dir` (for the dynamic door, from the installed template). */
-export function writeProgram(door: Door, dir: string, pairs: number, template: string): void {
+export function writeProgram(door: DoorName, dir: string, pairs: number, template: string): void {
     fs.mkdirSync(dir, { recursive: true });
     if (door === "dynamic") {
         for (const file of ["package.json", "package-lock.json"]) {

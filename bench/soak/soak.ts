@@ -22,21 +22,23 @@ import { cwdOf, processes } from "../procfs";
 import { MemoryPeaks, providerKind, watchMemory } from "./memory";
 import { documentedLines, Pipeline, Running, Step } from "./pipeline";
 import { Postgres, startPostgres } from "./postgres";
-import { Door, installTypeScriptTemplate, namePrefix, writeProgram } from "./programs";
+import { DoorName, doors } from "../../provider/doors";
+import { documentedCommands, documentedProviderBoundMs, runOnTerminal } from "../../test/helpers/recovery";
+import { installTypeScriptTemplate, namePrefix, writeProgram } from "./programs";
 
 /** How many stacks of each door, of how many pairs, and which doors' pipelines to kill (one pipeline per entry). */
 export interface SoakSize {
     dynamic: number;
     package: number;
     pairs: number;
-    kills: Door[];
+    kills: DoorName[];
 }
 
 export const sizes = {
     /** The soak `npm run soak` runs. */
-    full: { dynamic: 4, package: 4, pairs: 25, kills: ["dynamic", "dynamic"] },
-    /** The soak `npm test` runs (test/e2e.soak.test.ts). */
-    ci: { dynamic: 1, package: 2, pairs: 5, kills: ["dynamic"] },
+    full: { dynamic: 4, package: 4, pairs: 25, kills: ["dynamic", "package"] },
+    /** The soak `npm test` runs (test/e2e.soak.test.ts): the package's kill, the cheaper to recover. */
+    ci: { dynamic: 1, package: 2, pairs: 5, kills: ["package"] },
 } satisfies Record<string, SoakSize>;
 
 /**
@@ -57,8 +59,6 @@ export const soakResultsFile = path.join(workRoot, "soak.json");
 
 /** How often a pipeline runs a failed `pulumi up` or `destroy` again before the soak gives up on it, as a CI job's retries. */
 const attemptsPerStep = 5;
-/** docs/ens.md: a killed run's provider ends at most this long after the kill. */
-const documentedProviderBoundMs = 25_000;
 
 const docs = {
     teams: "docs/teams.md",
@@ -67,7 +67,7 @@ const docs = {
     check: "## Checking a stack",
     teardown: "## Tearing down",
     ens: "docs/ens.md",
-    recovery: "## Recovering from an interrupted `pulumi up`",
+    recovery: "Recovering from an interrupted `pulumi up`",
 };
 
 /** What the ENS server counted during a phase. */
@@ -76,7 +76,7 @@ export type ServerCounts = EnsServerStats;
 /** One pipeline's deployment. */
 export interface PipelineFigures {
     stack: string;
-    door: Door;
+    door: DoorName;
     /** `pulumi up` runs until the stack converged, the killed one and the recovery's included. */
     ups: number;
     /** From its first up's start until it converged, ms. */
@@ -87,7 +87,7 @@ export interface PipelineFigures {
 /** A pipeline killed mid-update and its recovery. */
 export interface KillFigures {
     stack: string;
-    door: Door;
+    door: DoorName;
     /** The stack's creates ENS had committed when the kill came (one of them, at least, not yet answered). */
     committedAtKill: number;
     /** From the kill until `pgrep` showed no provider of the killed run. */
@@ -168,8 +168,8 @@ function ownerOf(name: string, stacks: string[]): string | undefined {
 }
 
 /** The stacks: dynamic ones `ts1`…, package ones `yaml1`…; each door's killed pipelines are its first ones. */
-function plan(size: SoakSize): { stack: string; door: Door; kill: boolean }[] {
-    const of = (door: Door, count: number, label: string) =>
+function plan(size: SoakSize): { stack: string; door: DoorName; kill: boolean }[] {
+    const of = (door: DoorName, count: number, label: string) =>
         Array.from({ length: count }, (_, i) => ({
             stack: `${label}${i + 1}`,
             door,
@@ -193,13 +193,11 @@ export async function runSoak(size: SoakSize, log: (line: string) => void): Prom
     const accessKey = { id: "soak-access-key-id", secret: "soak-access-key-secret-7c1e" };
     let postgres: Postgres | undefined;
     let server: EnsServer | undefined;
-    const running = new Set<Running>();
+    const started: Pipeline[] = [];
     let cleaning: Promise<void> | undefined;
     const cleanUp = () =>
         (cleaning ??= (async () => {
-            for (const run of running) {
-                run.child.kill("SIGKILL");
-            }
+            started.forEach((pipeline) => pipeline.killAll());
             await server?.close();
             await postgres?.stop();
             fs.rmSync(root, { recursive: true, force: true });
@@ -234,6 +232,7 @@ export async function runSoak(size: SoakSize, log: (line: string) => void): Prom
                 ALIBABA_CLOUD_ACCESS_KEY_ID: accessKey.id,
                 ALIBABA_CLOUD_ACCESS_KEY_SECRET: accessKey.secret,
             });
+            started.push(pipeline);
             return { pipeline, kill };
         });
         const stacks = pipelines.map(({ pipeline }) => pipeline.stack);
@@ -267,7 +266,7 @@ export async function runSoak(size: SoakSize, log: (line: string) => void): Prom
         const current = new Map<string, Running>();
         const killAfter = Math.max(1, Math.floor(size.pairs / 2));
         const kills = new Map<string, { at: number; committed: number }>();
-        const lockStack = pipelines.find((p) => !p.kill)?.pipeline;
+        const lockStack = pipelines.filter((p) => !p.kill).pop()?.pipeline;
         let lockProbe: Promise<LockFigures> | undefined;
 
         const serverBefore = ens.stats();
@@ -305,7 +304,7 @@ export async function runSoak(size: SoakSize, log: (line: string) => void): Prom
                 if (lockStack && owner === lockStack.stack && up && !lockProbe) {
                     // Its up holds the backend's lock, and keeps it: this answer waits until the probe is over.
                     marks.push({ t: at(), stack: owner, what: "lock probe" });
-                    lockProbe = probeLock(lockStack, upLine, pg, running);
+                    lockProbe = probeLock(lockStack, upLine, pg);
                     return lockProbe;
                 }
             }
@@ -321,15 +320,13 @@ export async function runSoak(size: SoakSize, log: (line: string) => void): Prom
                 for (let failures = 0; ;) {
                     ups++;
                     const up = pipeline.start(upLine);
-                    running.add(up);
                     current.set(pipeline.stack, up);
                     const step = await up.done;
-                    running.delete(up);
                     current.delete(pipeline.stack);
                     const killed = kills.get(pipeline.stack);
                     if (killed && !kill) {
                         // The recovery ends with an up of its own, which the pipeline runs again if ENS failed it.
-                        kill = await recover(pipeline, killed, running, log);
+                        kill = await recover(pipeline, killed, log);
                         ups += kill.ups;
                         break;
                     }
@@ -410,7 +407,9 @@ export async function runSoak(size: SoakSize, log: (line: string) => void): Prom
         const checkLines = documentedLines(docs.teams, docs.check);
         await Promise.all(
             pipelines.map(async ({ pipeline }) => {
-                for (const line of checkLines.filter((l) => pipeline.door === "dynamic" || !/^npx /.test(l))) {
+                // A line that runs another door's command is for that door's stacks.
+                const others = (Object.keys(doors) as DoorName[]).filter((d) => d !== pipeline.door).map((d) => doors[d].command);
+                for (const line of checkLines.filter((l) => !others.some((command) => l.startsWith(command)))) {
                     const step = await pipeline.run(line);
                     const clean = !/orphans/.test(line) || /No key pair in ENS is an orphan/.test(step.output);
                     check(
@@ -509,13 +508,10 @@ function lastError(output: string): string {
  * Starts a second `pulumi up` on a stack whose up holds the backend's lock (its creates are being
  * committed), and reports what it did; the lock entries are counted in the backend's table.
  */
-async function probeLock(pipeline: Pipeline, upLine: string, pg: Postgres, running: Set<Running>): Promise<LockFigures> {
+async function probeLock(pipeline: Pipeline, upLine: string, pg: Postgres): Promise<LockFigures> {
     const locks = () => Number(pg.query(`SELECT count(*) FROM pulumi_state WHERE key LIKE '%/.pulumi/locks/%/${pipeline.stack}/%'`).trim());
     const locksBefore = locks();
-    const second = pipeline.start(upLine);
-    running.add(second);
-    const step = await second.done;
-    running.delete(second);
+    const step = await pipeline.run(upLine);
     const locksAfter = locks();
     return {
         stack: pipeline.stack,
@@ -529,16 +525,13 @@ async function probeLock(pipeline: Pipeline, upLine: string, pg: Postgres, runni
 }
 
 /**
- * docs/ens.md's recovery after the kill, every line as written (the stack's name after `--stack`):
- * a `pgrep` line is repeated until it shows nothing of this pipeline (failing past the documented
- * bound), every other line runs once, and a failure ends the recovery.
+ * docs/ens.md's recovery after the kill, as written for the pipeline's door (the stack's name after
+ * `--stack`): the `pgrep` line is repeated until it shows nothing of this pipeline, which must
+ * happen within the documented bound; `orphans` runs on a terminal, as it asks before deleting, and
+ * is told yes; every other line runs once, and again when ENS failed it (as whoever recovers would
+ * run it again), at most {@link attemptsPerStep} times.
  */
-async function recover(
-    pipeline: Pipeline,
-    killed: { at: number },
-    running: Set<Running>,
-    log: (line: string) => void,
-): Promise<KillFigures> {
+async function recover(pipeline: Pipeline, killed: { at: number }, log: (line: string) => void): Promise<KillFigures> {
     const figures: KillFigures = {
         stack: pipeline.stack,
         door: pipeline.door,
@@ -550,49 +543,48 @@ async function recover(
         ups: 0,
         steps: [],
     };
-    const ours = (output: string) => output.split("\n").filter((line) => line.includes(pipeline.dir) || line.includes(pipeline.home));
-    for (const written of documentedLines(docs.ens, docs.recovery)) {
-        const line = written.replace(/--stack \S+/g, `--stack ${pipeline.stack}`);
-        let step: Step;
+    // The pipeline's folder starts the paths of its program's node_modules and of its Pulumi home's plugins.
+    const ofThisRun = (output: string) => output.split("\n").filter((line) => line.includes(pipeline.dir));
+    for (const written of documentedCommands(docs.recovery, pipeline.door)) {
+        const line = written.replace(/--stack dev(?= |$)/, `--stack ${pipeline.stack}`);
         if (/^pgrep\b/.test(line)) {
-            for (;;) {
-                step = await pipeline.run(line);
-                if (ours(step.output).length === 0) {
-                    break;
-                }
-                if (performance.now() - killed.at > documentedProviderBoundMs + 5_000) {
+            for (let step = await pipeline.run(line); ofThisRun(step.output).length > 0; step = await pipeline.run(line)) {
+                if (performance.now() - killed.at > documentedProviderBoundMs) {
                     throw new Error(
-                        `${pipeline.stack}: the killed run's provider outlived the documented bound:\n${ours(step.output).join("\n")}`,
+                        `${pipeline.stack}: the killed run's provider outlived docs/ens.md's bound:\n${ofThisRun(step.output).join("\n")}`,
                     );
                 }
                 await new Promise((resolve) => setTimeout(resolve, 250));
             }
             figures.providerGoneMs = performance.now() - killed.at;
-            figures.steps.push({ line, status: step.status, ms: figures.providerGoneMs });
-        } else {
-            // A step ENS failed is run again, as whoever recovers would.
-            let tries = 0;
-            do {
-                const run = pipeline.start(line);
-                running.add(run);
-                step = await run.done;
-                running.delete(run);
-                figures.ups += /^pulumi up\b/.test(line) ? 1 : 0;
-                figures.steps.push({ line, status: step.status, ms: step.ms });
-            } while (step.status !== 0 && ++tries < attemptsPerStep);
+            figures.steps.push({ line, status: 0, ms: figures.providerGoneMs });
+            log(
+                `${pipeline.stack} recovery: ${line}: nothing of the killed run left after ${(figures.providerGoneMs / 1000).toFixed(1)} s`,
+            );
+            continue;
         }
-        if (/orphans/.test(line)) {
-            const ids = step.output.match(/^\s+ssh-\S+/gm) ?? [];
-            if (/--delete/.test(line)) {
-                figures.orphansDeleted = (step.output.match(/^deleted ssh-/gm) ?? []).length;
-            } else {
-                figures.orphansListed = ids.length;
-            }
+        let step: Step;
+        let tries = 0;
+        do {
+            step = / orphans /.test(line) ? await onTerminal(pipeline, line) : await pipeline.run(line);
+            figures.steps.push({ line, status: step.status, ms: step.ms });
+            figures.ups += /^pulumi up\b/.test(line) ? 1 : 0;
+            log(`${pipeline.stack} recovery: ${line} -> ${step.status}${step.status !== 0 ? ` (${lastError(step.output)})` : ""}`);
+        } while (step.status !== 0 && ++tries < attemptsPerStep);
+        if (step.status !== 0) {
+            throw new Error(`${pipeline.stack}: the recovery's ${line} failed ${tries} times:\n${step.output.slice(-4000)}`);
         }
-        log(`${pipeline.stack} recovery: ${line} -> ${step.status}${step.status !== 0 ? ` (${lastError(step.output)})` : ""}`);
-        if (step.status !== 0 && !/^pgrep\b/.test(line)) {
-            throw new Error(`${pipeline.stack}: the recovery's ${line} failed ${attemptsPerStep} times:\n${step.output.slice(-4000)}`);
+        if (/ orphans /.test(line)) {
+            figures.orphansListed = (step.output.match(/^\s+ssh-\S+/gm) ?? []).length;
+            figures.orphansDeleted = (step.output.match(/^deleted ssh-/gm) ?? []).length;
         }
     }
     return figures;
+}
+
+/** Runs a command line that asks before it deletes on a terminal, answering yes, as docs/ens.md says to. */
+async function onTerminal(pipeline: Pipeline, line: string): Promise<Step> {
+    const started = performance.now();
+    const result = await runOnTerminal(pipeline, line, "yes");
+    return { line, status: result.status, stdout: result.stdout, output: result.output, ms: performance.now() - started };
 }
