@@ -1,67 +1,22 @@
 /**
- * Fills BENCHMARKS.md in from a run's results. The prose is written in BENCHMARKS.md itself; the
- * figures sit between `<!-- bench:NAME -->` and `<!-- /bench -->`, and each run replaces what is
- * between them with the output of the renderer of that name below (a table, or a figure inline).
+ * Fills BENCHMARKS.md in from a run's results (and docs/teams.md from the soak's). The prose is
+ * written in those files; the figures sit between `<!-- bench:NAME -->` and `<!-- /bench -->`, and
+ * each run replaces what is between them with the output of the renderer of that name below (a
+ * table, or a figure inline); the soak's renderers are in bench/soak/report.ts. The charts, drawn
+ * from the same results, are bench/charts.ts's.
  */
 import * as fs from "fs";
 import * as path from "path";
-import { repoRoot } from "../scripts/engine";
+import { repoRoot } from "../test/helpers/paths";
 import { outputNames } from "../provider/fields";
-import { Op, Sample } from "./cli";
+import { Sample } from "./cli";
 import { ensModes } from "./ens";
 import { methodLabels, Method } from "./keygen";
 import { Results, VariantId, variants } from "./results";
-
-const opLabels: Partial<Record<Op, string>> = {
-    up: "up (create)",
-    preview: "preview, no change",
-    upNoop: "up, no change",
-    refresh: "refresh",
-    destroy: "destroy",
-};
-const lifecycle = Object.keys(opLabels) as Op[];
-const scale = ["ed25519", "tlsEd25519", "floor"] as const;
-
-const median = (xs: number[]) => {
-    const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
-    return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-/** A figure with its unit, or a dash where there is none. */
-const unit = (x: number, digits: number, suffix: string) => (Number.isFinite(x) ? `${x.toFixed(digits)}${suffix}` : "–");
-const ms = (x: number) => (x >= 10_000 ? unit(x / 1000, 1, " s") : unit(x, x >= 100 ? 0 : x >= 1 ? 1 : 3, " ms"));
-const ratio = (x: number) => unit(x, 2, "x");
-const kib = (bytes: number) => unit(bytes / 1024, 2, " KiB");
-const mib = (k: number) => unit(k / 1024, 0, " MiB");
-const range = (xs: number[], show: (x: number) => string) => `${show(Math.min(...xs))} – ${show(Math.max(...xs))}`;
-const table = (header: string[], rows: string[][]) =>
-    [header, header.map(() => "---"), ...rows].map((cells) => `| ${cells.join(" | ")} |`).join("\n");
-
-/** Medians and ratios over a run's samples; times are CPU time unless named wall. */
-class View {
-    constructor(readonly r: Results) {}
-    samples = (id: VariantId, n: number, op: Op) => this.r.samples.filter((s) => s.variant === id && s.n === n && s.op === op);
-    of = (id: VariantId, n: number, op: Op, f: (s: Sample) => number | undefined) =>
-        median(this.samples(id, n, op).map((s) => f(s) ?? NaN));
-    cpu = (id: VariantId, n: number, op: Op) => this.of(id, n, op, (s) => s.cpuMs);
-    wall = (id: VariantId, n: number, op: Op) => this.of(id, n, op, (s) => s.ms);
-    ratio = (a: VariantId, b: VariantId, n: number, op: Op) => this.cpu(a, n, op) / this.cpu(b, n, op);
-    has = (id: VariantId, n: number) => this.samples(id, n, "up").length > 0;
-    ns = (id: VariantId) => [...new Set(this.r.samples.filter((s) => s.variant === id).map((s) => s.n))].sort((a, b) => a - b);
-    state = (id: VariantId, n: number) => this.r.states.find((s) => s.variant === id && s.n === n);
-    perResource = (id: VariantId, n: number) => this.state(id, n)?.bytesPerResource ?? NaN;
-    peak = (id: VariantId, n: number, role: "program" | "provider") =>
-        Math.max(...lifecycle.flatMap((op) => this.samples(id, n, op).map((s) => s.peakKiB[role] ?? -Infinity)));
-    slope = (id: VariantId, op: Op, from: number, to: number) => (this.cpu(id, to, op) - this.cpu(id, from, op)) / (to - from);
-    /** The program's CPU per resource in its profiled no-change preview. */
-    programCpu = (id: VariantId) => this.r.profiles.filter((p) => p.variant === id).map((p) => p.summary.cpuMs / p.n)[0] ?? NaN;
-    /** Two variants' CPU time compared in each repetition, where they ran side by side: their ratio unless told. */
-    paired = (a: VariantId, b: VariantId, n: number, op: Op, compare = (x: number, y: number) => x / y) =>
-        this.samples(a, n, op).map((s) => compare(s.cpuMs, this.samples(b, n, op).find((x) => x.rep === s.rep)?.cpuMs ?? NaN));
-    /** The N of KeyPair's own cost against the floor: the one measured in repetitions. */
-    own = () => this.ns("ed25519").find((n) => this.samples("ed25519", n, "up").length > 1) ?? NaN;
-    /** The largest N of a whole lifecycle. */
-    largest = () => Math.max(...this.r.samples.filter((s) => s.variant === "ed25519" && s.op === "upNoop").map((s) => s.n));
-}
+import { writeCharts } from "./charts";
+import { soakRenderers } from "./soak/report";
+import { SoakResults } from "./soak/soak";
+import { kib, lifecycle, median, mib, ms, opLabels, range, ratio, scale, table, unit, View } from "./view";
 
 type Target = [target: string, measured: string, goal: string, ok: boolean | undefined];
 
@@ -425,19 +380,49 @@ const renderers: Record<string, (v: View) => string> = {
     errors: (v) => (v.r.errors.length ? v.r.errors.map((e) => `- ${e.split("\n")[0]}`).join("\n") : "None."),
 };
 
-export function writeReport(results: Results): void {
-    const file = path.join(repoRoot, "BENCHMARKS.md");
-    const v = new View(results);
-    const text = fs
-        .readFileSync(file, "utf8")
-        .replace(/<!-- bench:([\w.-]+) -->([\s\S]*?)<!-- \/bench -->/g, (_, name: string, old: string) => {
-            const render = renderers[name];
-            if (!render) {
-                throw new Error(`BENCHMARKS.md names a figure bench/report.ts does not know: ${name}`);
+/** What a report is filled in from: the benchmark's results, the soak's, or both. */
+export interface Reported {
+    bench?: Results;
+    soak?: SoakResults;
+}
+
+/** The files whose `<!-- bench:… -->` blocks the report fills in. */
+const reportFiles = ["BENCHMARKS.md", path.join("docs", "teams.md")];
+
+/**
+ * Fills in every block of the report's files whose results are given (the soak's blocks are named
+ * `soak.…`), leaving the others as they are, and draws the charts of those results.
+ */
+export async function writeReport(reported: Reported): Promise<void> {
+    const view = reported.bench && new View(reported.bench);
+    const render = (name: string): string | undefined => {
+        if (name.startsWith("soak.")) {
+            const renderSoak = soakRenderers[name.slice("soak.".length)];
+            if (!renderSoak) {
+                throw new Error(`a report file names a soak figure bench/soak/report.ts does not know: ${name}`);
             }
-            return old.includes("\n")
-                ? `<!-- bench:${name} -->\n\n${render(v)}\n\n<!-- /bench -->`
-                : `<!-- bench:${name} -->${render(v)}<!-- /bench -->`;
-        });
-    fs.writeFileSync(file, text);
+            return reported.soak && renderSoak(reported.soak);
+        }
+        const renderBench = renderers[name];
+        if (!renderBench) {
+            throw new Error(`a report file names a figure bench/report.ts does not know: ${name}`);
+        }
+        return view && renderBench(view);
+    };
+    for (const relative of reportFiles) {
+        const file = path.join(repoRoot, relative);
+        const text = fs
+            .readFileSync(file, "utf8")
+            .replace(/<!-- bench:([\w.-]+) -->([\s\S]*?)<!-- \/bench -->/g, (block: string, name: string, old: string) => {
+                const figure = render(name);
+                if (figure === undefined) {
+                    return block;
+                }
+                return old.includes("\n")
+                    ? `<!-- bench:${name} -->\n\n${figure}\n\n<!-- /bench -->`
+                    : `<!-- bench:${name} -->${figure}<!-- /bench -->`;
+            });
+        fs.writeFileSync(file, text);
+    }
+    await writeCharts(reported);
 }
