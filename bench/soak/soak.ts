@@ -499,9 +499,11 @@ export async function runSoak(size: SoakSize, log: (line: string) => void): Prom
 }
 
 /** The last error line a pulumi command printed, for the log. */
+/** The distinct errors a pulumi command printed (the first few, cut short), for the log. */
 function lastError(output: string): string {
-    const lines = output.split("\n").filter((l) => /error/i.test(l));
-    return (lines[lines.length - 1] ?? output.trim().split("\n").pop() ?? "").trim().slice(0, 300);
+    const errors = [...new Set(output.split("\n").filter((l) => /error/i.test(l) && !/errored|update failed/.test(l)))];
+    const shown = errors.length > 0 ? errors.slice(0, 4) : [output.trim().split("\n").pop() ?? ""];
+    return shown.map((l) => l.trim().slice(0, 400)).join(" | ");
 }
 
 /**
