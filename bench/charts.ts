@@ -5,7 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { repoRoot } from "../scripts/engine";
+import { repoRoot } from "../test/helpers/paths";
 import { outcomes } from "./soak/report";
 import { SoakResults } from "./soak/soak";
 

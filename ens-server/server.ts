@@ -60,6 +60,11 @@ export interface EnsServerOptions {
      * are written, to stderr.
      */
     log?: (line: string) => void;
+    /**
+     * Waits out injected latency, and must reject once `signal` aborts (the server is closing): a
+     * timer by default. Tests pass one that tells them a call is waiting and ends when they say.
+     */
+    delay?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
 /** A call's change, as {@link EnsServer.onCommit} reports it. */
@@ -141,6 +146,7 @@ export async function startEnsServer(options: EnsServerOptions = {}): Promise<En
     const inflight = new Set<Promise<void>>();
     const commitListeners = new Set<(commit: CommitEvent) => void | Promise<unknown>>();
     const logUnexpected = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
+    const delay = options.delay ?? ((ms: number, signal: AbortSignal) => sleep(ms, undefined, { signal }));
 
     async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
         const requestId = newRequestId();
@@ -153,7 +159,7 @@ export async function startEnsServer(options: EnsServerOptions = {}): Promise<En
             // below has still sent a call that will run.
             const request = await readRequest(req);
             if (faults.latencyMs > 0) {
-                await sleep(faults.latencyMs, undefined, { signal: stopping.signal });
+                await delay(faults.latencyMs, stopping.signal);
             }
             if (request.method !== "GET" && request.method !== "POST") {
                 throw unsupportedHttpMethod();
@@ -176,7 +182,7 @@ export async function startEnsServer(options: EnsServerOptions = {}): Promise<En
             }
             const answerDelay = result.committed ? faults.latencyAfterCommit(action) : 0;
             if (answerDelay > 0) {
-                await sleep(answerDelay, undefined, { signal: stopping.signal });
+                await delay(answerDelay, stopping.signal);
             }
             if (result.committed && faults.dropAfterCommit(action)) {
                 stats.drop();

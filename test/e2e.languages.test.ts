@@ -11,8 +11,10 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ensureLanguageHost, ProgramLanguage, repoRoot } from "../scripts/engine";
+import { ensureLanguageHost, ProgramLanguage } from "./helpers/engine";
+import { repoRoot } from "./helpers/paths";
 import { archivePath, buildPlugin } from "../scripts/build-plugin";
+import { doors, packageProviderType } from "../provider/doors";
 import { leakedPiece } from "./helpers/leaks";
 import { assertArmour } from "./helpers/pem";
 import { ProgramStack } from "./helpers/programStack";
@@ -124,7 +126,7 @@ describe("end to end: the YAML, Go, Python and Java examples and docs/languages.
 
             // The plugin served the resource: the package's types, not the dynamic provider's.
             const types = stack.resourceTypes().filter((t) => t !== "pulumi:pulumi:Stack");
-            assert.deepStrictEqual(types.sort(), ["ens-keypair:index:KeyPair", "pulumi:providers:ens-keypair"]);
+            assert.deepStrictEqual(types.sort(), [doors.package.resourceType, packageProviderType]);
 
             const privateKey = String(outputs.privateKeyOpenssh);
             const publicKey = String(outputs.publicKeyOpenssh);

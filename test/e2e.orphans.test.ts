@@ -14,7 +14,7 @@ import { EnsServer, startEnsServer } from "../ens-server/server";
 import { doors, packageProviderType } from "../provider/doors";
 import { EnsClient } from "../provider/ens/client";
 import { archivePath, buildPlugin, pluginVersion } from "../scripts/build-plugin";
-import { ensureLanguageHost } from "../scripts/engine";
+import { ensureLanguageHost } from "./helpers/engine";
 import { ProgramStack } from "./helpers/programStack";
 import { killLeftovers, killWhen, runDocumented } from "./helpers/recovery";
 

@@ -8,7 +8,7 @@ import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { DoorName, doorOf } from "../../provider/doors";
-import { repoRoot } from "../../scripts/engine";
+import { repoRoot } from "../../test/helpers/paths";
 import { blocksUnder, userEnvironment } from "../../test/helpers/readmeSteps";
 
 /** Longest any one command may run before the soak gives up on it. */

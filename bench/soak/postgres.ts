@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { repoRoot } from "../../scripts/engine";
+import { repoRoot } from "../../test/helpers/paths";
 
 /** A running cluster. */
 export interface Postgres {

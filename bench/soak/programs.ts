@@ -12,7 +12,7 @@ import * as path from "path";
 import { promisify } from "util";
 import { DoorName } from "../../provider/doors";
 import { pluginVersion } from "../../scripts/build-plugin";
-import { repoRoot } from "../../scripts/engine";
+import { repoRoot } from "../../test/helpers/paths";
 import { pack } from "../../test/helpers/pack";
 import { userEnvironment } from "../../test/helpers/readmeSteps";
 

@@ -16,7 +16,7 @@ import * as os from "os";
 import * as path from "path";
 import { EnsServer, EnsServerStats, FaultOptions, startEnsServer } from "../../ens-server/server";
 import { archivePath, buildPlugin } from "../../scripts/build-plugin";
-import { ensureLanguageHost } from "../../scripts/engine";
+import { ensureLanguageHost } from "../../test/helpers/engine";
 import { workRoot } from "../cli";
 import { cwdOf, processes } from "../procfs";
 import { MemoryPeaks, providerKind, watchMemory } from "./memory";

@@ -6,7 +6,8 @@ import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { ensureEngine, repoRoot } from "../../scripts/engine";
+import { ensureEngine } from "./engine";
+import { repoRoot } from "./paths";
 
 /** A fenced code block: its language and its text. */
 export interface Block {

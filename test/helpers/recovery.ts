@@ -8,7 +8,7 @@ import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { DoorName, doors, providerProcesses } from "../../provider/doors";
-import { repoRoot } from "../../scripts/engine";
+import { repoRoot } from "./paths";
 import { ProgramStack, StreamedCommandResult } from "./programStack";
 
 /** How long docs/ens.md says a killed run's provider may outlive the CLI. */
