@@ -6,10 +6,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { repoRoot } from "../test/helpers/paths";
-import { Results, VariantId, variants } from "./results";
 import { outcomes } from "./soak/report";
 import { SoakResults } from "./soak/soak";
-import { lifecycle, opLabels, View } from "./view";
 
 export const chartsDir = path.join(repoRoot, "bench", "charts");
 
@@ -29,24 +27,21 @@ const config = {
     title: { fontSize: 13, anchor: "start" },
 };
 
-/** Each operation's median CPU time against N (on a log scale), one panel per operation. */
-export function scalingSpec(results: Results): Spec {
-    const v = new View(results);
-    // The stack-trace variant is measured at one N only, to compare with KeyPair there.
-    const ids = (Object.keys(variants) as VariantId[]).filter((id) => id !== "ed25519Traced" && v.ns(id).length > 1);
-    const values = ids.flatMap((id) =>
-        lifecycle.flatMap((op) =>
-            v
-                .ns(id)
-                .map((n) => ({ variant: variants[id].label, op: opLabels[op], n, seconds: v.cpu(id, n, op) / 1000 }))
-                .filter((d) => Number.isFinite(d.seconds)),
-        ),
-    );
-    const ns = [...new Set(values.map((d) => d.n))].sort((a, b) => a - b);
+/** One variant's median CPU time of one operation at one N. */
+export interface ScalingPoint {
+    variant: string;
+    op: string;
+    n: number;
+    seconds: number;
+}
+
+/** Each operation's CPU time against N (on a log scale), one panel per operation, in the order of the points. */
+export function scalingSpec(points: ScalingPoint[], date: string): Spec {
+    const inOrder = (values: (string | number)[]) => [...new Set(values)];
     return {
-        title: `CPU time of each operation against N (median, all processes), ${results.machine.date?.slice(0, 10) ?? ""}`,
-        data: { values },
-        facet: { field: "op", type: "nominal", title: null, sort: lifecycle.map((op) => opLabels[op]) },
+        title: `CPU time of each operation against N (median, all processes), ${date.slice(0, 10)}`,
+        data: { values: points },
+        facet: { field: "op", type: "nominal", title: null, sort: inOrder(points.map((p) => p.op)) },
         columns: 3,
         spec: {
             width: 190,
@@ -54,9 +49,15 @@ export function scalingSpec(results: Results): Spec {
             // Lines without points: the N measured are the x axis's ticks.
             mark: { type: "line", strokeWidth: 1.5 },
             encoding: {
-                x: { field: "n", type: "quantitative", title: "N", scale: { type: "log" }, axis: { values: ns, format: "~s" } },
+                x: {
+                    field: "n",
+                    type: "quantitative",
+                    title: "N",
+                    scale: { type: "log" },
+                    axis: { values: inOrder(points.map((p) => p.n)).sort((a, b) => Number(a) - Number(b)), format: "~s" },
+                },
                 y: { field: "seconds", type: "quantitative", title: "CPU seconds", axis: { tickCount: 5 } },
-                color: { field: "variant", type: "nominal", title: null, sort: ids.map((id) => variants[id].label) },
+                color: { field: "variant", type: "nominal", title: null, sort: inOrder(points.map((p) => p.variant)) },
             },
         },
         resolve: { scale: { y: "independent" } },
@@ -151,16 +152,14 @@ export function soakLoadSpec(r: SoakResults): Spec {
 }
 
 /** Draws the charts of the results given into bench/charts/. */
-export async function writeCharts(reported: { bench?: Results; soak?: SoakResults }): Promise<void> {
-    const charts: [string, Spec][] = [
-        ...(reported.bench ? [["scaling.svg", scalingSpec(reported.bench)] as [string, Spec]] : []),
-        ...(reported.soak
-            ? [
-                  ["soak-timeline.svg", soakTimelineSpec(reported.soak)] as [string, Spec],
-                  ["soak-load.svg", soakLoadSpec(reported.soak)] as [string, Spec],
-              ]
-            : []),
-    ];
+export async function writeCharts(from: { scaling?: { points: ScalingPoint[]; date: string }; soak?: SoakResults }): Promise<void> {
+    const charts: [string, Spec][] = [];
+    if (from.scaling) {
+        charts.push(["scaling.svg", scalingSpec(from.scaling.points, from.scaling.date)]);
+    }
+    if (from.soak) {
+        charts.push(["soak-timeline.svg", soakTimelineSpec(from.soak)], ["soak-load.svg", soakLoadSpec(from.soak)]);
+    }
     fs.mkdirSync(chartsDir, { recursive: true });
     for (const [file, spec] of charts) {
         // A tenth of a pixel is finer than any screen shows; Vega writes up to 15 digits.

@@ -9,14 +9,51 @@ import * as fs from "fs";
 import * as path from "path";
 import { repoRoot } from "../test/helpers/paths";
 import { outputNames } from "../provider/fields";
-import { Sample } from "./cli";
+import { Op, Sample } from "./cli";
 import { ensModes } from "./ens";
 import { methodLabels, Method } from "./keygen";
 import { Results, VariantId, variants } from "./results";
-import { writeCharts } from "./charts";
+import { kib, median, mib, ms, range, ratio, table, unit } from "./format";
+import { writeCharts, ScalingPoint } from "./charts";
 import { soakRenderers } from "./soak/report";
 import { SoakResults } from "./soak/soak";
-import { kib, lifecycle, median, mib, ms, opLabels, range, ratio, scale, table, unit, View } from "./view";
+
+const opLabels: Partial<Record<Op, string>> = {
+    up: "up (create)",
+    preview: "preview, no change",
+    upNoop: "up, no change",
+    refresh: "refresh",
+    destroy: "destroy",
+};
+const lifecycle = Object.keys(opLabels) as Op[];
+const scale = ["ed25519", "tlsEd25519", "floor"] as const;
+
+/** Medians and ratios over a run's samples; times are CPU time unless named wall. */
+class View {
+    constructor(readonly r: Results) {}
+    samples = (id: VariantId, n: number, op: Op) => this.r.samples.filter((s) => s.variant === id && s.n === n && s.op === op);
+    of = (id: VariantId, n: number, op: Op, f: (s: Sample) => number | undefined) =>
+        median(this.samples(id, n, op).map((s) => f(s) ?? NaN));
+    cpu = (id: VariantId, n: number, op: Op) => this.of(id, n, op, (s) => s.cpuMs);
+    wall = (id: VariantId, n: number, op: Op) => this.of(id, n, op, (s) => s.ms);
+    ratio = (a: VariantId, b: VariantId, n: number, op: Op) => this.cpu(a, n, op) / this.cpu(b, n, op);
+    has = (id: VariantId, n: number) => this.samples(id, n, "up").length > 0;
+    ns = (id: VariantId) => [...new Set(this.r.samples.filter((s) => s.variant === id).map((s) => s.n))].sort((a, b) => a - b);
+    state = (id: VariantId, n: number) => this.r.states.find((s) => s.variant === id && s.n === n);
+    perResource = (id: VariantId, n: number) => this.state(id, n)?.bytesPerResource ?? NaN;
+    peak = (id: VariantId, n: number, role: "program" | "provider") =>
+        Math.max(...lifecycle.flatMap((op) => this.samples(id, n, op).map((s) => s.peakKiB[role] ?? -Infinity)));
+    slope = (id: VariantId, op: Op, from: number, to: number) => (this.cpu(id, to, op) - this.cpu(id, from, op)) / (to - from);
+    /** The program's CPU per resource in its profiled no-change preview. */
+    programCpu = (id: VariantId) => this.r.profiles.filter((p) => p.variant === id).map((p) => p.summary.cpuMs / p.n)[0] ?? NaN;
+    /** Two variants' CPU time compared in each repetition, where they ran side by side: their ratio unless told. */
+    paired = (a: VariantId, b: VariantId, n: number, op: Op, compare = (x: number, y: number) => x / y) =>
+        this.samples(a, n, op).map((s) => compare(s.cpuMs, this.samples(b, n, op).find((x) => x.rep === s.rep)?.cpuMs ?? NaN));
+    /** The N of KeyPair's own cost against the floor: the one measured in repetitions. */
+    own = () => this.ns("ed25519").find((n) => this.samples("ed25519", n, "up").length > 1) ?? NaN;
+    /** The largest N of a whole lifecycle. */
+    largest = () => Math.max(...this.r.samples.filter((s) => s.variant === "ed25519" && s.op === "upNoop").map((s) => s.n));
+}
 
 type Target = [target: string, measured: string, goal: string, ok: boolean | undefined];
 
@@ -424,5 +461,18 @@ export async function writeReport(reported: Reported): Promise<void> {
             });
         fs.writeFileSync(file, text);
     }
-    await writeCharts(reported);
+    await writeCharts({ scaling: view && { points: scalingPoints(view), date: view.r.machine.date }, soak: reported.soak });
+}
+
+/** Each operation's median CPU time at each N, of every variant measured at more than one N. */
+function scalingPoints(v: View): ScalingPoint[] {
+    const ids = (Object.keys(variants) as VariantId[]).filter((id) => v.ns(id).length > 1);
+    return ids.flatMap((id) =>
+        lifecycle.flatMap((op) =>
+            v
+                .ns(id)
+                .map((n) => ({ variant: variants[id].label, op: opLabels[op] as string, n, seconds: v.cpu(id, n, op) / 1000 }))
+                .filter((point) => Number.isFinite(point.seconds)),
+        ),
+    );
 }

@@ -3,7 +3,7 @@
  * BENCHMARKS.md and docs/teams.md (bench/report.ts fills them in), from `npm run soak`'s results.
  */
 import { EnsServerStats } from "../../ens-server/server";
-import { median, mib, table, unit } from "../view";
+import { median, mib, table, unit } from "../format";
 import { SoakResults } from "./soak";
 
 const count = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
