@@ -46,7 +46,6 @@ const controlledEnv = [
 ];
 
 describe("the provider in ens mode, against the ENS-compatible server", function () {
-    this.timeout(60_000);
     let server: EnsServer;
     let client: EnsClient;
     let home: string;

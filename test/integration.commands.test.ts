@@ -35,8 +35,6 @@ function continued(url: string, body: string): Promise<ClientRequest> {
 }
 
 describe("the ENS-compatible server as a command", function () {
-    this.timeout(60_000);
-
     it("exits with 0 on SIGTERM, long before its latency ends, with a call in flight and a client gone mid-body", async () => {
         const server = spawn(
             process.execPath,
@@ -82,8 +80,6 @@ describe("the ENS-compatible server as a command", function () {
 });
 
 describe("the orphans command in a process of its own", function () {
-    this.timeout(60_000);
-
     /** The command's source, its stdin no terminal. */
     const command = (...args: string[]) =>
         spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", join("provider", "cli", "main.ts"), ...args], {

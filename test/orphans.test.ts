@@ -76,7 +76,6 @@ function stackExport(pairs: PairDoc[], providers: ProviderDoc[] = []): string {
 }
 
 describe("the orphans command", function () {
-    this.timeout(60_000);
     const keys = { a: ["orphans-key-a", "orphans-secret-a-71c3"], b: ["orphans-key-b", "orphans-secret-b-e90d"] } as const;
     let servers: Record<"a" | "b", EnsServer>;
     let clients: Record<"a" | "b", EnsClient>;
