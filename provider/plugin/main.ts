@@ -8,6 +8,10 @@
  * or one V8 rejects (another Node.js, other V8 flags), writes it once it has answered its first
  * call of a resource method, so that the cache holds the code of a call as well as the start's.
  * A folder it cannot write to costs the cache only.
+ *
+ * Started with `orphans` instead (`pulumi plugin run --kind resource ens-keypair -- orphans …`,
+ * which the engine never passes), it runs the `orphans` command (`orphans.ts`, in the bundle too),
+ * so that a user of the package in any language has it from the plugin they installed.
  */
 import { createHash } from "crypto";
 import * as fs from "fs";
@@ -70,6 +74,10 @@ function main(): void {
         bundle,
         path.dirname(bundle),
     );
+    if (process.argv[2] === "orphans") {
+        module.exports.runOrphans(process.argv.slice(2));
+        return;
+    }
     const stale = cachedData === undefined || script.cachedDataRejected === true;
     module.exports.serve(process.argv[2], stale ? () => writeCache(id, script) : undefined);
 }

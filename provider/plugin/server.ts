@@ -2,8 +2,9 @@
  * The `ens-keypair` plugin's server, as the engine expects a resource plugin to serve: the
  * provider protocol on a port of 127.0.0.1, that port written alone on a line to stdout. It loads
  * the provider and the SDK's generated protocol code, not the whole `@pulumi/pulumi`, which a
- * start would pay for with half a second more, nor grpc-js's server (see `unaryServer.ts`). `npm run build:plugin` bundles it into one file,
- * which the plugin's executable (`main.ts`) runs.
+ * start would pay for with half a second more, nor grpc-js's server (see `unaryServer.ts`).
+ * `npm run build:plugin` bundles it, with the `orphans` command the plugin also runs, into one
+ * file, which the plugin's executable (`main.ts`) runs.
  */
 import type * as Grpc from "@grpc/grpc-js";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
@@ -14,6 +15,8 @@ import { processLifetime } from "../lifetime";
 import schema from "./schema.json";
 import { ProviderService, providerService, resourceMethods } from "./service";
 import { grpcStatus, RpcError, serveUnary, UnaryMethod } from "./unaryServer";
+
+export { runOrphans } from "./orphans";
 
 /** The protocol's service, as the paths of its methods name it. */
 const servicePath = "/pulumirpc.ResourceProvider";
