@@ -3,11 +3,9 @@
  * Only the provider loads this module.
  */
 import { encryptedPkcs8Label, opensshCipher, opensshKdf, PrivateKeyError, privateKeyOf } from "./keys/passphrase";
-import { fingerprints } from "./keys/fingerprints";
-import { KeyMaterial, keyMaterialOf } from "./keys/material";
-import { opensshPublicLine } from "./keys/importedKey";
+import { fingerprints, fingerprintsOfBlob } from "./keys/fingerprints";
 import { sealProblems } from "./keys/sealing";
-import { authorizedKeysLine, opensshKeyHeader } from "./keys/sshWire";
+import { authorizedKeysLine, opensshKeyHeader, opensshPublicLine, publicKeyBlob } from "./keys/sshWire";
 import { KeyPairOutputs } from "./state";
 
 /**
@@ -61,9 +59,11 @@ function derivedFromPrivate(outputs: KeyPairOutputs, problems: string[]) {
     if (passphrase !== undefined && !body.startsWith(`-----BEGIN ${encryptedPkcs8Label}-----`)) {
         problems.push("privateKeyBody is not encrypted though privateKeyPassphrase is set");
     }
-    let material: KeyMaterial;
+    let material: { publicKeyOpenssh: string };
     try {
-        material = keyMaterialOf(privateKeyOf(body, passphrase));
+        // The public half and its fingerprints, not every encoding: re-encoding the private key here would be wasted.
+        const blob = publicKeyBlob(privateKeyOf(body, passphrase)).blob;
+        material = { publicKeyOpenssh: authorizedKeysLine(blob), ...fingerprintsOfBlob(blob) };
     } catch (err) {
         // privateKeyOf says whether the key did not parse or did not decrypt.
         problems.push(err instanceof PrivateKeyError ? err.message : "privateKeyBody does not parse");

@@ -3,9 +3,11 @@ import * as assert from "assert";
 import { createPrivateKey, generateKeyPairSync } from "crypto";
 import * as sshpk from "sshpk";
 import { fingerprints } from "../provider/keys/fingerprints";
-import { opensshPublicLine, parsePublicKey } from "../provider/keys/importedKey";
+import { parsePublicKey } from "../provider/keys/importedKey";
+import { generateKeyMaterial } from "../provider/keys/material";
+import { opensshKeyHeader, opensshPublicLine } from "../provider/keys/sshWire";
 import { expectEnsError } from "./helpers/ensErrors";
-import { allSpecs, sharedKey, sshKeygenPublicKey } from "./helpers/keys";
+import { allSpecs, sharedKey, sshKeygenKey, sshKeygenPublicKey } from "./helpers/keys";
 import { assertNoKeyMaterial } from "./helpers/leaks";
 
 const code = "InvalidParameter.PublicKeyBody";
@@ -251,4 +253,46 @@ describe("opensshPublicLine", () => {
             assert.strictEqual(opensshPublicLine(key.privateKeyOpenssh), key.publicKeyOpenssh);
         });
     }
+
+    for (const args of [
+        ["-t", "ed25519"],
+        ["-t", "rsa", "-b", "3072"],
+        ["-t", "ecdsa", "-b", "256"],
+        ["-t", "ecdsa", "-b", "521"],
+    ]) {
+        it(`gives the public key line of a key ssh-keygen made (${args.join(" ")})`, async function () {
+            this.timeout(60_000);
+            const { privateKey, publicKey } = await sshKeygenKey(args, "someone@somewhere");
+            assert.strictEqual(opensshPublicLine(privateKey), publicKey.split(" ").slice(0, 2).join(" "));
+        });
+    }
+
+    /** The body of an OpenSSH private key, and where its private section starts in it. */
+    const opened = (pem: string) => {
+        const body = Buffer.from(pem.replace(/-----[A-Z ]+-----/g, ""), "base64");
+        const blob = opensshKeyHeader(pem).publicBlob;
+        return { body, section: body.indexOf(blob) + blob.length + 4 };
+    };
+    const armoured = (body: Buffer) =>
+        `-----BEGIN OPENSSH PRIVATE KEY-----\n${body.toString("base64")}\n-----END OPENSSH PRIVATE KEY-----\n`;
+
+    it("reads the private section, not the clear part: a key spliced from two gives the private section's", async () => {
+        const [a, b] = [await generateKeyMaterial({ keyType: "ed25519" }), await generateKeyMaterial({ keyType: "ed25519" })];
+        const [ka, kb] = [opened(a.privateKeyOpenssh), opened(b.privateKeyOpenssh)];
+        const spliced = Buffer.concat([ka.body.subarray(0, ka.section), kb.body.subarray(kb.section)]);
+        assert.strictEqual(opensshKeyHeader(armoured(spliced)).publicBlob.toString("base64"), a.publicKeyOpenssh.split(" ")[1]);
+        assert.strictEqual(opensshPublicLine(armoured(spliced)), b.publicKeyOpenssh);
+    });
+
+    it("refuses an encrypted key, a private section whose check integers differ, and a truncated one", async function () {
+        this.timeout(60_000);
+        const encrypted = await sshKeygenKey(["-t", "ed25519"], "", "a passphrase");
+        assert.throws(() => opensshPublicLine(encrypted.privateKey), /the OpenSSH private key is encrypted/);
+        const key = await generateKeyMaterial({ keyType: "ed25519" });
+        const { body, section } = opened(key.privateKeyOpenssh);
+        const damaged = Buffer.from(body);
+        damaged[section] ^= 0xff;
+        assert.throws(() => opensshPublicLine(armoured(damaged)), /check integers differ/);
+        assert.throws(() => opensshPublicLine(armoured(body.subarray(0, section + 20))), /truncated OpenSSH private key/);
+    });
 });

@@ -88,8 +88,3 @@ export function parsePublicKey(line: unknown, field = "publicKey"): ParsedPublic
             throw fail(`is a ${key.type} key; ${supported}`);
     }
 }
-
-/** The public key line (`<type> <base64>`) that an OpenSSH-format private key carries. */
-export function opensshPublicLine(privateKeyOpenssh: string): string {
-    return authorizedKeysLine(sshpk().parsePrivateKey(privateKeyOpenssh, "ssh").toPublic().toBuffer("rfc4253", {}));
-}

@@ -185,36 +185,96 @@ interface OpensshKeyHeader {
     publicBlob: Buffer;
 }
 
+/** Reads SSH strings and uint32s one after another; `what` names the data in errors. */
+function wireReader(data: Buffer, offset: number, what: string) {
+    const need = (bytes: number) => {
+        if (offset + bytes > data.length) {
+            throw new Error(`truncated ${what}`);
+        }
+    };
+    return {
+        uint32(): number {
+            need(4);
+            offset += 4;
+            return data.readUInt32BE(offset - 4);
+        },
+        string(): Buffer {
+            const length = this.uint32();
+            need(length);
+            offset += length;
+            return data.subarray(offset - length, offset);
+        },
+    };
+}
+
+/** The clear part of an OpenSSH private key, and its private section (encrypted unless the cipher is `none`). */
+function readOpensshKey(pem: string): OpensshKeyHeader & { privateSection: Buffer } {
+    const body = Buffer.from(pem.replace(/-----[A-Z ]+-----/g, ""), "base64");
+    const magic = "openssh-key-v1\0";
+    if (body.subarray(0, magic.length).toString("latin1") !== magic) {
+        throw new Error("not an OpenSSH private key");
+    }
+    const reader = wireReader(body, magic.length, "OpenSSH private key");
+    const cipher = reader.string().toString();
+    const kdf = reader.string().toString();
+    reader.string(); // the KDF's options
+    if (reader.uint32() !== 1) {
+        throw new Error("an OpenSSH private key file must hold one key");
+    }
+    return { cipher, kdf, publicBlob: reader.string(), privateSection: reader.string() };
+}
+
 /**
  * Reads the clear part of an OpenSSH private key without touching the private section, so an
  * encrypted key is read without its passphrase.
  * @throws Error when the text is not an `openssh-key-v1` key holding one key.
  */
 export function opensshKeyHeader(pem: string): OpensshKeyHeader {
-    const body = Buffer.from(pem.replace(/-----[A-Z ]+-----/g, ""), "base64");
-    const magic = "openssh-key-v1\0";
-    if (body.subarray(0, magic.length).toString("latin1") !== magic) {
-        throw new Error("not an OpenSSH private key");
+    const { cipher, kdf, publicBlob } = readOpensshKey(pem);
+    return { cipher, kdf, publicBlob };
+}
+
+/**
+ * The public key line (`<type> <base64>`) of an unencrypted OpenSSH private key, from the public
+ * half its private section holds with the private one (not from the clear part, which a damaged
+ * or spliced key may not share).
+ * @throws Error when the key is encrypted, or its private section is not one whole key of a
+ *   supported type (the two check integers equal, as a reader checks a decryption).
+ */
+export function opensshPublicLine(pem: string): string {
+    const { cipher, privateSection } = readOpensshKey(pem);
+    if (cipher !== "none") {
+        throw new Error("the OpenSSH private key is encrypted");
     }
-    let offset = magic.length;
-    const next = (): Buffer => {
-        if (offset + 4 > body.length) {
-            throw new Error("truncated OpenSSH private key");
-        }
-        const length = body.readUInt32BE(offset);
-        const value = body.subarray(offset + 4, offset + 4 + length);
-        if (value.length !== length) {
-            throw new Error("truncated OpenSSH private key");
-        }
-        offset += 4 + length;
-        return value;
-    };
-    const cipher = next().toString();
-    const kdf = next().toString();
-    next(); // the KDF's options
-    if (offset + 4 > body.length || body.readUInt32BE(offset) !== 1) {
-        throw new Error("an OpenSSH private key file must hold one key");
+    const reader = wireReader(privateSection, 0, "OpenSSH private section");
+    if (reader.uint32() !== reader.uint32()) {
+        throw new Error("the OpenSSH private section's check integers differ");
     }
-    offset += 4;
-    return { cipher, kdf, publicBlob: next() };
+    const type = reader.string();
+    // The fields of each type's private section that make its public blob (see sshParts), after the type.
+    let publicFields: Buffer[];
+    switch (type.toString()) {
+        case "ssh-ed25519": {
+            const pub = reader.string();
+            const secret = reader.string(); // the seed, then the public key again
+            if (pub.length !== 32 || secret.length !== 64 || !secret.subarray(32).equals(pub)) {
+                throw new Error("the OpenSSH private section is not an Ed25519 key");
+            }
+            publicFields = [pub];
+            break;
+        }
+        case "ssh-rsa": {
+            const [n, e] = [reader.string(), reader.string()];
+            publicFields = [e, n];
+            break;
+        }
+        case "ecdsa-sha2-nistp256":
+        case "ecdsa-sha2-nistp384":
+        case "ecdsa-sha2-nistp521":
+            publicFields = [reader.string(), reader.string()]; // the curve and the point
+            break;
+        default:
+            throw new Error("the OpenSSH private section holds an unsupported key type");
+    }
+    return authorizedKeysLine(Buffer.concat([sshString(type), ...publicFields.map((field) => sshString(field))]));
 }

@@ -79,13 +79,18 @@ export function sharedKey(spec: KeySpec): Promise<KeyMaterial> {
 }
 
 /**
- * A public key line made by `ssh-keygen` itself.
+ * A key pair made by `ssh-keygen` itself: its private key file (OpenSSH's format) and its public key line.
  * @param args the key's `-t`/`-b` arguments, e.g. `["-t", "rsa", "-b", "1024"]`.
  */
-export function sshKeygenPublicKey(args: string[], comment = "user@host"): Promise<string> {
+export function sshKeygenKey(args: string[], comment = "user@host", passphrase = ""): Promise<{ privateKey: string; publicKey: string }> {
     return withTempDir(async (dir) => {
         const path = join(dir, "key");
-        await runAsync("ssh-keygen", [...args, "-N", "", "-q", "-C", comment, "-f", path]);
-        return readFileSync(`${path}.pub`, "utf8").trim();
+        await runAsync("ssh-keygen", [...args, "-N", passphrase, "-q", "-C", comment, "-f", path]);
+        return { privateKey: readFileSync(path, "utf8"), publicKey: readFileSync(`${path}.pub`, "utf8").trim() };
     });
+}
+
+/** A public key line made by `ssh-keygen` itself; `args` as {@link sshKeygenKey}'s. */
+export async function sshKeygenPublicKey(args: string[], comment = "user@host"): Promise<string> {
+    return (await sshKeygenKey(args, comment)).publicKey;
 }
