@@ -349,7 +349,10 @@ describe("the plugin over the provider protocol", function () {
         assert.deepStrictEqual(checked.getFailuresList(), []);
         await assert.rejects(check("urn:pulumi:test::plugin::ens-keypair:index:Other::x"), (err: grpc.ServiceError) => {
             assert.strictEqual(err.code, grpc.status.UNKNOWN);
-            assert.match(err.details, new RegExp(`has one resource type, ${doors.package.resourceType}; it was asked for "ens-keypair:index:Other"`));
+            assert.match(
+                err.details,
+                new RegExp(`has one resource type, ${doors.package.resourceType}; it was asked for "ens-keypair:index:Other"`),
+            );
             return true;
         });
     });
@@ -367,6 +370,55 @@ describe("the plugin over the provider protocol", function () {
                 return true;
             });
         }
+    });
+
+    it("carries messages far larger than HTTP/2's frames and flow-control window, several at once on one connection", async () => {
+        const plugin = await started();
+        // 3 MiB each way: 48 times the initial window of 64 KiB, under grpc-js's 4 MiB limit on a message.
+        const large = (i: number) => `${i}`.repeat(3 << 20);
+        const answers = await Promise.all(
+            [1, 2, 3].map((i) => checkConfig(plugin, props({ backend: "local", [`padding${i}`]: large(i) }))),
+        );
+        answers.forEach((checked, at) => {
+            const i = at + 1;
+            // checkConfig gives the configuration back as its inputs, the unknown key with it.
+            assert.strictEqual(unwrap(checked.getInputs()).values[`padding${i}`], large(i));
+            assert.match(checked.getFailuresList()[0].getReason(), new RegExp(`padding${i} is not a configuration key`));
+        });
+    });
+
+    it("answers the engine's Cancel, and serves on after the engine cancels a call in flight", async () => {
+        const plugin = await started();
+        await configure(plugin, ensConfig());
+        const inputs = props({ keyPairName: "cancelled-in-flight", keyType: "rsa", rsaBits: 2048 });
+        // The create reaches ENS, and its answer waits there until the client has cancelled the call.
+        let cancelled!: () => void;
+        const clientCancelled = new Promise<void>((resolve) => (cancelled = resolve));
+        let pending!: grpc.ClientUnaryCall;
+        const removeListener = server.onCommit((commit) => {
+            if (commit.action === "ImportKeyPair" || commit.action === "CreateKeyPair") {
+                pending.cancel();
+                return clientCancelled;
+            }
+            return undefined;
+        });
+        try {
+            const outcome = new Promise<grpc.ServiceError | null>((resolve) => {
+                pending = plugin.client.create(new rpc.CreateRequest().setUrn(urn).setProperties(inputs), (err) => {
+                    cancelled();
+                    resolve(err);
+                });
+            });
+            const err = await outcome;
+            assert.strictEqual(err?.code, grpc.status.CANCELLED, err?.message);
+        } finally {
+            removeListener();
+        }
+        // The plugin answers its next calls on the same connection, and is still running.
+        await call(plugin.client, "cancel", new Empty());
+        const info = await call<Empty, { getVersion(): string }>(plugin.client, "getPluginInfo", new Empty());
+        assert.strictEqual(info.getVersion(), pluginVersion);
+        assert.strictEqual(plugin.process.exitCode, null, plugin.stderr());
     });
 
     it("ends once the engine that started it is gone", async () => {
