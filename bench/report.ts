@@ -540,21 +540,21 @@ export async function writeReport(reported: Reported): Promise<void> {
             });
         fs.writeFileSync(file, text);
     }
-    // The scaling chart is of a whole run: one limited to a part leaves it as it was.
-    const scaling = bench && bench.only === undefined ? { points: scalingPoints(bench), date: bench.machine.date } : undefined;
+    const scaling = bench && { points: scalingPoints(bench), date: bench.machine.date };
     await writeCharts({ scaling, soak: reported.soak });
 }
 
 /**
- * Each operation's median CPU time at each N, of every variant measured at more than one N: the
- * engine's blocks', and the plugin's from its own blocks (its peers there are in the engine's too).
+ * Each operation's median CPU time at each N, of every variant measured at more than one N: from
+ * the engine's blocks, and from the plugin's those the engine's lack (the plugin's own, or every
+ * one in a run limited to the plugin's part).
  */
 function scalingPoints(r: Results): ScalingPoint[] {
-    const engine = new View(r);
-    const plugin = new View(r, "plugin");
-    const atSeveralN = (v: View, ids: VariantId[]) => ids.filter((id) => v.ns(id).length > 1).map((id) => ({ v, id }));
     const ids = Object.keys(variants) as VariantId[];
-    const lines = [...atSeveralN(engine, ids), ...atSeveralN(plugin, ["pluginEd25519", "pluginRsa"])];
+    const atSeveralN = (v: View) => ids.filter((id) => v.ns(id).length > 1).map((id) => ({ v, id }));
+    const engine = atSeveralN(new View(r));
+    const plugin = atSeveralN(new View(r, "plugin")).filter(({ id }) => !engine.some((line) => line.id === id));
+    const lines = [...engine, ...plugin];
     return lines.flatMap(({ v, id }) =>
         lifecycle.flatMap((op) =>
             v
