@@ -93,7 +93,7 @@ function pascal(name: string): string {
 /** The schema, generated afresh from the sources. */
 export function generateSchema(): Json {
     const source = (name: string) => path.join(repoRoot, "provider", name);
-    const program = ts.createProgram([source("fields.ts"), source("config.ts"), source("keyPair.ts")], {
+    const program = ts.createProgram([source("fields.ts"), source("config.ts"), source("dynamic/keyPair.ts")], {
         strict: true,
         target: ts.ScriptTarget.ES2022,
         module: ts.ModuleKind.CommonJS,
@@ -140,7 +140,7 @@ export function generateSchema(): Json {
         Object.fromEntries(fields.filter((f) => test(f.spec)).map((f) => [f.name, property(f, asInput)]));
 
     // The resource's TSDoc sits on the interface that declares its outputs, ahead of the class.
-    const keyPairDoc = declaration(file("keyPair.ts"), ts.isInterfaceDeclaration, "KeyPair");
+    const keyPairDoc = declaration(file("dynamic/keyPair.ts"), ts.isInterfaceDeclaration, "KeyPair");
     const resource = {
         description: docOf(keyPairDoc, "KeyPair"),
         properties: properties((spec) => spec.output, false),
