@@ -3,6 +3,7 @@
  * provider): Pulumi config in the `ens-keypair` namespace, then environment variables.
  */
 import { packageName } from "./doors";
+import { quote } from "./quote";
 import { BackendName } from "./state";
 
 /** The Pulumi config namespace of this provider: the package's name. */
@@ -64,11 +65,11 @@ export class ConfigError extends Error {}
 export function resolveConfig(get: (key: string) => string | undefined, env: NodeJS.ProcessEnv = process.env): ProviderConfig {
     const backend = get("backend") ?? env.ENS_KEYPAIR_BACKEND ?? "local";
     if (backend !== "local" && backend !== "ens") {
-        throw new ConfigError(`${configNamespace}:backend must be "local" or "ens"; got ${JSON.stringify(backend)}.`);
+        throw new ConfigError(`${configNamespace}:backend must be "local" or "ens"; got ${quote(backend)}.`);
     }
     const generation = get("generation") ?? env.ENS_KEYPAIR_GENERATION ?? "provider";
     if (generation !== "provider" && generation !== "ens") {
-        throw new ConfigError(`${configNamespace}:generation must be "provider" or "ens"; got ${JSON.stringify(generation)}.`);
+        throw new ConfigError(`${configNamespace}:generation must be "provider" or "ens"; got ${quote(generation)}.`);
     }
     return {
         backend,

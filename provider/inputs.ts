@@ -161,7 +161,7 @@ function checkRecipients(news: Raw): string[] {
 function checkSealedOnly(news: Raw): boolean {
     const refuse = (rule: string) => invalidParameter(keyPairFields.sealedOnly.ensParameter, rule);
     if (typeof news.sealedOnly !== "boolean") {
-        throw refuse(`sealedOnly must be true or false; got ${JSON.stringify(news.sealedOnly)}.`);
+        throw invalidParameter(keyPairFields.sealedOnly.ensParameter, "sealedOnly must be true or false", { value: news.sealedOnly });
     }
     if (news.sealedOnly && news.privateKeyRecipients === undefined) {
         throw refuse("sealedOnly needs privateKeyRecipients: without them, no output would hold the private key.");
@@ -214,7 +214,10 @@ function checkKeyType(value: unknown, importedType: KeyType | undefined): KeyTyp
     if (importedType !== undefined && value !== undefined && value !== importedType) {
         throw invalidParameter(
             "KeyType",
-            `keyType is ${JSON.stringify(value)} but publicKey is an ${importedType} key; omit keyType when importing a key.`,
+            `keyType must be omitted when importing a key, or be "${importedType}": publicKey is an ${importedType} key`,
+            {
+                value,
+            },
         );
     }
     return importedType ?? (value as KeyType | undefined) ?? keyPairFields.keyType.default;
@@ -238,10 +241,7 @@ function checkChoice<K extends ChoiceName>(field: K, value: unknown, applies: bo
     }
     const choices: readonly unknown[] = spec.choices;
     if (!choices.includes(value)) {
-        throw invalidParameter(
-            spec.ensParameter,
-            `${field} must be one of ${choices.map((c) => JSON.stringify(c)).join(", ")}; got ${JSON.stringify(value)}.`,
-        );
+        throw invalidParameter(spec.ensParameter, `${field} must be one of ${choices.map((c) => JSON.stringify(c)).join(", ")}`, { value });
     }
     return value as ArgumentOf<K>;
 }
@@ -250,7 +250,8 @@ function mustMatchImported(field: "rsaBits" | "ecdsaCurve", given: unknown, actu
     if (given !== undefined && given !== actual) {
         throw invalidParameter(
             keyPairFields[field].ensParameter,
-            `${field} is ${JSON.stringify(given)} but publicKey has ${JSON.stringify(actual)}; omit ${field} when importing a key.`,
+            `${field} must be omitted when importing a key, or be ${JSON.stringify(actual)}, which publicKey has`,
+            { value: given },
         );
     }
 }

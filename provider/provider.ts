@@ -14,6 +14,7 @@ import { checkedInputNames, conditionallyReplacingInputs, replacingInputNames, u
 import { checkInputs, InputFailure, KeyPairInputs } from "./inputs";
 import { BackendName, KeyPairOutputs } from "./state";
 import { passedDeadline } from "./rotation";
+import { quote } from "./quote";
 
 /** What one call runs with, given by the door that makes it. */
 export interface CallContext {
@@ -88,13 +89,13 @@ export async function diff(_id: string, olds: KeyPairOutputs, news: KeyPairInput
     // These say why the pair is replaced.
     if (deadline !== undefined) {
         ctx.inform(
-            `KeyPair "${olds.keyPairName}" (${olds.keyPairId}) is due for rotation: rotatesAt ${deadline} has passed (rotateAfter ${news.rotateAfter}). ${order}`,
+            `KeyPair ${quote(olds.keyPairName)} (${olds.keyPairId}) is due for rotation: rotatesAt ${deadline} has passed (rotateAfter ${news.rotateAfter}). ${order}`,
         );
     }
     if (unsealable.length > 0) {
         const names = unsealable.map(({ name }) => name).join(" and ");
         ctx.inform(
-            `KeyPair "${olds.keyPairName}" (${olds.keyPairId}) is replaced because ${names} changed: with sealedOnly the provider no longer holds its private key, ` +
+            `KeyPair ${quote(olds.keyPairName)} (${olds.keyPairId}) is replaced because ${names} changed: with sealedOnly the provider no longer holds its private key, ` +
                 `so it cannot seal that key again. A new pair is made, sealed to the current privateKeyRecipients. ${order}`,
         );
     }

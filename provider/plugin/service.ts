@@ -15,6 +15,7 @@ import * as implementation from "../provider";
 import { KeyPairOutputs } from "../state";
 import { Properties, unwrap, Unwrapped, wrap } from "./properties";
 import { doors } from "../doors";
+import { quote } from "../quote";
 
 /** Properties of a provider's inputs that the engine adds itself, not configuration keys. */
 const engineConfigKeys = ["version", "pluginDownloadURL"];
@@ -59,7 +60,7 @@ function typeOf(urn: string): string {
 function expectKeyPair(urn: string): void {
     if (typeOf(urn) !== doors.package.resourceType) {
         throw new Error(
-            `The ens-keypair provider has one resource type, ${doors.package.resourceType}; it was asked for ${JSON.stringify(typeOf(urn))}.`,
+            `The ens-keypair provider has one resource type, ${doors.package.resourceType}; it was asked for ${quote(typeOf(urn))}.`,
         );
     }
 }

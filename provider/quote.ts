@@ -1,0 +1,32 @@
+/**
+ * How a message quotes a value that a user gave: the one place that turns such a value into
+ * text. The value is written as JSON, so that a control character shows as an escape and no line
+ * break reaches a log, and cut short, so that a huge value makes a short message (a 5 MB input
+ * once made a 5 MB one).
+ */
+
+/** The most characters of a value that a message quotes. */
+export const quotedLength = 64;
+
+/** `value` as a message quotes it: JSON, its first {@link quotedLength} characters, and its length when cut. */
+export function quote(value: unknown): string {
+    if (typeof value === "string") {
+        if (value.length <= quotedLength) {
+            return JSON.stringify(value);
+        }
+        // Cut between code points, never inside a surrogate pair.
+        const end = /[\uD800-\uDBFF]/.test(value[quotedLength - 1]) ? quotedLength - 1 : quotedLength;
+        return `${JSON.stringify(value.slice(0, end))}… (${value.length} characters)`;
+    }
+    let json: string | undefined;
+    try {
+        json = JSON.stringify(value);
+    } catch {
+        json = undefined;
+    }
+    if (json === undefined) {
+        // JSON has no undefined, function, symbol or bigint.
+        return value === undefined ? "undefined" : `a ${typeof value}`;
+    }
+    return json.length <= quotedLength ? json : `${json.slice(0, quotedLength)}… (${json.length} characters of JSON)`;
+}
