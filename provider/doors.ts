@@ -31,6 +31,16 @@ export const doors = {
 
 export type DoorName = keyof typeof doors;
 
+/**
+ * The input through which the dynamic `KeyPair` tells its provider which inputs the program made
+ * secret (beyond those it always keeps secret): a list of their names. The engine sends a dynamic
+ * provider every value in the clear and marks none secret, since its host does not accept
+ * secrets, so without the list the provider could not tell which values to keep out of its
+ * messages. The provider keeps it with the inputs and outputs in state, where the next method
+ * finds it; the plugin is told by the engine and never sees it.
+ */
+export const secretInputsProperty = "__secretInputs";
+
 /** The type of the package's providers in state, default and explicit alike. */
 export const packageProviderType = `pulumi:providers:${packageName}`;
 

@@ -30,3 +30,13 @@ export function quote(value: unknown): string {
     }
     return json.length <= quotedLength ? json : `${json.slice(0, quotedLength)}… (${json.length} characters of JSON)`;
 }
+
+/**
+ * `text` with each of `secrets` replaced by `[secret]`, whether quoted (as {@link quote} writes it,
+ * cut short or not) or as it is. The strings among `secrets` count, those of lists too; others,
+ * and single characters, which would blot out the message, are left alone.
+ */
+export function redacted(text: string, secrets: readonly unknown[]): string {
+    const strings = secrets.flat().filter((value): value is string => typeof value === "string" && value.length > 1);
+    return strings.reduce((out, secret) => out.split(quote(secret)).join("[secret]").split(secret).join("[secret]"), text);
+}

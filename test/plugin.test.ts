@@ -214,6 +214,40 @@ describe("the plugin over the provider protocol", function () {
         assert.strictEqual(leakedPiece(printed, String(outputs.values.privateKeyOpenssh)), undefined);
     });
 
+    it("names no input that arrived secret on a failure and quotes none, and shows [secret] for it in an error", async () => {
+        const plugin = await started();
+        await configure(plugin, ensConfig());
+        const bad = { keyPairName: "1-made-secret-name", keyType: "made-secret-type" };
+        const check = (secret: string[]) =>
+            call<rpc.CheckRequest, rpc.CheckResponse>(
+                plugin.client,
+                "check",
+                new rpc.CheckRequest().setUrn(urn).setNews(props(bad, secret)),
+            );
+        const plain = (await check([])).getFailuresList();
+        assert.deepStrictEqual(plain.map((f) => f.getProperty()).sort(), ["keyPairName", "keyType"]);
+        const secret = (await check(["keyPairName", "keyType"])).getFailuresList();
+        assert.deepStrictEqual(
+            secret.map((f) => f.getProperty()),
+            ["", ""],
+        );
+        for (const reason of secret.map((f) => f.getReason())) {
+            assert.ok(!reason.includes("made-secret") && !reason.includes("got "), reason);
+        }
+
+        const { EnsClient } = await import("../provider/ens/client");
+        const client = new EnsClient({ endpoint: server.url, accessKeyId, accessKeySecret });
+        const foreign = await client.createKeyPair("made-secret-taken");
+        const inputs = props({ keyPairName: "made-secret-taken", keyType: "rsa", rsaBits: 2048 }, ["keyPairName"]);
+        await assert.rejects(call(plugin.client, "create", new rpc.CreateRequest().setUrn(urn).setProperties(inputs)), (err: Error) => {
+            assert.ok(err.message.includes("PubKeyNameExisted") && err.message.includes("[secret]"), err.message);
+            assert.ok(!err.message.includes("made-secret-taken"), err.message);
+            return true;
+        });
+        await client.deleteKeyPairs({ keyPairId: foreign.keyPairId });
+        assert.ok(!plugin.stderr().includes("made-secret"), plugin.stderr());
+    });
+
     it("diffs and updates as the dynamic provider does: a new key type replaces, deleting first; a new passphrase updates, still secret", async () => {
         const plugin = await started();
         await configure(plugin, props({}));

@@ -36,7 +36,7 @@ import { EnsClient, EnsClientOptions, EnsKeyPair, outcomeUnknown, parseEndpoint 
 import { connectEns } from "../ens/connect";
 import { EnsError, invalidParameter, pubKeyNameExisted } from "../ens/errors";
 import { colonHex, Fingerprints, fingerprints } from "../keys/fingerprints";
-import { InputFailure, KeyPairInputs, unknownValue } from "../inputs";
+import { InputProblem, KeyPairInputs, unknownValue } from "../inputs";
 import { generateKeyMaterial, KeyMaterial, keyMaterialOf } from "../keys/material";
 import { KeyPairOutputs } from "../state";
 import { verifyOutputs } from "../stateIntegrity";
@@ -69,7 +69,7 @@ export function ensBackend(config: ProviderConfig, options: EnsBackendOptions = 
     const withClient = <T>(operation: (client: EnsClient) => Promise<T>): Promise<T> =>
         lifetime.hold(async () => operation(await connect(config, { signal: lifetime.signal, beforeEachRequest: lifetime.check })));
     return {
-        checkInputs(inputs: KeyPairInputs): InputFailure[] {
+        checkInputs(inputs: KeyPairInputs): InputProblem[] {
             // Configuration errors fail the preview as a whole, not one input.
             parseEndpoint(config.endpoint);
             credentialSource(config);
@@ -81,7 +81,7 @@ export function ensBackend(config: ProviderConfig, options: EnsBackendOptions = 
     };
 }
 
-function rsaOnly(inputs: KeyPairInputs): InputFailure[] {
+function rsaOnly(inputs: KeyPairInputs): InputProblem[] {
     // An unknown key type is checked again once the engine knows it.
     if (inputs.keyType === "rsa" || (inputs.keyType as string) === unknownValue) {
         return [];
@@ -97,7 +97,7 @@ function rsaOnly(inputs: KeyPairInputs): InputFailure[] {
               'keyType must be "rsa" with the ens backend, since ENS holds only RSA key pairs (or use the local backend)',
               { value: inputs.keyType },
           );
-    return [{ property: imported ? "publicKey" : "keyType", reason: err.message }];
+    return [{ property: imported ? "publicKey" : "keyType", error: err }];
 }
 
 /** The pair named `name`, if any, looked up with the patience the client gives a lookup that settles a create. */
