@@ -191,6 +191,18 @@ describe("the provider in ens mode, against the ENS-compatible server", function
             );
             await assert.rejects(provider.check({}, { keyPairName: name("endpoint") }), /InvalidParameter\.Endpoint/);
         });
+
+        it("refuses plain http:// to another host at preview, unless ens-keypair:insecureHttp is true", async () => {
+            const remote = { backend: "ens", endpoint: "http://ens.example.com", accessKeyId: "a", accessKeySecret: "b" };
+            await provider.configure(configWith(remote));
+            await assert.rejects(provider.check({}, { keyPairName: name("http") }), /may use plain http:\/\/ only for this machine/);
+            await provider.configure(configWith({ ...remote, insecureHttp: "true" }));
+            assert.deepStrictEqual((await provider.check({}, { keyPairName: name("http") })).failures, []);
+            await assert.rejects(
+                provider.configure(configWith({ ...remote, insecureHttp: "yes" })),
+                /insecureHttp must be "true" or "false"; got "yes"/,
+            );
+        });
     });
 
     describe("create", () => {

@@ -71,7 +71,7 @@ export function ensBackend(config: ProviderConfig, options: EnsBackendOptions = 
     return {
         checkInputs(inputs: KeyPairInputs): InputProblem[] {
             // Configuration errors fail the preview as a whole, not one input.
-            parseEndpoint(config.endpoint);
+            parseEndpoint(config.endpoint, config.insecureHttp);
             credentialSource(config);
             return rsaOnly(inputs);
         },

@@ -74,10 +74,16 @@ function failuresOf(failures: InputFailure[] | undefined): rpc.CheckFailure[] {
     return (failures ?? []).map((failure) => new rpc.CheckFailure().setProperty(failure.property).setReason(failure.reason));
 }
 
-/** A configuration value as `resolveConfig` reads it: one not known until deployment counts as not given. */
+/**
+ * A configuration value as `resolveConfig` reads it: one not known until deployment counts as not
+ * given, and a boolean (a program's `insecureHttp: true`) as its text.
+ */
 function configReader(values: Properties): (key: string) => string | undefined {
     return (key) => {
         const value = values[key];
+        if (typeof value === "boolean") {
+            return String(value);
+        }
         return typeof value === "string" && value !== unknownValue ? value : undefined;
     };
 }
