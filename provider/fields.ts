@@ -116,7 +116,8 @@ export const keyPairFields = {
     },
     /**
      * An existing OpenSSH public key line to import instead of generating a pair (ENS's
-     * ImportKeyPair). The pair then has no private key outputs. RSA keys need 2048 bits or more.
+     * ImportKeyPair). The pair then has no private key outputs. RSA keys need 2048 to 16384 bits;
+     * the line may have at most 8192 characters.
      */
     publicKey: {
         input: true,
@@ -164,8 +165,8 @@ export const keyPairFields = {
      * keys, `age1…` as `age-keygen -y` prints them. `privateKeySealed` then holds
      * `privateKeyOpenssh` (after any passphrase) as one ASCII-armoured age file that the holder of
      * any of their identities opens with `age -d -i`, and nobody else. Kept sorted and without
-     * duplicates; changing it seals the same key again, unless `sealedOnly` is set. Not for
-     * imported keys, which have no private key.
+     * duplicates; changing it seals the same key again, unless `sealedOnly` is set. At most 64
+     * recipients. Not for imported keys, which have no private key.
      */
     privateKeyRecipients: {
         input: true,

@@ -153,6 +153,11 @@ function checkPassphrase(news: Raw): true {
     return true;
 }
 
+/** The most recipients a key is sealed to, checked before any is parsed. */
+export const maxRecipients = 64;
+/** The longest entry of `privateKeyRecipients`, checked before it is parsed: twice an age X25519 recipient, with room for blanks. */
+export const maxRecipientLength = 128;
+
 /**
  * The recipients to seal the private key to, sorted and without duplicates (their order means
  * nothing to age), or as given while some are not known yet. Errors never quote a recipient: an
@@ -170,8 +175,17 @@ function checkRecipients(news: Raw): string[] {
     if (given.length === 0) {
         throw refuse("privateKeyRecipients must list at least one age recipient; omit it to leave the private key unsealed.");
     }
+    if (given.length > maxRecipients) {
+        throw refuse(`privateKeyRecipients must list at most ${maxRecipients} age recipients; it lists ${given.length}.`);
+    }
     if (given.includes(unknownValue)) {
         return given as string[];
+    }
+    const long = given.findIndex((entry: unknown) => typeof entry === "string" && entry.length > maxRecipientLength);
+    if (long !== -1) {
+        throw refuse(
+            `privateKeyRecipients entry ${long + 1} must be at most ${maxRecipientLength} characters long (an age X25519 recipient has 62); it has ${(given[long] as string).length}.`,
+        );
     }
     const entries = given.map((entry: unknown) => (typeof entry === "string" ? entry.trim() : entry));
     const problems = entries.flatMap((entry, i) => {

@@ -72,7 +72,7 @@ function errorOf({ property, error }: InputProblem, ctx: CallContext): EnsError 
  */
 function forEngine(problem: InputProblem, news: Raw, ctx: CallContext): InputFailure {
     const value = news[problem.property];
-    const unreadable = typeof value === "string" && [...value].some((c) => c < " " || c === "\u007f");
+    const unreadable = typeof value === "string" && /\p{Cc}/u.test(value);
     const named = !mayBeSecret(problem.property, ctx) && !unreadable;
     return { property: named ? problem.property : "", reason: errorOf(problem, ctx).message };
 }

@@ -248,6 +248,19 @@ describe("the plugin over the provider protocol", function () {
         assert.ok(!plugin.stderr().includes("made-secret"), plugin.stderr());
     });
 
+    it("refuses a create sent without a check that asks for a key the provider does not make: no 512-bit or million-bit RSA key", async () => {
+        const plugin = await started();
+        await configure(plugin, props({}));
+        for (const rsaBits of [512, 1e6]) {
+            const inputs = props({ keyPairName: "unchecked", keyType: "rsa", rsaBits });
+            await assert.rejects(
+                call(plugin.client, "create", new rpc.CreateRequest().setUrn(urn).setProperties(inputs)),
+                /InvalidParameter\.RsaBits: .*rsaBits must be one of 2048, 3072, 4096/,
+            );
+        }
+        assert.ok(await call(plugin.client, "getPluginInfo", new Empty()), "the plugin still serves");
+    });
+
     it("diffs and updates as the dynamic provider does: a new key type replaces, deleting first; a new passphrase updates, still secret", async () => {
         const plugin = await started();
         await configure(plugin, props({}));

@@ -163,7 +163,7 @@ describe("provider", function () {
                     { keyPairName: "ab", publicKey: rsa1024 },
                     "",
                     "InvalidParameter.PublicKeyBody",
-                    "is a 1024-bit RSA key; RSA keys must have at least 2048 bits",
+                    "is a 1024-bit RSA key; RSA keys must have 2048 to 16384 bits",
                 );
             });
 
