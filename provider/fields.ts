@@ -146,7 +146,8 @@ export const keyPairFields = {
     },
     /**
      * Encrypts the private key outputs with this passphrase: `privateKeyOpenssh` as `ssh-keygen -p`
-     * writes it (bcrypt KDF, AES-256-CTR) and `privateKeyBody` as encrypted PKCS#8. Always kept
+     * writes it (bcrypt KDF, AES-256-CTR) and `privateKeyBody` as encrypted PKCS#8 (scrypt,
+     * AES-256-CBC). Always kept
      * secret, even when given as a plain string. Changing or removing it re-encrypts the same key
      * (with `sealedOnly`, it replaces the pair). Not for imported keys, which have no private key.
      */

@@ -178,7 +178,7 @@ export function create(inputs: KeyPairInputs, ctx: CallContext): Promise<pulumi.
         const backend = backendFor(ctx.config.backend, ctx);
         refuseUnchecked(inputs, ctx, backend);
         // Whichever backend made the pair, its private key is encrypted and sealed before it becomes an output.
-        const outs = await withSealedKey(withPassphrase(await backend.create(pick(inputs))));
+        const outs = await withSealedKey(await withPassphrase(await backend.create(pick(inputs))));
         return { id: outs.keyPairId, outs };
     });
 }
@@ -193,7 +193,7 @@ export function update(_id: string, olds: KeyPairOutputs, news: KeyPairInputs, c
         refuseUnchecked(news, ctx);
         const made = Object.entries(olds).filter(([key]) => !(checkedInputNames as string[]).includes(key));
         const outs = { ...Object.fromEntries(made), ...pick(news) } as KeyPairOutputs;
-        return { outs: await withSealedKey(withPassphrase(outs, olds.privateKeyPassphrase), olds) };
+        return { outs: await withSealedKey(await withPassphrase(outs, olds.privateKeyPassphrase), olds) };
     });
 }
 

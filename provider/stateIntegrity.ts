@@ -2,7 +2,8 @@
  * The integrity check `read` applies to a KeyPair's state: its outputs must agree with each other.
  * Only the provider loads this module.
  */
-import { encryptedPkcs8Label, opensshCipher, opensshKdf, PrivateKeyError, privateKeyOf } from "./keys/passphrase";
+import { opensshCipher, opensshKdf, PrivateKeyError, privateKeyOf } from "./keys/passphrase";
+import { encryptedPkcs8Label } from "./keys/pkcs8";
 import { fingerprints } from "./keys/fingerprints";
 import { KeyMaterial, keyMaterialOf } from "./keys/material";
 import { opensshPublicLine } from "./keys/importedKey";
