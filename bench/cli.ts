@@ -11,7 +11,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
-import { repoRoot } from "../scripts/engine";
+import { repoRoot } from "../test/helpers/paths";
 
 export const workRoot = path.join(repoRoot, "bench", "work");
 const backendDir = path.join(workRoot, "state");

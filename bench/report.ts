@@ -5,7 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { repoRoot } from "../scripts/engine";
+import { repoRoot } from "../test/helpers/paths";
 import { outputNames } from "../provider/fields";
 import { Op, Sample } from "./cli";
 import { ensModes } from "./ens";

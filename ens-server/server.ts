@@ -59,6 +59,11 @@ export interface EnsServerOptions {
      * are written, to stderr.
      */
     log?: (line: string) => void;
+    /**
+     * Waits out injected latency, and must reject once `signal` aborts (the server is closing): a
+     * timer by default. Tests pass one that tells them a call is waiting and ends when they say.
+     */
+    delay?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
 /** A running server. */
@@ -126,6 +131,7 @@ export async function startEnsServer(options: EnsServerOptions = {}): Promise<En
     const stopping = new AbortController();
     const inflight = new Set<Promise<void>>();
     const logUnexpected = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
+    const delay = options.delay ?? ((ms: number, signal: AbortSignal) => sleep(ms, undefined, { signal }));
 
     async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
         const requestId = newRequestId();
@@ -138,7 +144,7 @@ export async function startEnsServer(options: EnsServerOptions = {}): Promise<En
             // below has still sent a call that will run.
             const request = await readRequest(req);
             if (faults.latencyMs > 0) {
-                await sleep(faults.latencyMs, undefined, { signal: stopping.signal });
+                await delay(faults.latencyMs, stopping.signal);
             }
             if (request.method !== "GET" && request.method !== "POST") {
                 throw unsupportedHttpMethod();
@@ -158,7 +164,7 @@ export async function startEnsServer(options: EnsServerOptions = {}): Promise<En
             const result = await actions[action](request.params, store);
             const answerDelay = result.committed ? faults.latencyAfterCommit(action) : 0;
             if (answerDelay > 0) {
-                await sleep(answerDelay, undefined, { signal: stopping.signal });
+                await delay(answerDelay, stopping.signal);
             }
             if (result.committed && faults.dropAfterCommit(action)) {
                 stats.drop();

@@ -13,12 +13,13 @@ import { execFileSync } from "child_process";
 import * as esbuild from "esbuild";
 import * as fs from "fs";
 import * as path from "path";
+import { packageName } from "../provider/doors";
 
 const repoRoot = path.resolve(__dirname, "..");
 /** Where the plugin folder and the archive go. */
 export const distDir = path.join(repoRoot, "dist");
 export const pluginDir = path.join(distDir, "plugin");
-export const pluginName = "pulumi-resource-ens-keypair";
+export const pluginName = `pulumi-resource-${packageName}`;
 
 /** The plugin's version: the package's. */
 export const pluginVersion: string = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8")).version;

@@ -7,7 +7,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { repoRoot } from "../../scripts/engine";
+import { repoRoot } from "./paths";
 
 /** What `npm pack --json` reports of the tarball. */
 export interface Packed {

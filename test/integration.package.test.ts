@@ -9,7 +9,7 @@ import * as fs from "fs";
 import { builtinModules } from "module";
 import * as os from "os";
 import * as path from "path";
-import { repoRoot } from "../scripts/engine";
+import { repoRoot } from "./helpers/paths";
 import { pack, Packed } from "./helpers/pack";
 
 const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8"));

@@ -8,8 +8,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigMap, LocalWorkspace, PulumiFn, Stack } from "@pulumi/pulumi/automation";
-
-export const repoRoot = path.resolve(__dirname, "..");
+import { repoRoot } from "./paths";
 
 let engineDir: string | undefined;
 
@@ -35,7 +34,7 @@ export function ensureEngine(): string {
 }
 
 /** A language whose host `scripts/ensure-pulumi` adds beside `pulumi` on request. */
-export type ProgramLanguage = "go" | "python" | "yaml";
+export type ProgramLanguage = "go" | "python" | "yaml" | "java";
 
 /**
  * Makes the engine available with the language host of `language` beside it (built the first
