@@ -10,6 +10,7 @@ import { opensshPublicLine } from "./keys/importedKey";
 import { sealProblems } from "./keys/sealing";
 import { authorizedKeysLine, opensshKeyHeader } from "./keys/sshWire";
 import { KeyPairOutputs } from "./state";
+import { isShownId, shownId, shownName } from "./pairNames";
 
 /**
  * Checks that stored outputs agree with each other: the public key and every fingerprint derive
@@ -19,7 +20,7 @@ import { KeyPairOutputs } from "./state";
  * @throws Error naming what disagrees; the message never includes key material or the passphrase.
  */
 export function verifyOutputs(outputs: KeyPairOutputs): void {
-    const where = `key pair ${outputs.keyPairId} (${outputs.keyPairName})`;
+    const where = `key pair ${shownId(outputs.keyPairId)} (${shownName(outputs.keyPairName)})`;
     const problems: string[] = [];
     const derived =
         outputs.privateKeyBody !== undefined
@@ -49,8 +50,8 @@ export function verifyOutputs(outputs: KeyPairOutputs): void {
  * a dynamic provider is never told (nor the stack or the resource's name), so the command looks it up
  * by the pair's id; an id that is not of the usual form is not put into a shell command.
  */
-function replaceCommand(keyPairId: string): string {
-    if (!/^[A-Za-z0-9-]+$/.test(keyPairId)) {
+function replaceCommand(keyPairId: unknown): string {
+    if (!isShownId(keyPairId)) {
         return "pulumi up --replace <URN> (pulumi stack --show-urns lists the URNs)";
     }
     return `pulumi up --replace "$(pulumi stack export | jq -r '.deployment.resources[] | select(.id == "${keyPairId}") | .urn')"`;
