@@ -21,11 +21,13 @@ import { isShownId, shownId, shownName } from "./pairNames";
  */
 export function verifyOutputs(outputs: KeyPairOutputs): void {
     const where = `key pair ${shownId(outputs.keyPairId)} (${shownName(outputs.keyPairName)})`;
-    const problems: string[] = [];
+    const problems = typeProblems(outputs);
     const derived =
-        outputs.privateKeyBody !== undefined
-            ? derivedFromPrivate(outputs, problems)
-            : fingerprintsOrProblem(outputs.publicKeyOpenssh, problems);
+        problems.length > 0
+            ? undefined
+            : outputs.privateKeyBody !== undefined
+              ? derivedFromPrivate(outputs, problems)
+              : fingerprintsOrProblem(outputs.publicKeyOpenssh, problems);
     if (derived) {
         for (const field of ["publicKeyOpenssh", "keyPairFingerPrint", "fingerprintMd5", "fingerprintSha256"] as const) {
             const value = (derived as Partial<KeyPairOutputs>)[field];
@@ -43,6 +45,34 @@ export function verifyOutputs(outputs: KeyPairOutputs): void {
             `The state of ${where} is corrupt: ${problems.join("; ")}. Restore the state, or replace the pair: ${replaceCommand(outputs.keyPairId)}`,
         );
     }
+}
+
+/** The outputs the check reads, and the type each must have. */
+const readFields = {
+    publicKeyOpenssh: "string",
+    keyPairFingerPrint: "string",
+    fingerprintMd5: "string",
+    fingerprintSha256: "string",
+    privateKeyBody: "string",
+    privateKeyOpenssh: "string",
+    privateKeyPassphrase: "string",
+    privateKeySealed: "string",
+    sealedOnly: "boolean",
+} as const;
+
+/** The outputs the check reads that are not of their type (a state edited by hand, or a request that was never a state). */
+function typeProblems(outputs: KeyPairOutputs): string[] {
+    const wrong = Object.entries(readFields).filter(([field, type]) => {
+        const value = (outputs as Record<string, unknown>)[field];
+        const optional = field !== "publicKeyOpenssh";
+        return !(typeof value === type || (optional && value === undefined));
+    });
+    const recipients = outputs.privateKeyRecipients as unknown;
+    const listed = recipients === undefined || (Array.isArray(recipients) && recipients.every((r) => typeof r === "string"));
+    return [
+        ...wrong.map(([field, type]) => `${field} is not a ${type}`),
+        ...(listed ? [] : ["privateKeyRecipients is not a list of strings"]),
+    ];
 }
 
 /**
