@@ -196,7 +196,7 @@ describe("the dynamic door, fuzzed", function () {
     });
 
     it("junk in place of a whole request, an id or a property struct, never a TypeError", async () => {
-        const record = fc.dictionary(fc.string({ maxLength: 12 }), junk, { maxKeys: 4 });
+        const record = fc.dictionary(fc.string({ maxLength: 12 }), junk, { maxKeys: 4, noNullPrototype: true });
         await fuzz(
             "dynamic junk requests",
             fc.tuple(record, record, fc.string({ unit: "binary", maxLength: 30 })),

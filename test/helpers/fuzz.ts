@@ -43,7 +43,7 @@ const longString = fc
     .integer({ min: 129, max: 20_000 })
     .chain((length) => fc.constantFrom("a", "\n", "\u{1F511}").map((c) => c.repeat(length)));
 
-/** A value of any type a property struct holds, and the engine's unknown. */
+/** A value of any type a property struct holds, and the engine's unknown (objects as a struct makes them, never without a prototype). */
 export const junk: fc.Arbitrary<unknown> = fc.oneof(
     anyString,
     fc.string({ maxLength: 12 }),
@@ -54,7 +54,7 @@ export const junk: fc.Arbitrary<unknown> = fc.oneof(
     fc.constant(null),
     fc.constant(unknownValue),
     fc.array(anyString, { maxLength: 3 }),
-    fc.dictionary(fc.string({ maxLength: 6 }), anyString, { maxKeys: 3 }),
+    fc.dictionary(fc.string({ maxLength: 6 }), anyString, { maxKeys: 3, noNullPrototype: true }),
 );
 
 /** A value that begins and ends with {@link secretMarks}: sometimes a valid name, sometimes anything. */
