@@ -15,7 +15,8 @@ import { checkInputs, CheckOptions, InputFailure, InputProblem, KeyPairInputs } 
 import { EnsError } from "./ens/errors";
 import { BackendName, KeyPairOutputs } from "./state";
 import { passedDeadline } from "./rotation";
-import { quote, redacted } from "./quote";
+import { redacted } from "./quote";
+import { shownId, shownName } from "./pairNames";
 
 /** What one call runs with, given by the door that makes it. */
 export interface CallContext {
@@ -160,13 +161,13 @@ async function decide(olds: KeyPairOutputs, news: KeyPairInputs, ctx: CallContex
     // These say why the pair is replaced.
     if (deadline !== undefined) {
         ctx.inform(
-            `KeyPair ${quote(olds.keyPairName)} (${olds.keyPairId}) is due for rotation: rotatesAt ${deadline} has passed (rotateAfter ${news.rotateAfter}). ${order}`,
+            `KeyPair "${shownName(olds.keyPairName)}" (${shownId(olds.keyPairId)}) is due for rotation: rotatesAt ${deadline} has passed (rotateAfter ${news.rotateAfter}). ${order}`,
         );
     }
     if (unsealable.length > 0) {
         const names = unsealable.map(({ name }) => name).join(" and ");
         ctx.inform(
-            `KeyPair ${quote(olds.keyPairName)} (${olds.keyPairId}) is replaced because ${names} changed: with sealedOnly the provider no longer holds its private key, ` +
+            `KeyPair "${shownName(olds.keyPairName)}" (${shownId(olds.keyPairId)}) is replaced because ${names} changed: with sealedOnly the provider no longer holds its private key, ` +
                 `so it cannot seal that key again. A new pair is made, sealed to the current privateKeyRecipients. ${order}`,
         );
     }
