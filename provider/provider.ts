@@ -88,17 +88,19 @@ function problemsOf(olds: Raw, news: Raw, backend: Backend | undefined, options:
 }
 
 /**
- * Refuses inputs that break a rule `check` applies: `create` and `update` take the inputs a check
- * resolved, but the plugin serves any client, and a create sent to it without a check must make
- * nothing a check would refuse (a 512-bit key, a name ENS refuses).
+ * The inputs as a check resolves them: `create` and `update` take the inputs a check resolved,
+ * but the plugin serves any client, and a create sent to it without a check must make nothing a
+ * check would refuse (a 512-bit key, a name ENS refuses), and record what it made (the key type
+ * and size of a default, which such inputs may leave out).
  * @param backend the backend whose rules apply too, for a create.
  * @throws EnsError the first rule broken, as check would report it.
  */
-function refuseUnchecked(inputs: Raw, ctx: CallContext, backend?: Backend): void {
-    const [first] = problemsOf({}, inputs, backend, { resolved: true }).problems;
-    if (first !== undefined) {
-        throw errorOf(first, ctx);
+function rechecked(inputs: Raw, ctx: CallContext, backend?: Backend): KeyPairInputs {
+    const { inputs: resolved, problems } = problemsOf({}, inputs, backend, { resolved: true });
+    if (problems.length > 0) {
+        throw errorOf(problems[0], ctx);
     }
+    return resolved;
 }
 
 /**
@@ -177,9 +179,9 @@ async function decide(olds: KeyPairOutputs, news: KeyPairInputs, ctx: CallContex
 export function create(inputs: KeyPairInputs, ctx: CallContext): Promise<pulumi.dynamic.CreateResult> {
     return unsaid(ctx, [inputs], async (ctx) => {
         const backend = backendFor(ctx.config.backend, ctx);
-        refuseUnchecked(inputs, ctx, backend);
+        const checked = rechecked(inputs, ctx, backend);
         // Whichever backend made the pair, its private key is encrypted and sealed before it becomes an output.
-        const outs = await withSealedKey(await withPassphrase(await backend.create(pick(inputs))));
+        const outs = await withSealedKey(await withPassphrase(await backend.create(pick(checked))));
         return { id: outs.keyPairId, outs };
     });
 }
@@ -191,9 +193,9 @@ export function create(inputs: KeyPairInputs, ctx: CallContext): Promise<pulumi.
  */
 export function update(_id: string, olds: KeyPairOutputs, news: KeyPairInputs, ctx: CallContext): Promise<pulumi.dynamic.UpdateResult> {
     return unsaid(ctx, [olds, news], async (ctx) => {
-        refuseUnchecked(news, ctx);
+        const checked = rechecked(news, ctx);
         const made = Object.entries(olds).filter(([key]) => !(checkedInputNames as string[]).includes(key));
-        const outs = { ...Object.fromEntries(made), ...pick(news) } as KeyPairOutputs;
+        const outs = { ...Object.fromEntries(made), ...pick(checked) } as KeyPairOutputs;
         return { outs: await withSealedKey(await withPassphrase(outs, olds.privateKeyPassphrase), olds) };
     });
 }

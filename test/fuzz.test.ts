@@ -172,7 +172,10 @@ describe("the dynamic door, fuzzed", function () {
             // Nothing a check would refuse was made: no key of another size, type or curve.
             assert.ok((keyPairFields.keyType.choices as readonly unknown[]).includes(outs.keyType), String(outs.keyType));
             const key = parsePublicKey(outs.publicKeyOpenssh);
+            // The outputs say what was made, defaults included.
             assert.strictEqual(key.keyType, outs.keyType);
+            assert.strictEqual(outs.rsaBits, key.rsaBits);
+            assert.strictEqual(outs.ecdsaCurve, key.ecdsaCurve);
             if (values.publicKey === undefined) {
                 assert.ok(
                     key.rsaBits === undefined || (keyPairFields.rsaBits.choices as readonly number[]).includes(key.rsaBits),
