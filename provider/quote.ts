@@ -31,12 +31,23 @@ export function quote(value: unknown): string {
     return json.length <= quotedLength ? json : `${json.slice(0, quotedLength)}… (${json.length} characters of JSON)`;
 }
 
+/** Below this length a secret is replaced only where it stands as a word of its own, not inside another. */
+const distinctiveLength = 8;
+
 /**
  * `text` with each of `secrets` replaced by `[secret]`, whether quoted (as {@link quote} writes it,
- * cut short or not) or as it is. The strings among `secrets` count, those of lists too; others,
- * and single characters, which would blot out the message, are left alone.
+ * cut short or not) or as it is. A short secret is replaced only where it stands alone, so that a
+ * two-letter passphrase does not blot out every word that holds its letters. The strings among
+ * `secrets` count, those of lists too; others, and single characters, are left alone.
  */
 export function redacted(text: string, secrets: readonly unknown[]): string {
     const strings = secrets.flat().filter((value): value is string => typeof value === "string" && value.length > 1);
-    return strings.reduce((out, secret) => out.split(quote(secret)).join("[secret]").split(secret).join("[secret]"), text);
+    return strings.reduce((out, secret) => {
+        const unquoted = out.split(quote(secret)).join("[secret]");
+        if (secret.length >= distinctiveLength) {
+            return unquoted.split(secret).join("[secret]");
+        }
+        const escaped = secret.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+        return unquoted.replace(new RegExp(`(?<![\\p{L}\\p{N}_:-])${escaped}(?![\\p{L}\\p{N}_:-])`, "gu"), "[secret]");
+    }, text);
 }

@@ -3,7 +3,7 @@
  * value, however long, makes a long message (a 5 MB `keyType` once made a 5 MB one).
  */
 import * as assert from "assert";
-import { quote, quotedLength } from "../provider/quote";
+import { quote, quotedLength, redacted } from "../provider/quote";
 import * as provider from "../provider/dynamic/implementation";
 import { resolveConfig } from "../provider/config";
 
@@ -39,6 +39,18 @@ describe("quoted values", () => {
             assert.ok(failures[0].reason.includes(`(${huge.length} characters)`), failures[0].reason);
         });
     }
+
+    it("are replaced by [secret] where they are secret: quoted, cut short, or as they are; a short one only as a word of its own", () => {
+        const long = `secret-${"s".repeat(100)}`;
+        assert.strictEqual(redacted(`got ${quote(long)}; again ${long}.`, [long]), "got [secret]; again [secret].");
+        assert.strictEqual(
+            redacted('InvalidParameter.SealedOnly: sealedOnly must be true or false; got "va". Key pair ssh-1 (va).', ["va"]),
+            "InvalidParameter.SealedOnly: sealedOnly must be true or false; got [secret]. Key pair ssh-1 ([secret]).",
+        );
+        assert.strictEqual(redacted("a-b ab ab_c", ["ab"]), "a-b [secret] ab_c");
+        assert.strictEqual(redacted("x (a.b) y", ["a.b", 42, "c"]), "x ([secret]) y", "a secret with regex characters");
+        assert.strictEqual(redacted("one two", [["one", "two"]]), "[secret] [secret]", "the items of a list");
+    });
 
     it("of a 5 MB configuration value make a short configuration error", () => {
         assert.throws(
