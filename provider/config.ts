@@ -67,21 +67,28 @@ export class ConfigError extends Error {}
 /**
  * Resolves the configuration.
  * @param get reads a key of the `ens-keypair` namespace (without the namespace).
+ * @param secretKeys the keys whose values arrived secret, which a message never quotes.
  * @throws ConfigError when `backend` is neither `local` nor `ens`, `generation` neither `provider`
  *   nor `ens`, or `insecureHttp` neither `true` nor `false`.
  */
-export function resolveConfig(get: (key: string) => string | undefined, env: NodeJS.ProcessEnv = process.env): ProviderConfig {
+export function resolveConfig(
+    get: (key: string) => string | undefined,
+    env: NodeJS.ProcessEnv = process.env,
+    secretKeys: ReadonlySet<string> = new Set(),
+): ProviderConfig {
+    const got = (key: ConfigKey, value: string) =>
+        secretKeys.has(key) ? "its value is secret, so not quoted here" : `got ${quote(value)}`;
     const backend = get("backend") ?? env.ENS_KEYPAIR_BACKEND ?? "local";
     if (backend !== "local" && backend !== "ens") {
-        throw new ConfigError(`${configNamespace}:backend must be "local" or "ens"; got ${quote(backend)}.`);
+        throw new ConfigError(`${configNamespace}:backend must be "local" or "ens"; ${got("backend", backend)}.`);
     }
     const generation = get("generation") ?? env.ENS_KEYPAIR_GENERATION ?? "provider";
     if (generation !== "provider" && generation !== "ens") {
-        throw new ConfigError(`${configNamespace}:generation must be "provider" or "ens"; got ${quote(generation)}.`);
+        throw new ConfigError(`${configNamespace}:generation must be "provider" or "ens"; ${got("generation", generation)}.`);
     }
     const insecureHttp = get("insecureHttp") ?? env.ENS_KEYPAIR_INSECURE_HTTP ?? "false";
     if (insecureHttp !== "true" && insecureHttp !== "false") {
-        throw new ConfigError(`${configNamespace}:insecureHttp must be "true" or "false"; got ${quote(insecureHttp)}.`);
+        throw new ConfigError(`${configNamespace}:insecureHttp must be "true" or "false"; ${got("insecureHttp", insecureHttp)}.`);
     }
     return {
         backend,

@@ -58,4 +58,12 @@ describe("quoted values", () => {
             (err: Error) => err.message.length < 300 && err.message.includes(`(${huge.length} characters)`),
         );
     });
+
+    it("of a configuration value that arrived secret are not made at all", () => {
+        assert.throws(
+            () => resolveConfig((key) => (key === "generation" ? "Zq7Xw-x" : undefined), {}, new Set(["generation"])),
+            (err: Error) =>
+                !err.message.includes("Zq7Xw") && /generation must be "provider" or "ens"; its value is secret/.test(err.message),
+        );
+    });
 });

@@ -137,7 +137,7 @@ export function providerService(options: ServiceOptions): ProviderService {
                 );
             }
             try {
-                resolveConfig(configReader(news.values));
+                resolveConfig(configReader(news.values), process.env, news.secret);
             } catch (err) {
                 if (!(err instanceof ConfigError)) {
                     throw err;
@@ -162,7 +162,7 @@ export function providerService(options: ServiceOptions): ProviderService {
 
         async configure(req) {
             const args = unwrap(req.getArgs());
-            config = resolveConfig(configReader(args.values));
+            config = resolveConfig(configReader(args.values), process.env, args.secret);
             return new rpc.ConfigureResponse().setAcceptsecrets(true).setSupportspreview(false).setAcceptresources(false);
         },
 
