@@ -135,10 +135,13 @@ export function rawInputs(material: FuzzMaterial, passphrases: PassphraseWeight 
     return fc.tuple(fields, stray).map(([given, extra]) => ({ ...extra, ...given }));
 }
 
-/** `values` with some of its inputs made secret by the program, holding marked values. */
-export function withSecrets(values: fc.Arbitrary<Raw>): fc.Arbitrary<{ values: Raw; secret: string[] }> {
+/** `values` with some of its properties (by default its inputs) made secret by the program, holding marked values. */
+export function withSecrets(
+    values: fc.Arbitrary<Raw>,
+    names: readonly string[] = inputNames,
+): fc.Arbitrary<{ values: Raw; secret: string[] }> {
     return fc
-        .tuple(values, fc.subarray([...inputNames]), fc.array(markedValue, { minLength: inputNames.length, maxLength: inputNames.length }))
+        .tuple(values, fc.subarray([...names]), fc.array(markedValue, { minLength: names.length, maxLength: names.length }))
         .map(([given, secret, marked]) => {
             const out = { ...given };
             secret.forEach((name, i) => (out[name] = marked[i]));
