@@ -28,6 +28,7 @@ import {
     junk,
     mutated,
     rawInputs,
+    secretMarks,
     withSecrets,
 } from "./helpers/fuzz";
 import { sharedKey } from "./helpers/keys";
@@ -91,10 +92,11 @@ function sent(values: fc.Arbitrary<Raw>, keys: readonly string[], secretNames: r
         { weight: 1, arbitrary: fc.array(fc.tuple(fc.constantFrom(...keys), fc.constantFrom(...damages)), { minLength: 1, maxLength: 2 }) },
     );
     return fc.tuple(withSecrets(values, secretNames), damage).map(([{ values: v, secret }, d]) => {
-        // A damaged property arrives secret exactly when its damage wraps a secret.
-        const damagedSecret = d.filter(([, kind]) => kind.startsWith("secret of")).map(([key]) => key);
-        const damagedPlain = d.filter(([, kind]) => !kind.startsWith("secret of")).map(([key]) => key);
-        return { values: v, secret: [...new Set([...secret.filter((key) => !damagedPlain.includes(key)), ...damagedSecret])], damage: d };
+        // A damaged property arrives secret exactly when its last damage wraps a secret.
+        const last = new Map(d);
+        const kept = secret.filter((key) => !last.has(key));
+        const wrapped = [...last].filter(([, kind]) => kind.startsWith("secret of")).map(([key]) => key);
+        return { values: v, secret: [...kept, ...wrapped], damage: d };
     });
 }
 
@@ -277,7 +279,7 @@ describe("the plugin over gRPC, fuzzed", function () {
     });
 
     it("CheckConfig and Configure answer any configuration struct; a plugin they configure serves on", async () => {
-        const configs = fc.dictionary(
+        const settings = fc.dictionary(
             fc.constantFrom(
                 "backend",
                 "endpoint",
@@ -289,12 +291,12 @@ describe("the plugin over gRPC, fuzzed", function () {
                 "version",
                 "other",
             ),
-            fc.oneof(
-                junk,
-                fc.constantFrom("local", "ens", "provider", "true", "false", "http://127.0.0.1:1", "http://user:pw@ens.example.com"),
-            ),
+            fc.oneof(junk, fc.constantFrom("local", "ens", "provider", "true", "false", "http://127.0.0.1:1")),
             { maxKeys: 5, noNullPrototype: true },
         );
+        // An endpoint with a password, marked as a secret value so that a quoted password fails the scan.
+        const endpoints = fc.option(fc.constant(`http://user:${secretMarks.join("pw")}@ens.example.com`), { nil: undefined });
+        const configs = fc.tuple(settings, endpoints).map(([given, endpoint]) => (endpoint === undefined ? given : { ...given, endpoint }));
         const other = await launch();
         try {
             await fuzz(
