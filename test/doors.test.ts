@@ -5,23 +5,15 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { doors, providerProcesses } from "../provider/doors";
+import { repoRoot, userDocuments } from "./helpers/documents";
 
-const repoRoot = path.join(__dirname, "..");
-
-/** Every markdown file a user reads: the README, docs/ and the examples' READMEs. */
-function userDocuments(): { file: string; text: string }[] {
-    const files = [
-        "README.md",
-        ...fs.readdirSync(path.join(repoRoot, "docs"), { recursive: true, encoding: "utf8" }).map((f) => path.join("docs", f)),
-        ...fs.readdirSync(path.join(repoRoot, "examples")).map((example) => path.join("examples", example, "README.md")),
-    ];
-    return files
-        .filter((file) => file.endsWith(".md") && fs.existsSync(path.join(repoRoot, file)))
-        .map((file) => ({ file, text: fs.readFileSync(path.join(repoRoot, file), "utf8") }));
+/** The user documents with their text. */
+function userDocumentTexts(): { file: string; text: string }[] {
+    return userDocuments().map((file) => ({ file, text: fs.readFileSync(path.join(repoRoot, file), "utf8") }));
 }
 
 describe("the doors in the user documents", () => {
-    const documents = userDocuments();
+    const documents = userDocumentTexts();
     const all = documents.map((d) => d.text).join("\n");
 
     it("name the type tokens of doors.ts, both of them, and no other", () => {

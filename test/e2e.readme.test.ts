@@ -12,6 +12,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { repoRoot } from "./helpers/paths";
+import { assertArmour } from "./helpers/pem";
 import { pack } from "./helpers/pack";
 import { documentedExports } from "./helpers/readme";
 import { blocksOf, only, runSteps, userEnvironment } from "./helpers/readmeSteps";
@@ -215,7 +216,7 @@ describe("the README, followed as a new user would, with the packed package", fu
                 .filter((line) => !line.startsWith("ssh "))
                 .join("\n"),
         );
-        assert.match(fs.readFileSync(keyFile, "utf8"), /^-----BEGIN OPENSSH PRIVATE KEY-----/);
+        assertArmour(fs.readFileSync(keyFile, "utf8"), "OPENSSH PRIVATE KEY");
         assert.notStrictEqual(
             spawnSync("ssh-keygen", ["-y", "-P", "", "-f", keyFile]).status,
             0,

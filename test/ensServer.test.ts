@@ -15,7 +15,7 @@ import { RuntimeOptions } from "@alicloud/tea-util";
 import { fingerprints } from "../provider/keys/fingerprints";
 import { keyMaterialOf } from "../provider/keys/material";
 import { parseCli } from "../ens-server/cliOptions";
-import { defaultAccessKey, EnsServer, EnsServerOptions, startEnsServer } from "../ens-server/server";
+import { defaultAccessKey, EnsServer, EnsServerOptions, FaultOptions, startEnsServer } from "../ens-server/server";
 import { assertEnsError, requestIdShape } from "./helpers/ensErrors";
 import { sharedKey } from "./helpers/keys";
 import { heldDelays } from "./helpers/heldDelays";
@@ -202,6 +202,23 @@ describe("ENS server", function () {
         const server = await startEnsServer({ accessKeys: { [keyId]: keySecret }, securityTokens: [stsToken], ...options });
         started.push(server);
         return server;
+    }
+
+    /**
+     * A server with `faults`, whose injected latency the test holds, and a signed ImportKeyPair of
+     * `name` whose client gives up while the call waits. `logged` is the call's log line, once it ends.
+     */
+    async function importGivenUp(faults: FaultOptions, name: string) {
+        const held = heldDelays();
+        const log = new Queue<string>();
+        const server = await start({ faults, delay: held.delay, log: (line) => log.push(line) });
+        const giveUp = new AbortController();
+        const query = v1Query("GET", { Action: "ImportKeyPair", KeyPairName: name, PublicKeyBody: await rsaLine() });
+        const importing = raw(server, { query, signal: giveUp.signal });
+        const wait = await held.next();
+        giveUp.abort();
+        await assert.rejects(importing, { name: "AbortError" });
+        return { server, wait, logged: log.find((line) => line.startsWith("GET ImportKeyPair ")) };
     }
 
     before(() => {
@@ -809,19 +826,38 @@ describe("ENS server", function () {
             assert.deepStrictEqual(server.stats().faultsInjected, { ServiceUnavailable: 2, Throttling: 1 });
         });
 
+        it("throttles in bursts: after every `every` calls in scope, the next `length`, counted towards maxFaults", async () => {
+            const server = await start({ faults: { throttleBursts: { every: 3, length: 2 }, actions: ["DescribeKeyPairs"] } });
+            const call = officialClient(server);
+            const outcomes: string[] = [];
+            for (let i = 0; i < 10; i++) {
+                outcomes.push(
+                    await call("DescribeKeyPairs").then(
+                        () => "ok",
+                        (e: ClientError) => e.code,
+                    ),
+                );
+                // Out of scope: neither throttled nor counted in the rhythm.
+                await call("DeleteKeyPairs", { KeyPairName: "nothing" });
+            }
+            assert.deepStrictEqual(outcomes, ["ok", "ok", "ok", "Throttling", "Throttling", "ok", "ok", "ok", "Throttling", "Throttling"]);
+            assert.deepStrictEqual(server.stats().faultsInjected, { Throttling: 4 });
+
+            server.setFaults({ throttleBursts: { every: 1, length: 5 }, maxFaults: 2 });
+            await call("DescribeKeyPairs");
+            await clientError(call("DescribeKeyPairs"), "Throttling", 400);
+            await clientError(call("DescribeKeyPairs"), "Throttling", 400);
+            await call("DescribeKeyPairs");
+            assert.deepStrictEqual(server.stats().faultsInjected, { Throttling: 6 });
+            assert.throws(() => server.setFaults({ throttleBursts: { every: 0, length: 1 } }), /throttleBursts\.every/);
+            assert.throws(() => server.setFaults({ throttleBursts: { every: 2, length: 1.5 } }), /throttleBursts\.length/);
+        });
+
         it("runs a call whose client gave up during latencyMs: the request was read before the delay", async () => {
-            const held = heldDelays();
-            const log = new Queue<string>();
-            const server = await start({ faults: { latencyMs: 1500 }, delay: held.delay, log: (line) => log.push(line) });
-            const giveUp = new AbortController();
-            const query = v1Query("GET", { Action: "ImportKeyPair", KeyPairName: "gave-up", PublicKeyBody: await rsaLine() });
-            const importing = raw(server, { query, signal: giveUp.signal });
-            const wait = await held.next();
-            giveUp.abort();
-            await assert.rejects(importing, { name: "AbortError" });
+            const { server, wait, logged } = await importGivenUp({ latencyMs: 1500 }, "gave-up");
             assert.deepStrictEqual(server.listKeyPairs(), [], "not run before the delay is over");
             wait.release();
-            await log.find((line) => line.startsWith("GET ImportKeyPair "));
+            await logged;
             assert.deepStrictEqual(
                 server.listKeyPairs().map((p) => p.keyPairName),
                 ["gave-up"],
@@ -853,17 +889,9 @@ describe("ENS server", function () {
         });
 
         it("loses the answer of a committed call whose client gave up during latencyAfterCommitMs", async () => {
-            const held = heldDelays();
-            const log = new Queue<string>();
-            const server = await start({ faults: { latencyAfterCommitMs: 5000 }, delay: held.delay, log: (line) => log.push(line) });
-            const giveUp = new AbortController();
-            const query = v1Query("GET", { Action: "ImportKeyPair", KeyPairName: "answer-lost", PublicKeyBody: await rsaLine() });
-            const importing = raw(server, { query, signal: giveUp.signal });
-            const wait = await held.next();
-            giveUp.abort();
-            await assert.rejects(importing, { name: "AbortError" });
+            const { server, wait, logged } = await importGivenUp({ latencyAfterCommitMs: 5000 }, "answer-lost");
             wait.release();
-            assert.match(await log.find((line) => line.startsWith("GET ImportKeyPair ")), / 200 OK /, "answered into a closed connection");
+            assert.match(await logged, / 200 OK /, "answered into a closed connection");
             assert.deepStrictEqual(
                 server.listKeyPairs().map((p) => p.keyPairName),
                 ["answer-lost"],
@@ -917,6 +945,85 @@ describe("ENS server", function () {
         });
     });
 
+    describe("commit events", () => {
+        it("reports each committed change while its answer is still due, and nothing for reads or failures", async () => {
+            const server = await start({ faults: { latencyAfterCommitMs: 60_000, actions: ["ImportKeyPair"] } });
+            const call = officialClient(server);
+            const seen: string[] = [];
+            let answered = false;
+            let resolveCommitted: () => void = () => undefined;
+            const committed = new Promise<void>((resolve) => (resolveCommitted = resolve));
+            const stop = server.onCommit(({ action, created, deleted }) => {
+                seen.push(`${action} +${created.map((p) => p.keyPairName).join(",")} -${deleted.map((p) => p.keyPairName).join(",")}`);
+                if (action === "ImportKeyPair") {
+                    assert.strictEqual(answered, false, "the event comes before the answer");
+                    resolveCommitted();
+                }
+            });
+            const importing = call("ImportKeyPair", { KeyPairName: "held", PublicKeyBody: await rsaLine() }).then(
+                () => (answered = true),
+                () => (answered = true),
+            );
+            await committed;
+            assert.deepStrictEqual(
+                server.listKeyPairs().map((p) => p.keyPairName),
+                ["held"],
+            );
+            server.setFaults({});
+            await call("CreateKeyPair", { KeyPairName: "made" });
+            await call("DescribeKeyPairs");
+            await clientError(call("CreateKeyPair", { KeyPairName: "made" }), "PubKeyNameExisted", 400);
+            await call("DeleteKeyPairs", { KeyPairName: "made" });
+            await call("DeleteKeyPairs", { KeyPairName: "made" });
+            stop();
+            await call("DeleteKeyPairs", { KeyPairName: "held" });
+            assert.deepStrictEqual(seen, [
+                "ImportKeyPair +held -",
+                "CreateKeyPair +made -",
+                "DeleteKeyPairs + -made",
+                "DeleteKeyPairs + -",
+            ]);
+            await server.close();
+            await importing;
+            assert.strictEqual(answered, true);
+        });
+
+        it("holds a committed call's answer until the promise a listener returns settles", async () => {
+            const server = await start();
+            let release: () => void = () => undefined;
+            const held = new Promise<void>((resolve) => (release = resolve));
+            let answered = false;
+            let resolveCommitted: () => void = () => undefined;
+            const committed = new Promise<void>((resolve) => (resolveCommitted = resolve));
+            server.onCommit(() => {
+                resolveCommitted();
+                return held;
+            });
+            const creating = officialClient(server)("CreateKeyPair", { KeyPairName: "held-answer" }).then((body) => {
+                answered = true;
+                return body;
+            });
+            await committed;
+            // Other calls go on meanwhile; the held one is still unanswered after them.
+            await officialClient(server)("DescribeKeyPairs");
+            assert.strictEqual(answered, false);
+            release();
+            assert.strictEqual((await creating).KeyPairName, "held-answer");
+        });
+
+        it("answers a committed call although a listener throws or its promise rejects", async () => {
+            const lines: string[] = [];
+            const server = await start({ log: (line) => lines.push(line) });
+            server.onCommit(() => {
+                throw new Error("listener bug");
+            });
+            server.onCommit(() => Promise.reject(new Error("held in vain")));
+            await officialClient(server)("CreateKeyPair", { KeyPairName: "still-answered" });
+            assert.ok(lines.some((line) => line.includes("a commit listener failed") && line.includes("listener bug")));
+            assert.ok(lines.some((line) => line.includes("a commit listener failed") && line.includes("held in vain")));
+        });
+    });
+
     describe("stats", () => {
         it("counts requests, calls by action and errors by code", async () => {
             const server = await start();
@@ -953,6 +1060,8 @@ describe("ENS server", function () {
                     "Throttling,InternalError",
                     "--drop-after-commit",
                     "1",
+                    "--throttle-bursts",
+                    "200:20",
                 ],
                 {
                     ENS_SERVER_LATENCY_MS: "40",
@@ -973,6 +1082,7 @@ describe("ENS server", function () {
                 faults: {
                     rate: 0.25,
                     errors: ["Throttling", "InternalError"],
+                    throttleBursts: { every: 200, length: 20 },
                     latencyMs: 40,
                     latencyAfterCommitMs: 1500,
                     dropAfterCommit: 1,
@@ -1002,6 +1112,8 @@ describe("ENS server", function () {
             assert.throws(() => parseCli(["--fault-rate", "2"], {}), /rate/);
             assert.throws(() => parseCli(["--fault-errors", "Teapot"], {}), /Teapot/);
             assert.throws(() => parseCli(["--access-key", "no-secret"], {}), /ID:SECRET/);
+            assert.throws(() => parseCli(["--throttle-bursts", "20"], {}), /--throttle-bursts must be EVERY:LENGTH/);
+            assert.throws(() => parseCli(["--throttle-bursts", "0:5"], {}), /throttleBursts\.every/);
             assert.throws(() => parseCli(["--bogus"], {}), /bogus/);
         });
     });

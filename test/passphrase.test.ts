@@ -60,7 +60,6 @@ function asn1Shape(parsed: string): string[] {
 }
 
 describe("passphrase-protected private keys", function () {
-    this.timeout(120_000);
     const pairs: { label: string; news: Raw; pair?: CreatedPair }[] = protectedPairs.map((entry) => ({ ...entry }));
 
     before(async () => {

@@ -64,7 +64,7 @@ export function documentedCommands(heading: string, door: DoorName): string[] {
  * and environment, typing `answer` when it asks "Type yes".
  */
 export function runOnTerminal(
-    stack: ProgramStack,
+    stack: Pick<ProgramStack, "dir" | "env">,
     commandLine: string,
     answer: string,
 ): Promise<StreamedCommandResult & { asked: boolean }> {
