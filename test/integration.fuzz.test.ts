@@ -25,13 +25,14 @@ import {
     assertQuotesNoSecret,
     fuzz,
     FuzzMaterial,
+    fuzzMaterial,
     junk,
     mutated,
+    pairKinds,
     rawInputs,
     secretMarks,
     withSecrets,
 } from "./helpers/fuzz";
-import { sharedKey } from "./helpers/keys";
 import { call, configure, launch, Plugin, props, stop } from "./helpers/plugin";
 
 type Raw = Record<string, unknown>;
@@ -114,31 +115,17 @@ describe("the plugin over gRPC, fuzzed", function () {
     this.timeout(600_000);
     let plugin: Plugin;
     let material: FuzzMaterial;
-    let publicText: string;
     let stored: Raw[];
     let checked: Raw[];
 
     before(async () => {
         await buildPlugin();
-        const age = await import("age-encryption");
-        const identities = await Promise.all([0, 1, 2].map(() => age.generateIdentity()));
-        const keys = await Promise.all([
-            sharedKey({ keyType: "ed25519" }),
-            sharedKey({ keyType: "ecdsa", ecdsaCurve: "P256" }),
-            sharedKey({ keyType: "rsa", rsaBits: 2048 }),
-        ]);
-        material = { keys, recipients: await Promise.all(identities.map((i) => age.identityToRecipient(i))), identity: identities[0] };
-        publicText = keys.map((key) => key.publicKeyOpenssh).join("\n");
+        material = await fuzzMaterial();
         plugin = await launch();
         await configure(plugin, props({}));
         checked = [];
         stored = [];
-        for (const news of [
-            { keyPairName: "fuzz-ed", keyType: "ed25519" },
-            { keyPairNamePrefix: "fuzz-", keyType: "ecdsa", rotateAfter: "90d" },
-            { keyPairName: "fuzz-imported", publicKey: keys[2].publicKeyOpenssh },
-            { keyPairName: "fuzz-sealed", keyType: "ed25519", privateKeyRecipients: material.recipients.slice(0, 2), sealedOnly: true },
-        ]) {
+        for (const news of pairKinds(material)) {
             const response = await call<rpc.CheckRequest, rpc.CheckResponse>(
                 plugin.client,
                 "check",
@@ -157,7 +144,7 @@ describe("the plugin over gRPC, fuzzed", function () {
 
     after(async () => {
         if (plugin !== undefined) {
-            assertQuotesNoSecret(plugin.stderr(), material, publicText);
+            assertQuotesNoSecret(plugin.stderr(), material);
             await stop(plugin);
         }
     });
@@ -174,7 +161,7 @@ describe("the plugin over gRPC, fuzzed", function () {
         assert.ok(info.getVersion(), "the plugin stopped serving");
         if (result.error !== undefined) {
             assertNoBugMessage(result.error.details);
-            assertQuotesNoSecret(result.error.details, material, publicText);
+            assertQuotesNoSecret(result.error.details, material);
         }
         return result;
     }
@@ -197,7 +184,7 @@ describe("the plugin over gRPC, fuzzed", function () {
             if (response !== undefined) {
                 const failures = response.getFailuresList().map((f) => ({ property: f.getProperty(), reason: f.getReason() }));
                 assertFailures(failures, news.secret);
-                assertQuotesNoSecret(failures.map((f) => f.reason).join("\n"), material, publicText);
+                assertQuotesNoSecret(failures.map((f) => f.reason).join("\n"), material);
                 assertStillSecret(response.getInputs(), news.secret);
             }
         });
@@ -272,7 +259,7 @@ describe("the plugin over gRPC, fuzzed", function () {
             });
             if (error !== null) {
                 assertNoBugMessage(error.details);
-                assertQuotesNoSecret(error.details, material, publicText);
+                assertQuotesNoSecret(error.details, material);
             }
             await answer("getPluginInfo", new Empty());
         });
@@ -316,7 +303,7 @@ describe("the plugin over gRPC, fuzzed", function () {
                         await call(other.client, method, request).catch((err: grpc.ServiceError) => (error = err));
                         if (error !== undefined) {
                             assertNoBugMessage(error.details);
-                            assertQuotesNoSecret(error.details, material, publicText);
+                            assertQuotesNoSecret(error.details, material);
                         }
                     }
                     await call(other.client, "getPluginInfo", new Empty());

@@ -13,6 +13,7 @@ import fc from "fast-check";
 import { inputNames, unechoedInputNames } from "../../provider/fields";
 import { unknownValue } from "../../provider/inputs";
 import { KeyMaterial } from "../../provider/keys/material";
+import { sharedKey } from "./keys";
 import { pemBody, pieceLength } from "./leaks";
 
 type Raw = Record<string, unknown>;
@@ -28,6 +29,28 @@ export interface FuzzMaterial {
     recipients: string[];
     /** An age identity, pasted in place of its recipient. */
     identity: string;
+}
+
+/** Material for a run: three generated pairs (ed25519, ECDSA P-256, RSA 2048) and three age identities' recipients. */
+export async function fuzzMaterial(): Promise<FuzzMaterial> {
+    const age = await import("age-encryption");
+    const identities = await Promise.all([0, 1, 2].map(() => age.generateIdentity()));
+    const keys = await Promise.all([
+        sharedKey({ keyType: "ed25519" }),
+        sharedKey({ keyType: "ecdsa", ecdsaCurve: "P256" }),
+        sharedKey({ keyType: "rsa", rsaBits: 2048 }),
+    ]);
+    return { keys, recipients: await Promise.all(identities.map((i) => age.identityToRecipient(i))), identity: identities[0] };
+}
+
+/** Inputs of one pair of each kind (named, prefixed with rotation, imported, sealed), which a check accepts. */
+export function pairKinds(material: FuzzMaterial): Raw[] {
+    return [
+        { keyPairName: "fuzz-ed", keyType: "ed25519" },
+        { keyPairNamePrefix: "fuzz-", keyType: "ecdsa", rotateAfter: "90d" },
+        { keyPairName: "fuzz-imported", publicKey: material.keys[2].publicKeyOpenssh },
+        { keyPairName: "fuzz-sealed", keyType: "ed25519", privateKeyRecipients: material.recipients.slice(0, 2), sealedOnly: true },
+    ];
 }
 
 /** The private texts of `material` that no answer may quote. */
@@ -197,7 +220,8 @@ export async function fuzz<T>(
  * key lines do not hold, as test/helpers/leaks.ts scans for them, gathered once so that a check
  * scans a text in one pass.
  */
-function secretPieces(material: FuzzMaterial, publicText: string): Set<string> {
+function secretPieces(material: FuzzMaterial): Set<string> {
+    const publicText = material.keys.map((key) => key.publicKeyOpenssh).join("\n");
     const pieces = new Set<string>();
     for (const secret of privateTexts(material)) {
         const body = pemBody(secret) || secret;
@@ -214,13 +238,13 @@ function secretPieces(material: FuzzMaterial, publicText: string): Set<string> {
 const piecesOf = new WeakMap<FuzzMaterial, Set<string>>();
 
 /** Asserts that `text`, something the provider said, quotes no marked secret value and no piece of a private key or identity. */
-export function assertQuotesNoSecret(text: string, material: FuzzMaterial, publicText: string): void {
+export function assertQuotesNoSecret(text: string, material: FuzzMaterial): void {
     for (const mark of secretMarks) {
         assert.ok(!text.includes(mark), `a secret value is quoted: ${text.slice(0, 300)}`);
     }
     let pieces = piecesOf.get(material);
     if (pieces === undefined) {
-        pieces = secretPieces(material, publicText);
+        pieces = secretPieces(material);
         piecesOf.set(material, pieces);
     }
     for (let i = 0; i + pieceLength <= text.length; i++) {
