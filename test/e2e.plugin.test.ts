@@ -1,4 +1,4 @@
-// The ens-keypair package under the real engine: the plugin archive installed with
+// The ens-keypair package under the real engine: the plugin built into dist/plugin installed with
 // `pulumi plugin install --file` into a throwaway PULUMI_HOME, and a TypeScript program outside
 // the repository using the SDK that `pulumi package add` generates. The example's README run as
 // written; two provider instances against two ENS-compatible servers; `pulumi import` of a pair
@@ -11,7 +11,7 @@ import * as os from "os";
 import * as path from "path";
 import { EnsServer, startEnsServer } from "../ens-server/server";
 import { EnsClient } from "../provider/ens/client";
-import { archivePath, buildPlugin, pluginVersion } from "../scripts/build-plugin";
+import { buildPlugin, pluginDir, pluginVersion } from "../scripts/build-plugin";
 import { ensureEngine, repoRoot } from "../scripts/engine";
 import { keyPairType } from "../provider/cli/orphans";
 import { keyPairToken } from "../provider/plugin/token";
@@ -83,10 +83,10 @@ describe("end to end: the ens-keypair plugin and its TypeScript SDK", function (
         }
     });
 
-    it("the example's README, run as written outside the repository: plugin archive, package add, up, no-change preview, the key, destroy", () => {
+    it("the example's README, run as written outside the repository: the plugin, package add, up, no-change preview, the key, destroy", () => {
         // The README runs in examples/package-typescript of a clone; here the folder is a copy
         // outside the repository, so its paths into the clone point at this checkout, and the
-        // archive was built by this suite with the build script's own function.
+        // plugin was built by this suite with the build script's own function.
         const commands = readmeCommands();
         assert.match(commands[0], /^cd examples\/package-typescript/);
         assert.match(commands[1], /npm run build:plugin/);
@@ -94,12 +94,12 @@ describe("end to end: the ens-keypair plugin and its TypeScript SDK", function (
             .slice(2)
             .map((line) => line.replaceAll("../../dist/", `${path.join(repoRoot, "dist")}/`))
             .join("\n");
-        assert.ok(script.includes(archivePath), `the README installs ${path.basename(archivePath)}`);
+        assert.ok(script.includes(`--file ${pluginDir}`), "the README installs the plugin built into dist/plugin");
         const result = sh(script);
         assert.strictEqual(result.status, 0, result.output);
         const output = result.output;
 
-        // The plugin went to the throwaway PULUMI_HOME, from the archive.
+        // The plugin went to the throwaway PULUMI_HOME, from dist/plugin.
         const installed = path.join(pulumiHome, "plugins", `resource-ens-keypair-v${pluginVersion}`, "pulumi-resource-ens-keypair");
         assert.ok(fs.existsSync(installed), installed);
         assert.match(output, /\+ 2 created/);
@@ -185,7 +185,7 @@ describe("end to end: the ens-keypair plugin and its TypeScript SDK", function (
             const stack = stackWith(
                 "plugin-instances",
                 `import * as pulumi from "@pulumi/pulumi";
-import * as ensKeypair from "@pulumi/ens-keypair";
+import * as ensKeypair from "@ens-keypair/pulumi";
 const config = new pulumi.Config();
 const provider = (name: string) =>
     new ensKeypair.Provider(name, {
@@ -244,7 +244,7 @@ export const ids = { a: a.keyPairId, b: b.keyPairId };
 export const fingerprint = adopted.keyPairFingerPrint;
 export const privateKey = adopted.privateKeyOpenssh;
 `;
-            const stack = ensStack("plugin-import", `import * as ensKeypair from "@pulumi/ens-keypair";\n`, "a");
+            const stack = ensStack("plugin-import", `import * as ensKeypair from "@ens-keypair/pulumi";\n`, "a");
             const code = path.join(program, "imported.ts");
             await pulumi(stack, "import", keyPairToken, "adopted", made.keyPairId, "--yes", "--protect=false", "--out", code);
             // The program the import printed, with outputs to check.
@@ -266,7 +266,7 @@ const deploy = new KeyPair("deploy", { keyPairName: "${name}" });
 export const id = deploy.keyPairId;
 export const fingerprint = deploy.keyPairFingerPrint;
 `;
-            const packageProgram = (name: string, options = "{}") => `import * as ensKeypair from "@pulumi/ens-keypair";
+            const packageProgram = (name: string, options = "{}") => `import * as ensKeypair from "@ens-keypair/pulumi";
 const deploy = new ensKeypair.KeyPair("deploy", { keyPairName: "${name}" }, ${options});
 export const id = deploy.keyPairId;
 export const fingerprint = deploy.keyPairFingerPrint;
@@ -385,7 +385,7 @@ export const fingerprint = deploy.keyPairFingerPrint;
         it("pulumi import in the local backend fails and says why", () => {
             const stack = stackWith(
                 "plugin-import-local",
-                `import * as ensKeypair from "@pulumi/ens-keypair";\nexport const sdk = typeof ensKeypair.KeyPair;\n`,
+                `import * as ensKeypair from "@ens-keypair/pulumi";\nexport const sdk = typeof ensKeypair.KeyPair;\n`,
             );
             const result = stack.run(["import", keyPairToken, "adopted", "ssh-abcdefghijklmnopqrstuvw", "--yes"]);
             assert.notStrictEqual(result.status, 0);
