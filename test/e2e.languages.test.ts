@@ -1,6 +1,6 @@
 // Programs in Pulumi YAML, Go and Python, each an example deployed as its README says: the README's
-// Steps run as written (install the plugin from its archive, `pulumi install`, `pulumi up`, read
-// the private key, `ssh-keygen -y`) from a copy of the example beside the built archive, outside the
+// Steps run as written (install the plugin from the clone's build, `pulumi install`, `pulumi up`, read
+// the private key, `ssh-keygen -y`) from a copy of the example beside the built plugin, outside the
 // repository, with the plugin in a throwaway PULUMI_HOME. One `pulumi up` per program; the tests
 // then check the stack with the same CLI (a no-change preview, the outputs and which of them are
 // secret, the state) and run the README's Tearing down.
@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ensureLanguageHost, ProgramLanguage, repoRoot } from "../scripts/engine";
-import { archivePath, buildPlugin } from "../scripts/build-plugin";
+import { buildPlugin, pluginDir } from "../scripts/build-plugin";
 import { leakedPiece } from "./helpers/leaks";
 import { assertArmour } from "./helpers/pem";
 import { ProgramStack } from "./helpers/programStack";
@@ -33,14 +33,14 @@ describe("end to end: the YAML, Go and Python examples, deployed as their README
     // `pulumi install` downloads the `pulumi` package from PyPI into a new virtualenv. Run alone,
     // the suite may also build the language host first (`npm test` builds them before).
     this.timeout(1_200_000);
-    /** A throwaway stand-in for a clone: `examples/<language>` and `dist/<archive>`, as the READMEs expect. */
+    /** A throwaway stand-in for a clone: `examples/<language>` and `dist/plugin/`, as the READMEs expect. */
     let clone: string;
 
     before(async () => {
         clone = fs.mkdtempSync(path.join(os.tmpdir(), "ens-keypair-languages-"));
-        fs.mkdirSync(path.join(clone, "dist"));
         // What `npm run build:plugin` does, as the READMEs ask.
-        fs.copyFileSync(await buildPlugin(), path.join(clone, "dist", path.basename(archivePath)));
+        await buildPlugin();
+        fs.cpSync(pluginDir, path.join(clone, "dist", "plugin"), { recursive: true });
     });
 
     after(() => {
