@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ensureEngine, repoRoot } from "../scripts/engine";
-import { pack } from "./helpers/pack";
+import { pack } from "../scripts/pack";
 import { ProgramStack } from "./helpers/programStack";
 import { assertArmour, assertSameKey } from "./helpers/pem";
 import { run } from "./helpers/run";

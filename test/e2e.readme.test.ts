@@ -11,7 +11,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { repoRoot } from "../scripts/engine";
-import { pack } from "./helpers/pack";
+import { pack } from "../scripts/pack";
 import { documentedExports } from "./helpers/readme";
 import { blocksUnder, only, runSteps, userEnvironment } from "./helpers/readmeSteps";
 import { run } from "./helpers/run";

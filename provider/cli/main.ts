@@ -10,6 +10,7 @@ import { parseArgs } from "util";
 import { configNamespace, resolveConfig } from "../config";
 import { connectEns } from "../ens/connect";
 import { findOrphans, formatOrphans, holdingsOf, StackHoldings } from "./orphans";
+import { plugin } from "./plugin";
 
 export const usage = `Usage: npx pulumi-ens-keypair orphans [--stack NAME] [--state FILE] [--prefix P]... [--name N]... [--delete]
 
@@ -130,6 +131,9 @@ export async function main(argv: string[], out: (line: string) => void = (line) 
     try {
         if (command === "orphans") {
             return await orphans(rest, out);
+        }
+        if (command === "plugin") {
+            return plugin(rest, out);
         }
         if (command === undefined || command === "-h" || command === "--help" || command === "help") {
             out(usage);
