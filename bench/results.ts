@@ -1,10 +1,11 @@
 /** The variants the benchmark compares, and the shape of a run's results (bench/work/results.json). */
+import { doors } from "../provider/doors";
 import { Sample } from "./cli";
 import { EnsRun } from "./ens";
 import { KeygenResult } from "./keygen";
 import { ProfileSummary } from "./profile";
 
-const dynamicKeyPair = "pulumi-nodejs:dynamic/ens-keypair:KeyPair";
+const dynamicKeyPair = doors.dynamic.resourceType;
 const tlsPrivateKey = "tls:index/privateKey:PrivateKey";
 
 /**
@@ -30,7 +31,7 @@ export const variants = {
         env: { PULUMI_DEBUG_PROMISE_LEAKS: "1" },
     },
     rsa: { label: "KeyPair RSA 2048", program: "keypair", config: { keyType: "rsa" }, type: dynamicKeyPair },
-    plugin: { label: "ens-keypair plugin RSA 2048", program: "plugin", config: { keyType: "rsa" }, type: "ens-keypair:index:KeyPair" },
+    plugin: { label: "ens-keypair plugin RSA 2048", program: "plugin", config: { keyType: "rsa" }, type: doors.package.resourceType },
     tlsEd25519: { label: "@pulumi/tls PrivateKey ED25519", program: "tls", config: { algorithm: "ED25519" }, type: tlsPrivateKey },
     tlsRsa: { label: "@pulumi/tls PrivateKey RSA 2048", program: "tls", config: { algorithm: "RSA" }, type: tlsPrivateKey },
     floor: { label: "do-nothing dynamic resource (floor)", program: "floor", config: {}, type: "pulumi-nodejs:dynamic/bench:Nop" },

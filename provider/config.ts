@@ -2,11 +2,11 @@
  * Provider configuration, read when the provider starts (never captured in the serialized
  * provider): Pulumi config in the `ens-keypair` namespace, then environment variables.
  */
-import { invalidParameter } from "./ens/errors";
+import { packageName } from "./doors";
 import { BackendName } from "./state";
 
-/** The Pulumi config namespace of this provider. */
-export const configNamespace = "ens-keypair";
+/** The Pulumi config namespace of this provider: the package's name. */
+export const configNamespace = packageName;
 /** ENS's public endpoint. */
 const defaultEndpoint = "ens.aliyuncs.com";
 
@@ -53,22 +53,22 @@ export const secretConfigKeys: readonly ConfigKey[] = ["accessKeyId", "accessKey
 /** A configuration key; `configKeys` lists every key of {@link ProviderConfig}, or this is `never`. */
 export type ConfigKey = keyof ProviderConfig extends (typeof configKeys)[number] ? (typeof configKeys)[number] : never;
 
+/** A configuration value that breaks its rule; the message names the key and the rule. */
+export class ConfigError extends Error {}
+
 /**
  * Resolves the configuration.
  * @param get reads a key of the `ens-keypair` namespace (without the namespace).
- * @throws EnsError when `backend` is neither `local` nor `ens`, or `generation` neither `provider` nor `ens`.
+ * @throws ConfigError when `backend` is neither `local` nor `ens`, or `generation` neither `provider` nor `ens`.
  */
 export function resolveConfig(get: (key: string) => string | undefined, env: NodeJS.ProcessEnv = process.env): ProviderConfig {
     const backend = get("backend") ?? env.ENS_KEYPAIR_BACKEND ?? "local";
     if (backend !== "local" && backend !== "ens") {
-        throw invalidParameter("Backend", `${configNamespace}:backend must be "local" or "ens"; got ${JSON.stringify(backend)}.`);
+        throw new ConfigError(`${configNamespace}:backend must be "local" or "ens"; got ${JSON.stringify(backend)}.`);
     }
     const generation = get("generation") ?? env.ENS_KEYPAIR_GENERATION ?? "provider";
     if (generation !== "provider" && generation !== "ens") {
-        throw invalidParameter(
-            "Generation",
-            `${configNamespace}:generation must be "provider" or "ens"; got ${JSON.stringify(generation)}.`,
-        );
+        throw new ConfigError(`${configNamespace}:generation must be "provider" or "ens"; got ${JSON.stringify(generation)}.`);
     }
     return {
         backend,

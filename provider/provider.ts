@@ -1,42 +1,26 @@
 /**
- * The provider's implementation. The serialized provider object (`keyPairProvider`) loads this
- * module at run time and forwards every call here, so that state holds a few hundred bytes of
- * forwarding code per resource rather than this module and its dependencies.
+ * The provider implementation both doors run: check, diff, create, update, read and delete of a
+ * KeyPair, each told by its caller which provider's configuration it runs under. The dynamic
+ * door (`dynamic/implementation.ts`) passes the one configuration of its stack, the plugin
+ * (`plugin/service.ts`) each provider instance's own; nothing here keeps state between calls.
  */
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { Backend } from "./backends/backend";
 import { localBackend } from "./backends/local";
-import { configNamespace, ProviderConfig, resolveConfig } from "./config";
-import { PrivateKeyError, withPassphrase } from "./keys/passphrase";
+import { ProviderConfig } from "./config";
+import { withPassphrase } from "./keys/passphrase";
 import { withSealedKey } from "./keys/sealing";
-import { EnsError } from "./ens/errors";
 import { checkedInputNames, conditionallyReplacingInputs, replacingInputNames, unechoedInputNames } from "./fields";
 import { checkInputs, InputFailure, KeyPairInputs } from "./inputs";
 import { BackendName, KeyPairOutputs } from "./state";
 import { passedDeadline } from "./rotation";
 
-let config: ProviderConfig | undefined;
-
-/** The configuration in force in the dynamic provider: what `configure` gave, or the environment's. */
-export function currentConfig(): ProviderConfig {
-    config ??= resolveConfig(() => undefined);
-    return config;
-}
-
-/**
- * What one call runs with. The dynamic provider's process serves one stack's configuration
- * (`currentConfig()`); the plugin passes each provider instance's own.
- */
+/** What one call runs with, given by the door that makes it. */
 export interface CallContext {
     /** The configuration of the provider the resource belongs to. */
     config: ProviderConfig;
     /** Tells the user something about the deployment, shown with the run's diagnostics. */
     inform(message: string): void;
-}
-
-/** The dynamic provider's context: the engine shows what a dynamic provider writes to stderr with the run's diagnostics. */
-function dynamic(): CallContext {
-    return { config: currentConfig(), inform: (message) => console.error(message) };
 }
 
 function backendFor(name: BackendName, { config }: CallContext): Backend {
@@ -49,28 +33,6 @@ function backendFor(name: BackendName, { config }: CallContext): Backend {
 }
 
 /**
- * The dynamic provider host prints an error thrown by check, diff, read or delete (or by configure,
- * which it calls inside them) to stderr as `${err}: ${err.stack}`, and the engine then prints its
- * message with the resource: the message twice, and a stack trace that helps no user. An error the
- * provider raises for the user loses its stack, so the host prints its message once, as
- * `Error: <message>:`; a bug (a TypeError, say) keeps its stack. The host reports create's and
- * update's errors by their message alone, but every method goes through here all the same, so that
- * what a user sees does not hang on which methods a version of the host prints in full.
- */
-function reported<A extends unknown[], R>(method: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
-    return async (...args) => {
-        try {
-            return await method(...args);
-        } catch (err) {
-            if (err instanceof EnsError || err instanceof PrivateKeyError || (err instanceof Error && err.constructor === Error)) {
-                err.stack = "";
-            }
-            throw err;
-        }
-    };
-}
-
-/**
  * The backend holding a pair in state. Every release has stored it, so a state without one was
  * edited by hand; it counts as `local`, the backend that never calls ENS, for read, diff and delete
  * alike. Taking it for ENS could go wrong twice over: the provider never deletes or adopts a pair
@@ -80,10 +42,6 @@ function reported<A extends unknown[], R>(method: (...args: A) => Promise<R>): (
 function storedBackend(stored: Partial<KeyPairOutputs>): BackendName {
     return stored.backend ?? "local";
 }
-
-export const configure = reported(async (req: pulumi.dynamic.ConfigureRequest): Promise<void> => {
-    config = resolveConfig((key) => req.config.get(`${configNamespace}:${key}`));
-});
 
 /**
  * The engine prints a failure that names a property as `property <name> value {<value>} has a
@@ -101,15 +59,15 @@ function forEngine(failure: InputFailure, news: Record<string, unknown>): InputF
 
 type Raw = Record<string, unknown>;
 
-export const check = reported(async (olds: Raw, news: Raw, ctx: CallContext = dynamic()): Promise<pulumi.dynamic.CheckResult> => {
+export async function check(olds: Raw, news: Raw, ctx: CallContext): Promise<pulumi.dynamic.CheckResult> {
     const { inputs, failures } = checkInputs(olds, news);
     if (failures.length === 0) {
         failures.push(...backendFor(ctx.config.backend, ctx).checkInputs(inputs));
     }
     return { inputs, failures: failures.map((failure) => forEngine(failure, news)) };
-});
+}
 
-export const diff = reported(async (_id: string, olds: KeyPairOutputs, news: KeyPairInputs, ctx: CallContext = dynamic()) => {
+export async function diff(_id: string, olds: KeyPairOutputs, news: KeyPairInputs, ctx: CallContext) {
     const changed = checkedInputNames.filter((key) => !sameValue(olds[key], news[key]));
     const replaces: string[] = replacingInputNames.filter((key) => changed.includes(key));
     // What the stored pair no longer has the means to change in place (a sealed-only key) replaces it.
@@ -141,38 +99,36 @@ export const diff = reported(async (_id: string, olds: KeyPairOutputs, news: Key
         );
     }
     return { changes: changed.length > 0 || replaces.length > 0, replaces, deleteBeforeReplace };
-});
+}
 
-export const create = reported(async (inputs: KeyPairInputs, ctx: CallContext = dynamic()): Promise<pulumi.dynamic.CreateResult> => {
+export async function create(inputs: KeyPairInputs, ctx: CallContext): Promise<pulumi.dynamic.CreateResult> {
     // Whichever backend made the pair, its private key is encrypted and sealed before it becomes an output.
-    const outs = await withSealedKey(withPassphrase(await backendFor(ctx.config.backend, ctx).create(pick(inputs)), undefined));
+    const outs = await withSealedKey(withPassphrase(await backendFor(ctx.config.backend, ctx).create(pick(inputs))));
     return { id: outs.keyPairId, outs };
-});
+}
 
 /**
  * Applies the inputs that change without replacing the pair: `rotateAfter` with its deadline, the
  * passphrase, which re-encrypts the same private key, and the recipients, which seal it again.
  * Nothing changes in the backend.
  */
-export const update = reported(async (_id: string, olds: KeyPairOutputs, news: KeyPairInputs): Promise<pulumi.dynamic.UpdateResult> => {
+export async function update(_id: string, olds: KeyPairOutputs, news: KeyPairInputs): Promise<pulumi.dynamic.UpdateResult> {
     const made = Object.entries(olds).filter(([key]) => !(checkedInputNames as string[]).includes(key));
     const outs = { ...Object.fromEntries(made), ...pick(news) } as KeyPairOutputs;
     return { outs: await withSealedKey(withPassphrase(outs, olds.privateKeyPassphrase), olds) };
-});
+}
 
-export const read = reported(
-    async (id: string, props: Partial<KeyPairOutputs>, ctx: CallContext = dynamic()): Promise<pulumi.dynamic.ReadResult> => {
-        // With no pair in state (`KeyPair.get`, an import), it is looked up where the provider keeps its pairs now.
-        const stored = props.keyPairId === undefined ? undefined : (props as KeyPairOutputs);
-        const outs = await backendFor(stored ? storedBackend(stored) : ctx.config.backend, ctx).read(id, stored);
-        // No id tells the engine the pair is gone, so refresh drops it from state.
-        return outs === undefined ? {} : { id: outs.keyPairId, props: outs };
-    },
-);
+export async function read(id: string, props: Partial<KeyPairOutputs>, ctx: CallContext): Promise<pulumi.dynamic.ReadResult> {
+    // With no pair in state (`KeyPair.get`, an import), it is looked up where the provider keeps its pairs now.
+    const stored = props.keyPairId === undefined ? undefined : (props as KeyPairOutputs);
+    const outs = await backendFor(stored ? storedBackend(stored) : ctx.config.backend, ctx).read(id, stored);
+    // No id tells the engine the pair is gone, so refresh drops it from state.
+    return outs === undefined ? {} : { id: outs.keyPairId, props: outs };
+}
 
-const remove = reported(async (id: string, props: KeyPairOutputs, ctx: CallContext = dynamic()): Promise<void> => {
+async function remove(id: string, props: KeyPairOutputs, ctx: CallContext): Promise<void> {
     await backendFor(storedBackend(props), ctx).delete(id, props);
-});
+}
 export { remove as delete };
 
 /** Whether two input values are the same; lists (the recipients) by their items. */

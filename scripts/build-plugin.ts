@@ -18,7 +18,7 @@ import * as esbuild from "esbuild";
 import * as fs from "fs";
 import * as path from "path";
 import * as zlib from "zlib";
-import { pluginExecutable } from "../provider/release";
+import { pluginExecutable } from "../provider/doors";
 import { formatNotices, noticesOf } from "./notices";
 
 const repoRoot = path.resolve(__dirname, "..");

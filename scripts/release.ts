@@ -16,7 +16,7 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { goModulePath, sdkNames } from "../provider/release";
+import { goModulePath, sdkNames } from "../provider/doors";
 import { buildPlugin, distDir, Platform, pluginVersion } from "./build-plugin";
 import { ensureLanguageHost } from "./engine";
 import { pack } from "./pack";

@@ -3,7 +3,7 @@
  * (`provider/fields.ts`) and the configuration (`provider/config.ts`): each property's type is
  * its entry's TypeScript type, its description the entry's TSDoc (read with the TypeScript
  * compiler API), and its secrecy and choices the table's; where the plugin is downloaded from and
- * what each language's SDK is called come from `provider/release.ts`. `npm run schema` writes it to
+ * what each language's SDK is called come from `provider/doors.ts`. `npm run schema` writes it to
  * `provider/plugin/schema.json`, which the plugin serves; `test/schema.test.ts` fails when the
  * committed file and this generator disagree.
  */
@@ -13,8 +13,7 @@ import * as prettier from "prettier";
 import * as ts from "typescript";
 import { configKeys, configNamespace, secretConfigKeys } from "../provider/config";
 import { FieldName, keyPairFields } from "../provider/fields";
-import { keyPairToken } from "../provider/plugin/token";
-import { pluginDownloadURL, repositoryURL, sdkNames } from "../provider/release";
+import { doors, pluginDownloadURL, repositoryURL, sdkNames } from "../provider/doors";
 
 const repoRoot = path.resolve(__dirname, "..");
 /** Where the committed schema lives. */
@@ -95,7 +94,7 @@ function pascal(name: string): string {
 /** The schema, generated afresh from the sources. */
 export function generateSchema(): Json {
     const source = (name: string) => path.join(repoRoot, "provider", name);
-    const program = ts.createProgram([source("fields.ts"), source("config.ts"), source("keyPair.ts")], {
+    const program = ts.createProgram([source("fields.ts"), source("config.ts"), source("dynamic/keyPair.ts")], {
         strict: true,
         target: ts.ScriptTarget.ES2022,
         module: ts.ModuleKind.CommonJS,
@@ -142,7 +141,7 @@ export function generateSchema(): Json {
         Object.fromEntries(fields.filter((f) => test(f.spec)).map((f) => [f.name, property(f, asInput)]));
 
     // The resource's TSDoc sits on the interface that declares its outputs, ahead of the class.
-    const keyPairDoc = declaration(file("keyPair.ts"), ts.isInterfaceDeclaration, "KeyPair");
+    const keyPairDoc = declaration(file("dynamic/keyPair.ts"), ts.isInterfaceDeclaration, "KeyPair");
     const resource = {
         description: docOf(keyPairDoc, "KeyPair"),
         properties: properties((spec) => spec.output, false),
@@ -184,7 +183,7 @@ export function generateSchema(): Json {
             description: `The ens-keypair provider. A program's default provider takes the stack's \`${configNamespace}:*\` configuration; an explicit provider takes these inputs.`,
             inputProperties: variables,
         },
-        resources: { [keyPairToken]: resource },
+        resources: { [doors.package.resourceType]: resource },
         types,
     };
 }

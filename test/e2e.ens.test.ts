@@ -10,6 +10,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { Stack } from "@pulumi/pulumi/automation";
 import { KeyPair } from "../provider";
+import { doors } from "../provider/doors";
 import { EnsClient } from "../provider/ens/client";
 import { EnsServer, startEnsServer } from "../ens-server/server";
 import { pulumiCli } from "../scripts/engine";
@@ -17,7 +18,6 @@ import { backendText, e2eRoot, testStack } from "./helpers/stacks";
 import { assertArmour } from "./helpers/pem";
 import { ProgramStack } from "./helpers/programStack";
 import { linkCommand } from "./helpers/command";
-import { keyPairType } from "../provider/cli/orphans";
 import { repoRoot } from "../scripts/engine";
 
 const accessKeyId = "e2e-ens-access-key-id";
@@ -178,7 +178,7 @@ describe("end to end: the ens backend against the ENS-compatible server", functi
         async function heldIds(stack: ProgramStack): Promise<string[]> {
             const state = stack.exportState();
             return (state.deployment.resources ?? [])
-                .filter((r) => r.type === keyPairType && r.id)
+                .filter((r) => r.type === doors.dynamic.resourceType && r.id)
                 .map((r) => r.id as string)
                 .sort();
         }

@@ -13,8 +13,7 @@ import { EnsServer, startEnsServer } from "../ens-server/server";
 import { EnsClient } from "../provider/ens/client";
 import { buildPlugin, pluginDir, pluginVersion } from "../scripts/build-plugin";
 import { ensureEngine, repoRoot } from "../scripts/engine";
-import { keyPairType } from "../provider/cli/orphans";
-import { keyPairToken } from "../provider/plugin/token";
+import { doors } from "../provider/doors";
 import { leakedPiece } from "./helpers/leaks";
 import { ProgramStack } from "./helpers/programStack";
 import { filesText } from "./helpers/stacks";
@@ -130,7 +129,7 @@ describe("end to end: the ens-keypair plugin and its TypeScript SDK", function (
             .map((entry) => JSON.parse(fs.readFileSync(path.join(entry.parentPath, entry.name), "utf8")));
         const pairs: StateResource[] = checkpoints
             .flatMap((c) => c.checkpoint?.latest?.resources ?? [])
-            .filter((r: StateResource) => r.type === keyPairToken);
+            .filter((r: StateResource) => r.type === doors.package.resourceType);
         assert.ok(pairs.length > 0, "a checkpoint holds the pair");
         const pair = pairs[0];
         assert.ok(!JSON.stringify(pair).includes("__provider"));
@@ -246,7 +245,7 @@ export const privateKey = adopted.privateKeyOpenssh;
 `;
             const stack = ensStack("plugin-import", `import * as ensKeypair from "@ens-keypair/pulumi";\n`, "a");
             const code = path.join(program, "imported.ts");
-            await pulumi(stack, "import", keyPairToken, "adopted", made.keyPairId, "--yes", "--protect=false", "--out", code);
+            await pulumi(stack, "import", doors.package.resourceType, "adopted", made.keyPairId, "--yes", "--protect=false", "--out", code);
             // The program the import printed, with outputs to check.
             fs.writeFileSync(path.join(program, "index.ts"), `${fs.readFileSync(code, "utf8")}\n${exportsText}`);
             await pulumi(stack, "preview", "--expect-no-changes");
@@ -292,7 +291,7 @@ export const fingerprint = deploy.keyPairFingerPrint;
                 const stack = ensStack("plugin-move-ens", dynamicProgram("moving"), "b");
                 await pulumi(stack, "up", "--yes", "--skip-preview");
                 const { id } = (await json(stack, "stack", "output", "--json")) as { id: string };
-                const dynamicUrn = stack.exportState().deployment.resources?.find((r) => r.type === keyPairType)?.urn;
+                const dynamicUrn = stack.exportState().deployment.resources?.find((r) => r.type === doors.dynamic.resourceType)?.urn;
                 assert.ok(dynamicUrn, "the dynamic KeyPair is in the state");
 
                 // Out of the state, still in ENS; then adopted by the package's KeyPair.
@@ -306,7 +305,7 @@ export const fingerprint = deploy.keyPairFingerPrint;
                 assert.strictEqual(moved.id, id, "the same pair, now under the package");
                 assert.deepStrictEqual(
                     stack.resourceTypes().filter((t) => t !== "pulumi:pulumi:Stack" && !t.startsWith("pulumi:providers:")),
-                    [keyPairToken],
+                    [doors.package.resourceType],
                 );
                 await pulumi(stack, "destroy", "--yes");
                 assert.deepStrictEqual(names(servers.b), []);
@@ -321,7 +320,7 @@ export const fingerprint = deploy.keyPairFingerPrint;
                         .sort();
                 const upPackage = async () => {
                     await pulumi(stack, "up", "--yes", "--skip-preview");
-                    const urn = stack.exportState().deployment.resources?.find((r) => r.type === keyPairToken)?.urn;
+                    const urn = stack.exportState().deployment.resources?.find((r) => r.type === doors.package.resourceType)?.urn;
                     assert.ok(urn, "the package's KeyPair is in the state");
                     return { urn, made: (await json(stack, "stack", "output", "--json")) as { id: string; fingerprint: string } };
                 };
@@ -339,7 +338,10 @@ export const fingerprint = deploy.keyPairFingerPrint;
                 );
                 await pulumi(stack, "up", "--yes", "--skip-preview");
                 assert.deepStrictEqual(await json(stack, "stack", "output", "--json"), first.made);
-                assert.ok(stack.resourceTypes().includes(keyPairType) && !stack.resourceTypes().includes(keyPairToken));
+                assert.ok(
+                    stack.resourceTypes().includes(doors.dynamic.resourceType) &&
+                        !stack.resourceTypes().includes(doors.package.resourceType),
+                );
                 await pulumi(stack, "preview", "--expect-no-changes");
                 await pulumi(stack, "destroy", "--yes");
                 assert.deepStrictEqual(pairs(), [["moving-back", first.made.id]], "destroy deleted a pair read with KeyPair.get");
@@ -357,7 +359,10 @@ export const fingerprint = deploy.keyPairFingerPrint;
                     ["moving-again", made.id],
                     ["moving-back", first.made.id],
                 ]);
-                assert.ok(stack.resourceTypes().includes(keyPairType) && !stack.resourceTypes().includes(keyPairToken));
+                assert.ok(
+                    stack.resourceTypes().includes(doors.dynamic.resourceType) &&
+                        !stack.resourceTypes().includes(doors.package.resourceType),
+                );
                 await pulumi(stack, "destroy", "--yes");
                 assert.deepStrictEqual(pairs(), [["moving-back", first.made.id]]);
             });
@@ -387,13 +392,13 @@ export const fingerprint = deploy.keyPairFingerPrint;
                 "plugin-import-local",
                 `import * as ensKeypair from "@ens-keypair/pulumi";\nexport const sdk = typeof ensKeypair.KeyPair;\n`,
             );
-            const result = stack.run(["import", keyPairToken, "adopted", "ssh-abcdefghijklmnopqrstuvw", "--yes"]);
+            const result = stack.run(["import", doors.package.resourceType, "adopted", "ssh-abcdefghijklmnopqrstuvw", "--yes"]);
             assert.notStrictEqual(result.status, 0);
             assert.match(
                 `${result.stdout}${result.stderr}`,
                 /the local backend keeps key pairs only in Pulumi state, so there is nothing outside it to read/,
             );
-            assert.ok(!stack.resourceTypes().includes(keyPairToken), "nothing was imported");
+            assert.ok(!stack.resourceTypes().includes(doors.package.resourceType), "nothing was imported");
         });
     });
 });

@@ -14,7 +14,7 @@ import { ensTimestamp } from "../provider/ens/timestamps";
 import { validateKeyPairName } from "../provider/ens/names";
 import { fingerprints } from "../provider/keys/fingerprints";
 import { keyMaterialOf } from "../provider/keys/material";
-import * as provider from "../provider/provider";
+import * as provider from "../provider/dynamic/implementation";
 import { defaultAccessKey, EnsServer, startEnsServer } from "../ens-server/server";
 import { requestIdShape } from "./helpers/ensErrors";
 import { sshKeygenPublicKey } from "./helpers/keys";

@@ -13,11 +13,12 @@ import { defaultRetryPolicy } from "../provider/ens/retry";
 import { EngineLifetime } from "../provider/lifetime";
 import { EnsError } from "../provider/ens/errors";
 import { generateKeyMaterial } from "../provider/keys/material";
-import { keyPairProvider } from "../provider/serializedProvider";
+import { keyPairProvider } from "../provider/dynamic/serializedProvider";
 import { KeyPairInputs } from "../provider/inputs";
 import { KeyPairOutputs } from "../provider/state";
 import { verifyOutputs } from "../provider/stateIntegrity";
-import * as provider from "../provider/provider";
+import { resolveConfig } from "../provider/config";
+import * as provider from "../provider/dynamic/implementation";
 import { defaultAccessKey, EnsServer, FaultOptions, startEnsServer } from "../ens-server/server";
 import { rejectsWithEnsError } from "./helpers/ensErrors";
 import { checkAndCreate, configRequest, configWith } from "./helpers/provider";
@@ -66,7 +67,7 @@ describe("the provider in ens mode, against the ENS-compatible server", function
         lifetime?: EngineLifetime,
     ) {
         return ensBackend(
-            { ...provider.currentConfig(), generation },
+            { ...resolveConfig(() => undefined), backend: "ens", endpoint: server.url, generation },
             {
                 connect: async (_config, options) =>
                     make({ endpoint: server.url, accessKeyId: defaultAccessKey.id, accessKeySecret: secret, ...options }),

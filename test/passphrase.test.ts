@@ -9,7 +9,7 @@ import { readFileSync } from "fs";
 import { unknownValue } from "../provider/inputs";
 import { keyMaterialOf } from "../provider/keys/material";
 import { KeyPairOutputs } from "../provider/state";
-import * as provider from "../provider/provider";
+import * as provider from "../provider/dynamic/implementation";
 import { opensshKeyHeader } from "../provider/keys/sshWire";
 import { decryptedWithSshKeygen, opensslDecrypted, sshPublicKey } from "./helpers/encryptedKeys";
 import { sshKeygenPublicKey } from "./helpers/keys";

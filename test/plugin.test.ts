@@ -16,7 +16,7 @@ import * as net from "net";
 import * as path from "path";
 import { EnsServer, startEnsServer } from "../ens-server/server";
 import { secretValue, unwrap, wrap } from "../provider/plugin/properties";
-import { keyPairToken } from "../provider/plugin/token";
+import { doors } from "../provider/doors";
 import { buildPlugin, pluginDir, pluginVersion } from "../scripts/build-plugin";
 import { schemaPath } from "../scripts/schema";
 import { leakedPiece } from "./helpers/leaks";
@@ -24,7 +24,7 @@ import { assertArmour } from "./helpers/pem";
 
 const accessKeyId = "plugin-test-key-id";
 const accessKeySecret = "plugin-test-key-secret-0b8e7f";
-const urn = `urn:pulumi:test::plugin::${keyPairToken}::pair`;
+const urn = `urn:pulumi:test::plugin::${doors.package.resourceType}::pair`;
 const passphrase = "plugin-test-passphrase";
 
 /** A running plugin process and a client of its provider service. */
@@ -332,7 +332,7 @@ describe("the plugin over the provider protocol", function () {
                 "check",
                 new rpc.CheckRequest().setUrn(resourceUrn).setNews(props({ keyPairName: "in-a-component" })),
             );
-        const checked = await check(`urn:pulumi:test::plugin::my:index:Keys$${keyPairToken}::pair`);
+        const checked = await check(`urn:pulumi:test::plugin::my:index:Keys$${doors.package.resourceType}::pair`);
         assert.deepStrictEqual(checked.getFailuresList(), []);
         await assert.rejects(
             check("urn:pulumi:test::plugin::ens-keypair:index:Other::x"),

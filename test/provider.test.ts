@@ -5,9 +5,9 @@
  */
 import * as assert from "assert";
 import { unknownValue } from "../provider/inputs";
-import { keyPairProvider } from "../provider/serializedProvider";
+import { keyPairProvider } from "../provider/dynamic/serializedProvider";
 import { KeyPairOutputs } from "../provider/state";
-import * as provider from "../provider/provider";
+import * as provider from "../provider/dynamic/implementation";
 import { assertMentions } from "./helpers/ensErrors";
 import { sharedKey, sshKeygenPublicKey } from "./helpers/keys";
 import { assertNoKeyMaterial } from "./helpers/leaks";

@@ -7,10 +7,10 @@ import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import type * as Age from "age-encryption";
 import * as settings from "@pulumi/pulumi/runtime/settings";
-import { KeyPair } from "../provider/keyPair";
-import { keyPairProvider } from "../provider/serializedProvider";
+import { KeyPair } from "../provider/dynamic/keyPair";
+import { keyPairProvider } from "../provider/dynamic/serializedProvider";
 import { secretOutputNames } from "../provider/fields";
-import * as implementation from "../provider/provider";
+import * as implementation from "../provider/dynamic/implementation";
 import { configRequest } from "./helpers/provider";
 import { assertArmour } from "./helpers/pem";
 

@@ -5,7 +5,7 @@
 import * as assert from "assert";
 import { checkInputs, KeyPairInputs, unknownValue } from "../provider/inputs";
 import { KeyPairOutputs } from "../provider/state";
-import * as provider from "../provider/provider";
+import * as provider from "../provider/dynamic/implementation";
 import { maxRotateAfterSeconds, parseDuration, planRotation } from "../provider/rotation";
 import { expectEnsError } from "./helpers/ensErrors";
 import { assertSameKey } from "./helpers/pem";

@@ -8,8 +8,7 @@ import * as fs from "fs";
 import { generateSchema, schemaPath } from "../scripts/schema";
 import { configKeys, secretConfigKeys } from "../provider/config";
 import { inputNames, outputNames, secretFieldNames } from "../provider/fields";
-import { keyPairToken } from "../provider/plugin/token";
-import { pluginDownloadURL, repositoryURL, sdkNames } from "../provider/release";
+import { doors, pluginDownloadURL, repositoryURL, sdkNames } from "../provider/doors";
 
 // A parsed schema: the tests walk it by the names the schema format defines.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -40,7 +39,7 @@ describe("the package schema", function () {
     });
 
     it("has the table's inputs and outputs, its secrets, and the configuration's keys with the credentials secret", () => {
-        const resource = generated.resources[keyPairToken];
+        const resource = generated.resources[doors.package.resourceType];
         assert.deepStrictEqual(Object.keys(resource.inputProperties), inputNames);
         assert.deepStrictEqual(Object.keys(resource.properties), outputNames);
         const secret = (properties: Json) => Object.keys(properties).filter((name) => properties[name].secret === true);
@@ -60,7 +59,7 @@ describe("the package schema", function () {
         }
     });
 
-    it("names where the engine downloads the plugin and each language's SDK package, as provider/release.ts says", () => {
+    it("names where the engine downloads the plugin and each language's SDK package, as provider/doors.ts says", () => {
         assert.strictEqual(generated.pluginDownloadURL, pluginDownloadURL);
         assert.strictEqual(generated.repository, repositoryURL);
         for (const [language, names] of Object.entries(sdkNames)) {

@@ -11,7 +11,7 @@ import type * as Age from "age-encryption";
 import { unknownValue } from "../provider/inputs";
 import { notARecipient, sealPrivateKey, sealProblems, withSealedKey } from "../provider/keys/sealing";
 import { KeyPairOutputs } from "../provider/state";
-import * as provider from "../provider/provider";
+import * as provider from "../provider/dynamic/implementation";
 import { AgeIdentity, ageIdentity, assertNotOpenedBy, openSealed } from "./helpers/age";
 import { sshPublicKey } from "./helpers/encryptedKeys";
 import { sharedKey } from "./helpers/keys";

@@ -9,13 +9,12 @@ import { spawnSync } from "child_process";
 import { existsSync, readFileSync } from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
-import { configNamespace } from "../config";
-import { pluginExecutable } from "../release";
+import { packageName, pluginExecutable } from "../doors";
 
 export const pluginUsage = `Usage: npx pulumi-ens-keypair plugin install [--reinstall]
 
-Registers the ${configNamespace} resource plugin that this npm package carries with the Pulumi CLI
-on PATH (pulumi plugin install resource ${configNamespace} <version> --file <its folder>), into
+Registers the ${packageName} resource plugin that this npm package carries with the Pulumi CLI
+on PATH (pulumi plugin install resource ${packageName} <version> --file <its folder>), into
 $PULUMI_HOME/plugins (default ~/.pulumi/plugins), at this package's version. Programs in any
 language on this machine then find it. The plugin runs with the node on PATH (Node.js 20.19 or
 newer), on Linux and macOS.
@@ -62,16 +61,7 @@ export function plugin(argv: string[], out: (line: string) => void): number {
         );
     }
     const { folder, version } = bundledPlugin();
-    const args = [
-        "plugin",
-        "install",
-        "resource",
-        configNamespace,
-        version,
-        "--file",
-        folder,
-        ...(values.reinstall ? ["--reinstall"] : []),
-    ];
+    const args = ["plugin", "install", "resource", packageName, version, "--file", folder, ...(values.reinstall ? ["--reinstall"] : [])];
     out(`pulumi ${args.join(" ")}`);
     const result = spawnSync("pulumi", [...args, "--non-interactive"], { stdio: ["ignore", "inherit", "inherit"] });
     if (result.error && "code" in result.error && result.error.code === "ENOENT") {

@@ -57,7 +57,7 @@ export function privateKeyOf(privateKeyBody: string, passphrase: string | undefi
  * without one: the same key, whatever it was encrypted with before.
  * @param current the passphrase the private keys are encrypted with now; `undefined` when plain.
  */
-export function withPassphrase(outputs: KeyPairOutputs, current: string | undefined): KeyPairOutputs {
+export function withPassphrase(outputs: KeyPairOutputs, current?: string): KeyPairOutputs {
     const wanted = outputs.privateKeyPassphrase;
     if (outputs.privateKeyBody === undefined || wanted === current) {
         return outputs;

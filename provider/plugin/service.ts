@@ -8,14 +8,13 @@
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import * as plugin from "@pulumi/pulumi/proto/plugin_pb";
 import * as rpc from "@pulumi/pulumi/proto/provider_pb";
-import { configKeys, configNamespace, ProviderConfig, resolveConfig, secretConfigKeys } from "../config";
-import { EnsError } from "../ens/errors";
+import { ConfigError, configKeys, configNamespace, ProviderConfig, resolveConfig, secretConfigKeys } from "../config";
 import { inputNames, secretFieldNames } from "../fields";
 import { InputFailure, KeyPairInputs, unknownValue } from "../inputs";
 import * as implementation from "../provider";
 import { KeyPairOutputs } from "../state";
 import { Properties, unwrap, Unwrapped, wrap } from "./properties";
-import { keyPairToken } from "./token";
+import { doors } from "../doors";
 
 /** Properties of a provider's inputs that the engine adds itself, not configuration keys. */
 const engineConfigKeys = ["version", "pluginDownloadURL"];
@@ -58,9 +57,9 @@ function typeOf(urn: string): string {
 }
 
 function expectKeyPair(urn: string): void {
-    if (typeOf(urn) !== keyPairToken) {
+    if (typeOf(urn) !== doors.package.resourceType) {
         throw new Error(
-            `The ens-keypair provider has one resource type, ${keyPairToken}; it was asked for ${JSON.stringify(typeOf(urn))}.`,
+            `The ens-keypair provider has one resource type, ${doors.package.resourceType}; it was asked for ${JSON.stringify(typeOf(urn))}.`,
         );
     }
 }
@@ -122,7 +121,7 @@ export function providerService(options: ServiceOptions): ProviderService {
             try {
                 resolveConfig(configReader(news.values));
             } catch (err) {
-                if (!(err instanceof EnsError)) {
+                if (!(err instanceof ConfigError)) {
                     throw err;
                 }
                 failures.push(new rpc.CheckFailure().setReason(err.message));

@@ -1,7 +1,7 @@
 /**
  * In the test process, the package's own name resolves to its source: `pulumi-ens-keypair` to
  * `provider/index.ts`, and `pulumi-ens-keypair/provider`, which the serialized `keyPairProvider`
- * loads, to `provider/provider.ts`. The suites that run the provider in this process therefore test
+ * loads, to `provider/dynamic/implementation.ts`. The suites that run the provider in this process therefore test
  * the code they import, and need no build. The programs that `pulumi` runs are other processes:
  * they load the package's build in `bin/`, as users' programs do (`test/e2e.*.test.ts`).
  */
@@ -11,7 +11,7 @@ import * as path from "path";
 const sourceDir = path.join(__dirname, "..", "..", "provider");
 const sources = new Map([
     ["pulumi-ens-keypair", path.join(sourceDir, "index.ts")],
-    ["pulumi-ens-keypair/provider", path.join(sourceDir, "provider.ts")],
+    ["pulumi-ens-keypair/provider", path.join(sourceDir, "dynamic", "implementation.ts")],
 ]);
 
 /** Node's resolver, which `require` calls with each specifier; not in Node's typings. */

@@ -7,7 +7,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { pluginDownloadURL } from "../../provider/release";
+import { pluginDownloadURL } from "../../provider/doors";
 import { Release, release } from "../../scripts/release";
 import { FileServer, serveFolder } from "./fileServer";
 import { userEnvironment } from "./readmeSteps";

@@ -10,7 +10,8 @@ import {
     secretFieldNames,
     secretInputNames,
     ValueOf,
-} from "./fields";
+} from "../fields";
+import { packageName } from "../doors";
 import { keyPairProvider } from "./serializedProvider";
 
 /** An argument as a program gives it: possibly not yet known, and so may each item of a list be. */
@@ -76,7 +77,7 @@ export class KeyPair extends pulumi.dynamic.Resource {
                 name,
                 { ...outputs, ...args, ...Object.fromEntries(secretArgs) },
                 { ...opts, additionalSecretOutputs },
-                "ens-keypair",
+                packageName,
                 "KeyPair",
             );
         } catch (err) {

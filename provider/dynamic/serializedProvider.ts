@@ -5,7 +5,7 @@
  * or any configuration would copy it, credentials included, into state.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type * as implementation from "./provider";
+import type * as implementation from "./implementation";
 
 type Implementation = typeof implementation;
 
