@@ -15,6 +15,8 @@ export interface Door {
     resourceType: string;
     /** A pattern (POSIX extended, for `pgrep -f`) that matches the command line of the door's provider process. */
     providerProcess: string;
+    /** How its users run the `orphans` command: from what they installed for the door, offline. */
+    command: string;
 }
 
 export const doors = {
@@ -22,11 +24,15 @@ export const doors = {
     dynamic: {
         resourceType: `pulumi-nodejs:dynamic/${packageName}:KeyPair`,
         providerProcess: "cmd/dynamic-provider",
+        // The npm package's bin, in the project's node_modules.
+        command: `npx ${npmPackageName}`,
     },
     /** The engine runs the package's plugin, `pulumi-resource-<package>`, once per provider. */
     package: {
         resourceType: `${packageName}:index:KeyPair`,
         providerProcess: `pulumi-resource-${packageName}`,
+        // The installed plugin itself, which takes `orphans` where the engine gives its address.
+        command: `pulumi plugin run --kind resource ${packageName} --`,
     },
 } as const satisfies Record<string, Door>;
 

@@ -4,7 +4,6 @@
 // whose provider must stop by itself (an up while ENS throttles, then a destroy) with the recovery
 // docs/ens.md gives, and a run under heavy faults.
 import * as assert from "assert";
-import { ChildProcess, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
@@ -18,6 +17,7 @@ import { backendText, e2eRoot, testStack } from "./helpers/stacks";
 import { assertArmour } from "./helpers/pem";
 import { ProgramStack } from "./helpers/programStack";
 import { linkCommand } from "./helpers/command";
+import { killLeftovers, killWhen, runDocumented } from "./helpers/recovery";
 import { repoRoot } from "../scripts/engine";
 
 const accessKeyId = "e2e-ens-access-key-id";
@@ -186,87 +186,8 @@ describe("end to end: the ens backend against the ENS-compatible server", functi
         const pairsNamed = (prefix: string) => server.listKeyPairs().filter((p) => p.keyPairName.startsWith(prefix));
         const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
 
-        /** Kills what a killed pulumi left running in `dir` (its language host and provider), by pid. */
-        function killLeftovers(dir: string): void {
-            for (const pid of fs.readdirSync("/proc").filter((entry) => /^\d+$/.test(entry))) {
-                try {
-                    if (fs.readlinkSync(`/proc/${pid}/cwd`) === dir) {
-                        process.kill(Number(pid), "SIGKILL");
-                    }
-                } catch {
-                    // Gone already, or not ours to read.
-                }
-            }
-        }
-
-        /** How long docs/ens.md says a killed run's provider may outlive the CLI. */
-        const documentedProviderBoundMs = 25_000;
-
-        /** Kills the pulumi CLI alone, as `kill -9 <pid>` does, once `ready` holds; resolves with the time of the kill. */
-        async function killWhen(cli: ChildProcess, ready: () => boolean, what: string): Promise<number> {
-            try {
-                for (const deadline = Date.now() + 120_000; !ready();) {
-                    assert.ok(Date.now() < deadline, `waited in vain for ${what}`);
-                    await new Promise((r) => setTimeout(r, 100));
-                }
-            } finally {
-                process.kill(cli.pid as number, "SIGKILL");
-            }
-            return Date.now();
-        }
-
-        /** The lines `pgrep -af cmd/dynamic-provider` prints for the providers of this project (every test program runs from the repository's node_modules). */
-        function providersOfThisProject(): string[] {
-            const listed = spawnSync("pgrep", ["-af", "cmd/dynamic-provider"], { encoding: "utf8" });
-            if (listed.error) {
-                throw new Error(`pgrep, which the documented recovery uses, did not run: ${listed.error.message} (install procps)`);
-            }
-            return listed.stdout.split("\n").filter((line) => line.includes(`${path.join(repoRoot, "node_modules")}${path.sep}`));
-        }
-
-        /** The commands of the `sh` block under `## heading` in docs/ens.md, comments dropped. */
-        function documentedCommands(heading: string): string[][] {
-            const doc = fs.readFileSync(path.join(repoRoot, "docs", "ens.md"), "utf8");
-            const at = doc.indexOf(`\n## ${heading}\n`);
-            assert.ok(at >= 0, `docs/ens.md has a section "${heading}"`);
-            const block = /```sh\n([\s\S]*?)```/.exec(doc.slice(at))?.[1];
-            assert.ok(block, `the section "${heading}" gives the commands`);
-            return block
-                .split("\n")
-                .map((line) => line.replace(/#.*$/, "").trim())
-                .filter(Boolean)
-                .map((line) => line.split(/\s+/));
-        }
-
-        /**
-         * Runs a documented recovery in the stack's folder, at once, as written (`--stack dev` naming
-         * this stack): the `pgrep` check is repeated until no provider of this project is left,
-         * failing if one outlives the documented bound; every other command must succeed.
-         */
-        async function runDocumented(stack: ProgramStack, heading: string, killedAt: number) {
-            let providerGoneMs = -1;
-            const results: { command: string; output: string }[] = [];
-            for (const [command, ...given] of documentedCommands(heading)) {
-                const args = given.map((arg, i) => (given[i - 1] === "--stack" ? stack.name : arg));
-                if (command === "pgrep") {
-                    while (providersOfThisProject().length > 0) {
-                        assert.ok(
-                            Date.now() - killedAt <= documentedProviderBoundMs,
-                            `the killed run's provider still runs:\n${providersOfThisProject().join("\n")}`,
-                        );
-                        await new Promise((r) => setTimeout(r, 250));
-                    }
-                    providerGoneMs = Date.now() - killedAt;
-                    continue;
-                }
-                assert.ok(command === "pulumi" || command === "npx", `a command the test knows how to run: ${command}`);
-                const result = command === "pulumi" ? await stack.runAsync(args) : await stack.exec(command, args);
-                assert.strictEqual(result.status, 0, `${command} ${args.join(" ")}:\n${result.output}`);
-                results.push({ command: [command, ...args].join(" "), output: result.output });
-            }
-            assert.ok(providerGoneMs >= 0, "the recovery checks that nothing of the killed run is left");
-            return { providerGoneMs, results };
-        }
+        /** Whether a line of the documented `pgrep` is a provider of this project (every test program runs from the repository's node_modules). */
+        const ofThisProject = (line: string) => line.includes(`${path.join(repoRoot, "node_modules")}${path.sep}`);
 
         before(() => {
             linkCommand();
@@ -349,7 +270,7 @@ describe("end to end: the ens backend against the ENS-compatible server", functi
                 assert.ok(listed.stdout.includes(pair.keyPairId), `the list shows ${pair.keyPairId}:\n${listed.stdout}`);
             }
             assert.strictEqual(pairsNamed("e2e-kill-").length, names.length, "listing deletes nothing");
-            const deleted = await stack.exec("npx", [...orphans, "--delete"]);
+            const deleted = await stack.exec("npx", [...orphans, "--delete", "--yes"]);
             assert.strictEqual(deleted.status, 0, deleted.output);
             assert.deepStrictEqual(pairsNamed("e2e-kill-"), []);
             assert.strictEqual((await stack.runAsync(["refresh", "--clear-pending-creates", "--yes"])).status, 0);
@@ -382,14 +303,22 @@ describe("end to end: the ens backend against the ENS-compatible server", functi
                 const killedAt = await killWhen(up, () => imports() - importsBefore >= names.length, "every create to reach ENS");
                 // From now on ENS accepts every call: a provider still retrying would commit its pair.
                 server.setFaults({});
-                const { providerGoneMs, results } = await runDocumented(stack, "Recovering from an interrupted `pulumi up`", killedAt);
+                const { providerGoneMs, results } = await runDocumented(
+                    stack,
+                    "Recovering from an interrupted `pulumi up`",
+                    "dynamic",
+                    killedAt,
+                    ofThisProject,
+                );
                 // What the killed run's provider sent from the kill until it ended (nothing else talked to ENS meanwhile).
                 const sentAfterKill = answered.filter(
                     (a) => a.at > killedAt && a.at <= killedAt + providerGoneMs && a.line.includes(" ImportKeyPair "),
                 );
                 const committedAfterKill = sentAfterKill.filter((a) => a.line.includes(" 200 OK ")).length;
-                const orphansListed = results.find((r) => r.command.includes("orphans") && !r.command.includes("--delete"));
-                assert.ok(orphansListed, "the recovery lists orphans");
+                assert.ok(
+                    results.some((r) => r.command.includes(" orphans ")),
+                    "the recovery looks for orphans",
+                );
                 const inEns = pairsNamed(prefix)
                     .map((p) => p.keyPairId)
                     .sort();
@@ -425,7 +354,13 @@ describe("end to end: the ens backend against the ENS-compatible server", functi
                 const destroy = stack.start(["destroy", "--yes"]);
                 const destroyKilledAt = await killWhen(destroy, () => pairsNamed(prefix).length < names.length, "a delete to commit");
                 server.setFaults({});
-                const destroyed = await runDocumented(stack, "Recovering from an interrupted `pulumi destroy`", destroyKilledAt);
+                const destroyed = await runDocumented(
+                    stack,
+                    "Recovering from an interrupted `pulumi destroy`",
+                    "dynamic",
+                    destroyKilledAt,
+                    ofThisProject,
+                );
                 assert.deepStrictEqual(pairsNamed(prefix), [], "the second destroy finished the job");
                 assert.deepStrictEqual(await heldIds(stack), []);
                 console.log(

@@ -101,42 +101,46 @@ describe("end to end: the lifecycle through the pulumi CLI", function () {
         assert.notStrictEqual(after.keyPairId, before.keyPairId);
     });
 
-    describe("a stack deployed by the release before the source moved to provider/ (commit 2a6061e)", () => {
-        // Its state, exported by that release, holds the serialized provider as that release wrote it: the
-        // refresh and the destroy of a pair run that text, which loads `pulumi-ens-keypair/provider`.
-        const fixture = path.join(__dirname, "fixtures", "lifecycle-state-2a6061e.json");
-        let stack: ProgramStack;
-        let released: Record<string, unknown>;
+    // Stacks exported by earlier releases: their states hold the serialized provider as each release
+    // wrote it, and a refresh or destroy of a pair runs that text, which loads
+    // `pulumi-ens-keypair/provider`. 2a6061e is the last release before the source moved to provider/,
+    // 99ad5ce the last before the dynamic door moved to provider/dynamic/.
+    for (const release of ["2a6061e", "99ad5ce"]) {
+        describe(`a stack deployed by release ${release}`, () => {
+            const fixture = path.join(__dirname, "fixtures", `lifecycle-state-${release}.json`);
+            let stack: ProgramStack;
+            let released: Record<string, unknown>;
 
-        before(() => {
-            stack = ProgramStack.create({
-                program: "lifecycle",
-                scenario: "released",
-                config: { name: "released-pair", keyType: "ed25519" },
+            before(() => {
+                stack = ProgramStack.create({
+                    program: "lifecycle",
+                    scenario: `released-${release}`,
+                    config: { name: "released-pair", keyType: "ed25519" },
+                });
+                stack.pulumi(["stack", "import", "--file", fixture]);
+                released = stack.outputs();
             });
-            stack.pulumi(["stack", "import", "--file", fixture]);
-            released = stack.outputs();
-        });
 
-        it("`refresh` reads the pair through its stored provider and keeps it", () => {
-            assert.match(String(released.keyPairId), /^ssh-[a-z0-9]{23}$/);
-            const refresh = stack.refresh();
-            assert.deepStrictEqual(refresh.changes, { same: 2 });
-            const after = stack.outputs();
-            assert.strictEqual(after.keyPairId, released.keyPairId);
-            assertSameKey(after.privateKeyOpenssh, released.privateKeyOpenssh, "after refresh");
-            assertArmour(after.privateKeyOpenssh, "OPENSSH PRIVATE KEY");
-        });
+            it("`refresh` reads the pair through its stored provider and keeps it", () => {
+                assert.match(String(released.keyPairId), /^ssh-[a-z0-9]{23}$/);
+                const refresh = stack.refresh();
+                assert.deepStrictEqual(refresh.changes, { same: 2 });
+                const after = stack.outputs();
+                assert.strictEqual(after.keyPairId, released.keyPairId);
+                assertSameKey(after.privateKeyOpenssh, released.privateKeyOpenssh, "after refresh");
+                assertArmour(after.privateKeyOpenssh, "OPENSSH PRIVATE KEY");
+            });
 
-        it("`preview --expect-no-changes` of the same program under this version changes nothing", () => {
-            assert.deepStrictEqual(stack.preview("--expect-no-changes").changes, { same: 2 });
-        });
+            it("`preview --expect-no-changes` of the same program under this version changes nothing", () => {
+                assert.deepStrictEqual(stack.preview("--expect-no-changes").changes, { same: 2 });
+            });
 
-        it("`destroy` deletes the pair through its stored provider", () => {
-            assert.deepStrictEqual(stack.destroy().changes, { delete: 2 });
-            assert.deepStrictEqual(stack.resourceTypes(), []);
+            it("`destroy` deletes the pair through its stored provider", () => {
+                assert.deepStrictEqual(stack.destroy().changes, { delete: 2 });
+                assert.deepStrictEqual(stack.resourceTypes(), []);
+            });
         });
-    });
+    }
 
     it("`destroy` leaves an empty stack", () => {
         const stack = ProgramStack.create({

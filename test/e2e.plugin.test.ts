@@ -1,9 +1,10 @@
 // The ens-keypair package under the real engine: the plugin built into dist/plugin installed with
 // `pulumi plugin install --file` into a throwaway PULUMI_HOME, and a TypeScript program outside
-// the repository using the SDK that `pulumi package add` generates. The example's README run as
-// written; two provider instances against two ENS-compatible servers; `pulumi import` of a pair
-// made outside Pulumi, and its refusal in the local backend; a stack moving between the dynamic
-// KeyPair and the package, each way.
+// the repository using the SDK that `pulumi package add` generates. The example's README and the
+// steps and programs of docs/package.md run as written: the plugin's install, two provider
+// instances against two ENS-compatible servers, `pulumi import` of a pair made outside Pulumi (and
+// its refusal in the local backend), a stack moving between the dynamic KeyPair and the package,
+// each way.
 import * as assert from "assert";
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
@@ -16,9 +17,12 @@ import { ensureEngine, repoRoot } from "../scripts/engine";
 import { doors } from "../provider/doors";
 import { leakedPiece } from "./helpers/leaks";
 import { ProgramStack } from "./helpers/programStack";
+import { blocksOf, only } from "./helpers/readmeSteps";
 import { filesText } from "./helpers/stacks";
 
 const exampleDir = path.join(repoRoot, "examples", "package-typescript");
+/** The page that installs the package and shows its programs and commands. */
+const packagePage = "docs/package.md";
 
 /** The `sh` block of the example's README, its lines in order. */
 function readmeCommands(): string[] {
@@ -139,6 +143,30 @@ describe("end to end: the ens-keypair plugin and its TypeScript SDK", function (
         console.log(`      state of one RSA 2048 pair through the plugin: ${JSON.stringify(pair).length} bytes`);
     });
 
+    it("docs/package.md's install steps put the plugin in PULUMI_HOME, and its program deploys: an Ed25519 pair, the private key secret", async () => {
+        // Run in a clone, here this checkout, whose plugin the suite built with the build script's own function.
+        const [build, install] = only(blocksOf(packagePage, "## Installing the plugin"), "sh", 2).trim().split("\n");
+        assert.match(build, /^npm install && npm run build:plugin\b/);
+        assert.ok(install.includes(`--file ${path.relative(repoRoot, pluginDir)}`), "the page installs the plugin built into dist/plugin");
+        const home = path.join(dir, "package-page-home");
+        const result = spawnSync("bash", ["-eo", "pipefail", "-c", install], {
+            cwd: repoRoot,
+            env: { ...env, PULUMI_HOME: home },
+            encoding: "utf8",
+        });
+        assert.strictEqual(result.status, 0, `${result.stdout}\n${result.stderr}`);
+        assert.ok(fs.existsSync(path.join(home, "plugins", `resource-ens-keypair-v${pluginVersion}`, "pulumi-resource-ens-keypair")));
+
+        const stack = stackWith("plugin-page", only(blocksOf(packagePage, "## The SDKs"), "typescript"));
+        const up = await stack.runAsync(["up", "--yes", "--skip-preview"]);
+        assert.strictEqual(up.status, 0, up.output);
+        assert.match(up.output, /privateKeyOpenssh\s*: \[secret\]/);
+        const resources: StateResource[] = JSON.parse(stack.exportText()).deployment.resources;
+        const pair = resources.find((r) => r.type === doors.package.resourceType);
+        assert.strictEqual(pair?.outputs?.keyType, "ed25519");
+        assert.strictEqual((await stack.runAsync(["destroy", "--yes"])).status, 0);
+    });
+
     describe("with ENS-compatible servers", () => {
         const keys = { a: ["plugin-key-a", "plugin-secret-a-5f2d"], b: ["plugin-key-b", "plugin-secret-b-9c41"] } as const;
         let servers: Record<"a" | "b", EnsServer>;
@@ -180,35 +208,22 @@ describe("end to end: the ens-keypair plugin and its TypeScript SDK", function (
             return stack;
         }
 
-        it("two provider instances, two endpoints and credentials: each pair lives, refreshes and is deleted in its own server", async () => {
-            const stack = stackWith(
-                "plugin-instances",
-                `import * as pulumi from "@pulumi/pulumi";
-import * as ensKeypair from "@ens-keypair/pulumi";
-const config = new pulumi.Config();
-const provider = (name: string) =>
-    new ensKeypair.Provider(name, {
-        backend: "ens",
-        endpoint: config.require(name + "Endpoint"),
-        accessKeyId: config.require(name + "KeyId"),
-        accessKeySecret: config.requireSecret(name + "KeySecret"),
-    });
-const a = new ensKeypair.KeyPair("a", { keyPairName: "instance-a" }, { provider: provider("a") });
-const b = new ensKeypair.KeyPair("b", { keyPairName: "instance-b" }, { provider: provider("b") });
-export const ids = { a: a.keyPairId, b: b.keyPairId };
-`,
-            );
-            for (const name of ["a", "b"] as const) {
-                stack.pulumi(["config", "set", `${name}Endpoint`, servers[name].url]);
-                stack.pulumi(["config", "set", `${name}KeyId`, keys[name][0]]);
-                stack.pulumi(["config", "set", "--secret", `${name}KeySecret`, keys[name][1]]);
+        it("docs/package.md's two provider instances, two endpoints and credentials: each pair lives, refreshes and is deleted in its own server", async () => {
+            const stack = stackWith("plugin-instances", only(blocksOf(packagePage, "## Provider instances"), "typescript"));
+            // The page's two accounts, each in one of the servers.
+            const accounts = { prod: "a", staging: "b" } as const;
+            for (const [account, server] of Object.entries(accounts)) {
+                stack.pulumi(["config", "set", `${account}Endpoint`, servers[server].url]);
+                stack.pulumi(["config", "set", `${account}KeyId`, keys[server][0]]);
+                stack.pulumi(["config", "set", "--secret", `${account}KeySecret`, keys[server][1]]);
             }
             assert.match(await pulumi(stack, "up", "--yes", "--skip-preview"), /\+ 5 created/);
-            assert.deepStrictEqual(names(servers.a), ["instance-a"]);
-            assert.deepStrictEqual(names(servers.b), ["instance-b"]);
-            const { ids } = (await json(stack, "stack", "output", "--json")) as { ids: { a: string; b: string } };
-            assert.strictEqual(servers.a.listKeyPairs()[0].keyPairId, ids.a);
-            assert.strictEqual(servers.b.listKeyPairs()[0].keyPairId, ids.b);
+            // One name in two accounts: each server holds its own pair under it.
+            assert.deepStrictEqual(names(servers.a), ["deploy"]);
+            assert.deepStrictEqual(names(servers.b), ["deploy"]);
+            const { ids } = (await json(stack, "stack", "output", "--json")) as { ids: { prod: string; staging: string } };
+            assert.strictEqual(servers.a.listKeyPairs()[0].keyPairId, ids.prod);
+            assert.strictEqual(servers.b.listKeyPairs()[0].keyPairId, ids.staging);
             await pulumi(stack, "preview", "--expect-no-changes");
 
             const described = { a: calls(servers.a, "DescribeKeyPairs"), b: calls(servers.b, "DescribeKeyPairs") };
@@ -232,20 +247,26 @@ export const ids = { a: a.keyPairId, b: b.keyPairId };
             assert.deepStrictEqual([servers.a.stats().errors, servers.b.stats().errors], [{}, {}]);
         });
 
-        it("pulumi import adopts a pair made outside Pulumi: no private key, no changes after, destroy deletes it", async () => {
+        it("docs/package.md's pulumi import adopts a pair made outside Pulumi: no private key, no changes after, destroy deletes it", async () => {
             const [keyId, keySecret] = keys.a;
             // Made as the console or another tool would.
             const made = await new EnsClient({ endpoint: servers.a.url, accessKeyId: keyId, accessKeySecret: keySecret }).createKeyPair(
                 "console-made",
             );
 
-            const exportsText = `export const name = adopted.keyPairName;
-export const fingerprint = adopted.keyPairFingerPrint;
-export const privateKey = adopted.privateKeyOpenssh;
+            const exportsText = `export const name = deploy.keyPairName;
+export const fingerprint = deploy.keyPairFingerPrint;
+export const privateKey = deploy.privateKeyOpenssh;
 `;
             const stack = ensStack("plugin-import", `import * as ensKeypair from "@ens-keypair/pulumi";\n`, "a");
             const code = path.join(program, "imported.ts");
-            await pulumi(stack, "import", doors.package.resourceType, "adopted", made.keyPairId, "--yes", "--protect=false", "--out", code);
+            // The page's command, for the pair made here rather than its example's id; without a terminal to confirm at, --yes.
+            const [command, ...others] = only(blocksOf(packagePage, "## Adopting a pair with `pulumi import`"), "sh").trim().split("\n");
+            assert.deepStrictEqual(others, []);
+            const [tool, ...args] = command.split(/\s+/);
+            assert.strictEqual(tool, "pulumi");
+            assert.deepStrictEqual(args.slice(0, 2), ["import", doors.package.resourceType]);
+            await pulumi(stack, ...args.map((arg) => (/^ssh-[a-z0-9]{23}$/.test(arg) ? made.keyPairId : arg)), "--yes", "--out", code);
             // The program the import printed, with outputs to check.
             fs.writeFileSync(path.join(program, "index.ts"), `${fs.readFileSync(code, "utf8")}\n${exportsText}`);
             await pulumi(stack, "preview", "--expect-no-changes");

@@ -1,10 +1,11 @@
-// The README followed as a new user would, against the packed package: its Usage steps (install,
-// Pulumi.yaml, program, deploy), its "Sealed private keys" program and steps, and its "Reading the
-// private key" commands, taken from the README's own text and run with the CLI in a fresh folder
-// outside the repository. The one test that packs,
-// installs and deploys: it also checks what a user's project gets (one copy of the SDK, typings
-// that compile against it, the documented exports, the `npx pulumi-ens-keypair` command, a small
-// serialized provider in state) and that the oldest SDK the peer range admits runs the program too.
+// The README followed as a new user would, against the packed package: its Install and Usage
+// steps (install, Pulumi.yaml, program, deploy) and its "Reading the private key" commands, then
+// the programs and commands of the pages it links for sealing, rotation and passphrases, each
+// taken from the document's own text and run with the CLI in a fresh folder outside the
+// repository. The one test that packs, installs and deploys: it also checks what a user's project
+// gets (one copy of the SDK, typings that compile against it, the documented exports, the
+// `npx pulumi-ens-keypair` command, a small serialized provider in state) and that the oldest SDK
+// the peer range admits runs the program too.
 import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -13,7 +14,7 @@ import * as path from "path";
 import { repoRoot } from "../scripts/engine";
 import { pack } from "../scripts/pack";
 import { documentedExports } from "./helpers/readme";
-import { blocksUnder, only, runSteps, userEnvironment } from "./helpers/readmeSteps";
+import { blocksOf, only, runSteps, userEnvironment } from "./helpers/readmeSteps";
 import { run } from "./helpers/run";
 
 const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8"));
@@ -22,17 +23,28 @@ const oldestSdk = (manifest.peerDependencies["@pulumi/pulumi"] as string).replac
 
 describe("the README, followed as a new user would, with the packed package", function () {
     this.timeout(900_000);
-    const readme = fs.readFileSync(path.join(repoRoot, "README.md"), "utf8");
-    const usage = blocksUnder(readme, "## Usage");
+    const install = only(blocksOf("README.md", "## Install"), "sh");
+    const usage = blocksOf("README.md", "## Usage");
+    /** The README's steps that write the key file. */
+    const readingSteps = only(blocksOf("README.md", "### Reading the private key"), "sh");
     let dir: string;
     let project: string;
     let env: NodeJS.ProcessEnv;
     /** What the README's deploy step printed. */
     let deployed: string;
 
-    /** Runs a README command block (or any script) with bash in the project folder, stopping at the first failure. */
-    function sh(script: string, extraEnv: NodeJS.ProcessEnv = {}): string {
-        return runSteps(script, project, { ...env, ...extraEnv });
+    /** Runs a documented command block (or any script) with bash in the project folder, stopping at the first failure. */
+    function sh(script: string, extraEnv: NodeJS.ProcessEnv = {}, input?: string): string {
+        return runSteps(script, project, { ...env, ...extraEnv }, input);
+    }
+
+    /** The outputs of the stack's KeyPairs in its state, by resource name. */
+    function pairOutputs(): Record<string, Record<string, unknown>> {
+        const resources: { type: string; urn: string; outputs?: Record<string, unknown> }[] = JSON.parse(sh("pulumi stack export"))
+            .deployment.resources;
+        return Object.fromEntries(
+            resources.filter((r) => r.type.endsWith(":KeyPair")).map((r) => [r.urn.split("::").pop(), r.outputs ?? {}]),
+        );
     }
 
     /** The copies of `@pulumi/pulumi` installed in the project, by version: the program's, and no other. */
@@ -61,7 +73,6 @@ describe("the README, followed as a new user would, with the packed package", fu
 
         // Install: the README names the tarball `npm pack` writes; only its folder is a placeholder.
         const { filename } = pack(dir);
-        const install = only(usage, "sh", 0);
         const placeholder = `/path/to/${filename}`;
         assert.ok(install.includes(placeholder), `the install step names ${placeholder}`);
         sh(install.replace(placeholder, path.join(dir, filename)));
@@ -72,7 +83,7 @@ describe("the README, followed as a new user would, with the packed package", fu
         run("ssh-keygen", ["-t", "ed25519", "-N", "", "-q", "-C", "alice", "-f", path.join(dir, "alice")]);
         fs.copyFileSync(path.join(dir, "alice.pub"), path.join(project, "alice.pub"));
 
-        deployed = sh(only(usage, "sh", 1));
+        deployed = sh(only(usage, "sh"));
     });
 
     after(() => {
@@ -85,7 +96,7 @@ describe("the README, followed as a new user would, with the packed package", fu
     it("installs the package as a copy of its own beside one @pulumi/pulumi, the program's, whose typings it compiles against", () => {
         const installed = fs.realpathSync(path.join(project, "node_modules", manifest.name));
         assert.ok(!installed.startsWith(repoRoot), installed);
-        const pinned = /@pulumi\/pulumi@(\S+)/.exec(only(usage, "sh", 0))?.[1];
+        const pinned = /@pulumi\/pulumi@(\S+)/.exec(install)?.[1];
         assert.deepStrictEqual(sdkCopies(), [pinned]);
         typeCheck();
     });
@@ -104,7 +115,7 @@ describe("the README, followed as a new user would, with the packed package", fu
 
     it("its Reading the private key steps write a 0600 key file that ssh-keygen opens, and none when the output cannot be read", () => {
         // Every reading step but the login itself, which needs a host.
-        const steps = only(blocksUnder(readme, "### Reading the private key"), "sh")
+        const steps = readingSteps
             .split("\n")
             .filter((line) => !line.startsWith("ssh "))
             .join("\n");
@@ -139,9 +150,9 @@ describe("the README, followed as a new user would, with the packed package", fu
         assert.match(bare.stderr, /give --stack NAME/);
     });
 
-    it("deploys its Sealed private keys program, whose sealed Reading step opens the key with the user's age identity alone", () => {
-        const sealed = blocksUnder(readme, "### Sealed private keys");
-        const reading = only(blocksUnder(readme, "### Reading the private key"), "sh", 1);
+    it("deploys the sealing page's program, whose reading step opens the key with the user's age identity alone", () => {
+        const sealed = blocksOf("docs/sealing.md", "## Sealing a key");
+        const reading = only(blocksOf("docs/sealing.md", "## Reading the sealed key"), "sh");
         assert.match(reading, /umask 077/);
         // The user's home, where the README keeps the age identity; Pulumi's plugins stay where they are.
         const user = (name: string) => {
@@ -171,6 +182,51 @@ describe("the README, followed as a new user would, with the packed package", fu
         const stranger = spawnSync("bash", ["-c", reading], { cwd: project, env: { ...env, ...user("bob-home") }, encoding: "utf8" });
         assert.notStrictEqual(stranger.status, 0);
         assert.ok(!fs.existsSync(keyFile), "a failed opening leaves no id_deploy");
+    });
+
+    it("deploys the rotation page's program: rotatesAt is 90 days after the up that made the pair, as the page writes it", () => {
+        fs.writeFileSync(path.join(project, "index.ts"), only(blocksOf("docs/rotation.md", "# Rotating key pairs"), "typescript"));
+        // ENS timestamps have whole seconds.
+        const upStarted = Math.floor(Date.now() / 1000) * 1000;
+        sh("pulumi up");
+        const rotatesAt = sh("pulumi stack output rotatesAt").trim();
+        assert.match(rotatesAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+        const { agent } = pairOutputs();
+        assert.match(String(agent.keyPairName), /^agent-[a-z0-9]{8}$/);
+        // The clock starts in that up, by the time the pair is made.
+        const clockStart = Date.parse(rotatesAt) - 90 * 86_400_000;
+        const made = String(agent.creationTime);
+        assert.ok(upStarted <= clockStart && clockStart <= Date.parse(made), `rotatesAt ${rotatesAt}, made ${made}`);
+        sh("pulumi preview --expect-no-changes");
+    });
+
+    it("deploys the passphrases page's program with the passphrase typed at its prompt: the README's key file opens with it alone", () => {
+        const page = blocksOf("docs/passphrases.md", "# Passphrase-protected private keys");
+        const passphrase = "correct horse battery staple";
+        fs.writeFileSync(path.join(project, "index.ts"), only(page, "typescript"));
+        sh(only(page, "sh"), {}, `${passphrase}\n`);
+        assert.match(sh("pulumi config"), /keyPassphrase\s+\[secret\]/);
+
+        const keyFile = path.join(project, "id_deploy");
+        fs.rmSync(keyFile, { force: true });
+        sh(
+            readingSteps
+                .split("\n")
+                .filter((line) => !line.startsWith("ssh "))
+                .join("\n"),
+        );
+        assert.match(fs.readFileSync(keyFile, "utf8"), /^-----BEGIN OPENSSH PRIVATE KEY-----/);
+        assert.notStrictEqual(
+            spawnSync("ssh-keygen", ["-y", "-P", "", "-f", keyFile]).status,
+            0,
+            "the key file opens without the passphrase",
+        );
+        assert.strictEqual(
+            run("ssh-keygen", ["-y", "-P", passphrase, "-f", keyFile]).stdout.trim(),
+            sh("pulumi stack output publicKeyOpenssh").trim(),
+            "the key file, opened with the passphrase, holds the deployed key",
+        );
+        fs.rmSync(keyFile);
     });
 
     it(`runs with the oldest @pulumi/pulumi the peer range admits (${oldestSdk}): the state reads back unchanged, destroy and up work`, () => {

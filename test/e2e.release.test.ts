@@ -17,15 +17,15 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { doors, packageName, packageProviderType, sdkNames } from "../provider/doors";
+import { doors, packageName, packageProviderType, pluginDownloadURL, sdkNames } from "../provider/doors";
 import { archiveName, hostPlatform, noticesFile, pluginName } from "../scripts/build-plugin";
-import { ensureEngine, ensureLanguageHost, repoRoot } from "../scripts/engine";
+import { ensureEngine, ensureLanguageHost } from "../scripts/engine";
 import { Release } from "../scripts/release";
 import { FileServer, serveFolder } from "./helpers/fileServer";
 import { leakedPiece } from "./helpers/leaks";
 import { assertArmour } from "./helpers/pem";
 import { ProgramStack } from "./helpers/programStack";
-import { only, blocksUnder, runSteps } from "./helpers/readmeSteps";
+import { blocksOf, only, runSteps } from "./helpers/readmeSteps";
 import { downloadOverride, FreshUser, freshUser, releaseOnce, servedRelease } from "./helpers/release";
 import { run } from "./helpers/run";
 
@@ -120,20 +120,17 @@ describe("end to end: the release, installed from its artifacts as users get the
     it("YAML: pulumi plugin install --server installs the plugin from the release page, and the docs' program deploys with it", () => {
         const engine = ensureLanguageHost("yaml");
         const who = user("yaml");
-        // As the docs say: without PULUMI_DISABLE_REGISTRY_RESOLVE, the CLI asks the Pulumi registry for the
-        // name first, and would install a package of that name from there instead.
-        sh(
-            who,
-            `PULUMI_DISABLE_REGISTRY_RESOLVE=true pulumi plugin install resource ${packageName} ${built.version} --server ${served.page.url}`,
-        );
+        // docs/package.md's command, its server the local one instead of the project's release.
+        const install = only(blocksOf("docs/package.md", "## Installing the plugin"), "sh", 0).trim();
+        assert.ok(install.includes(`--server ${pluginDownloadURL}`), install);
+        sh(who, install.replace(pluginDownloadURL, served.page.url));
         assert.strictEqual(archiveRequests(served.page, built.version).length, 1, served.page.requests.join("\n"));
         const installed = path.join(who.pulumiHome, "plugins", `resource-ens-keypair-v${built.version}`);
         for (const file of [pluginName, "LICENSE", noticesFile]) {
             assert.ok(fs.existsSync(path.join(installed, file)), `the installed plugin has ${file}`);
         }
 
-        const doc = fs.readFileSync(path.join(repoRoot, "docs", "languages.md"), "utf8");
-        fs.writeFileSync(path.join(who.program, "Pulumi.yaml"), only(blocksUnder(doc, "## Pulumi YAML"), "yaml"));
+        fs.writeFileSync(path.join(who.program, "Pulumi.yaml"), only(blocksOf("docs/languages.md", "## Pulumi YAML"), "yaml"));
         const printed = sh(who, "pulumi stack init dev\npulumi up --yes");
         assert.match(printed, /\+ 2 created/, printed);
         // The installed plugin served it: nothing more was downloaded.
@@ -187,7 +184,7 @@ pulumi.export("privateKeyOpenssh", deploy.private_key_openssh)
             `npm init -y >/dev/null
 npm install --no-audit --no-fund --prefer-offline ${tarballs} @pulumi/pulumi@3.248.0
 npm install --no-audit --no-fund --prefer-offline --save-dev typescript@5 @types/node@20
-npx pulumi-ens-keypair plugin install`,
+${only(blocksOf("docs/package.md", "## Installing the plugin"), "sh", 1)}`,
         );
         const downloaded = archiveRequests(served.page, built.version).length;
         assert.ok(fs.existsSync(path.join(who.pulumiHome, "plugins", `resource-ens-keypair-v${built.version}`, pluginName)));
@@ -285,8 +282,7 @@ go build -o /dev/null .`,
         it("the docs' program: pulumi install and pulumi up download the plugin from the release, and nothing is looked up by name", () => {
             const engine = ensureLanguageHost("yaml");
             const who = user("teammate");
-            const doc = fs.readFileSync(path.join(repoRoot, "docs", "languages.md"), "utf8");
-            fs.writeFileSync(path.join(who.program, "Pulumi.yaml"), only(blocksUnder(doc, "## Pulumi YAML"), "yaml"));
+            fs.writeFileSync(path.join(who.program, "Pulumi.yaml"), only(blocksOf("docs/languages.md", "## Pulumi YAML"), "yaml"));
             const override = { PULUMI_PLUGIN_DOWNLOAD_URL_OVERRIDES: downloadOverride(served.page.url) };
             const before = archiveRequests(served.page, built.version).length;
             const printed = sh(who, "pulumi install\npulumi stack init dev\npulumi up --yes", override);

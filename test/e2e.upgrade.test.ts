@@ -43,7 +43,14 @@ describe("end to end: upgrading to the next release replaces no key", function (
     }
 
     function stackOf(who: FreshUser, engine: string): ProgramStack {
-        return ProgramStack.attach({ dir: who.program, name: "dev", backendDir: who.backendDir, passphrase: who.passphrase, engine, env: who.env });
+        return ProgramStack.attach({
+            dir: who.program,
+            name: "dev",
+            backendDir: who.backendDir,
+            passphrase: who.passphrase,
+            engine,
+            env: who.env,
+        });
     }
 
     before(async () => {

@@ -5,7 +5,7 @@
  * configuration each process keeps, secrets in and out, and the property-less read of an import.
  */
 import * as assert from "assert";
-import { ChildProcess, spawn } from "child_process";
+import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as grpc from "@grpc/grpc-js";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
@@ -352,6 +352,26 @@ describe("the plugin over the provider protocol", function () {
         await new Promise((resolve) => engine.close(resolve));
         const deadline = new Promise((_, reject) => setTimeout(() => reject(new Error("the plugin outlived its engine by 15 s")), 15_000));
         await Promise.race([exited, deadline]);
+    });
+
+    it("run with orphans instead of an engine address, is the orphans command, which names the package's way to run it", () => {
+        // What \`pulumi plugin run --kind resource ens-keypair -- orphans …\` starts; e2e.orphans.test.ts runs it so.
+        const command = (...args: string[]) =>
+            // No terminal on stdin, as in a script.
+            spawnSync(path.join(pluginDir, "pulumi-resource-ens-keypair"), ["orphans", ...args], {
+                encoding: "utf8",
+                stdio: ["ignore", "pipe", "pipe"],
+            });
+        const help = command("--help");
+        assert.strictEqual(help.status, 0, help.stderr);
+        assert.ok(help.stdout.startsWith(`Usage: ${doors.package.command} orphans`), help.stdout);
+        const bare = command();
+        assert.strictEqual(bare.status, 2);
+        assert.match(bare.stderr, /give --stack NAME/);
+        // In a script, nobody can confirm a deletion.
+        const unconfirmed = command("--stack", "dev", "--delete");
+        assert.strictEqual(unconfirmed.status, 2);
+        assert.match(unconfirmed.stderr, /add --yes/);
     });
 
     it("unwraps secrets nested in a property and marks the property secret", () => {

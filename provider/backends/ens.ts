@@ -31,6 +31,7 @@
  * CreateKeyPair makes and what a program declares by default).
  */
 import { Generation, ProviderConfig } from "../config";
+import { doors } from "../doors";
 import { credentialSource } from "../ens/credentials";
 import { EnsClient, EnsClientOptions, EnsKeyPair, outcomeUnknown, parseEndpoint } from "../ens/client";
 import { connectEns } from "../ens/connect";
@@ -109,8 +110,11 @@ function describePair(pair: EnsKeyPair): string {
     return `KeyPairId ${pair.keyPairId}, KeyPairName "${pair.keyPairName}", created ${pair.creationTime}, fingerprint ${pair.keyPairFingerPrint}`;
 }
 
-/** The command that lists (and with `--delete`, deletes) pairs that no stack's state holds. */
-const orphansCommand = "npx pulumi-ens-keypair orphans --stack <stack>";
+/** The command that lists (and with `--delete`, deletes) pairs that no stack's state holds, as the users of each door run it. */
+function orphansCommand(flags = ""): string {
+    const [dynamic, plugin] = [doors.dynamic, doors.package].map((door) => `\`${door.command} orphans --stack <stack>${flags}\``);
+    return `${dynamic} (with the package: ${plugin})`;
+}
 
 /** `err` with a sentence added saying what it left in ENS; an `EnsError` keeps its code. */
 function leaving(err: unknown, note: string): Error {
@@ -129,7 +133,7 @@ function nameTaken(pair: EnsKeyPair): EnsError {
     return leaving(
         pubKeyNameExisted(pair.keyPairName),
         `It is ${describePair(pair)}; nothing proves this stack made it, so it is left as it is and nothing was created. ` +
-            `If it is left over from an interrupted pulumi up, list such pairs with \`${orphansCommand}\` and delete them by adding --delete; ` +
+            `If it is left over from an interrupted pulumi up, list such pairs with ${orphansCommand()} and delete them by adding --delete; ` +
             "otherwise choose another keyPairName.",
     ) as EnsError;
 }
@@ -175,7 +179,7 @@ async function importPair(client: EnsClient, inputs: KeyPairInputs, generated: K
     let inDoubt = false;
     const mayRemain = () =>
         inDoubt
-            ? `A request whose answer was lost may still complete in ENS and leave a pair named "${name}" with fingerprint ${ours} that no stack holds; \`${orphansCommand}\` lists it.`
+            ? `A request whose answer was lost may still complete in ENS and leave a pair named "${name}" with fingerprint ${ours} that no stack holds; ${orphansCommand()} lists it.`
             : "Nothing was created in ENS.";
 
     for (let sends = 1; ; sends++) {
@@ -190,7 +194,7 @@ async function importPair(client: EnsClient, inputs: KeyPairInputs, generated: K
         } catch (err) {
             throw leaving(
                 err,
-                `Could not look up key pair "${name}" after ImportKeyPair ${sent.ok ? "registered it" : "failed"}, so a pair of that name with fingerprint ${ours} may be in ENS without any stack holding it; \`${orphansCommand}\` lists it.`,
+                `Could not look up key pair "${name}" after ImportKeyPair ${sent.ok ? "registered it" : "failed"}, so a pair of that name with fingerprint ${ours} may be in ENS without any stack holding it; ${orphansCommand()} lists it.`,
             );
         }
         const { pair, requestId } = found;
@@ -238,7 +242,7 @@ async function generatedByEns(client: EnsClient, inputs: KeyPairInputs): Promise
         const lostAnswer = outcomeUnknown(sent.err);
         inDoubt ||= lostAnswer;
         const mayRemain = inDoubt
-            ? `A CreateKeyPair whose answer was lost may still complete in ENS and leave a pair named "${name}" that no stack holds; \`${orphansCommand}\` lists it.`
+            ? `A CreateKeyPair whose answer was lost may still complete in ENS and leave a pair named "${name}" that no stack holds; ${orphansCommand()} lists it.`
             : "Nothing was created in ENS.";
         if (!lostAnswer && !isNameTaken(sent.err)) {
             throw leaving(sent.err, mayRemain);
@@ -257,7 +261,7 @@ async function generatedByEns(client: EnsClient, inputs: KeyPairInputs): Promise
                 sent.err,
                 `The answer to CreateKeyPair was lost, and ENS now lists ${describePair(pair)}. It may be the pair that request made, whose private key was lost with the answer, or another caller's: ` +
                     `nothing proves which, so it is neither adopted nor deleted. If no other stack or person uses the name "${name}", delete it ` +
-                    `(\`${orphansCommand} --delete\` lists it first) and run pulumi up again. ` +
+                    `(${orphansCommand(" --delete")} lists it first) and run pulumi up again. ` +
                     `With ens-keypair:generation "provider" (the default), the provider generates the key and recognises its own pair by fingerprint.`,
             );
         }

@@ -39,7 +39,18 @@ export function bundledPlugin(root = packageRoot): { folder: string; version: st
     return { folder, version };
 }
 
-/** Runs `plugin <subcommand>`; resolves to the exit code. Errors are the caller's to print. */
+/** Runs `plugin <subcommand>` as the npm package's command does: resolves to the exit code, having printed any error. */
+export function pluginCommand(argv: string[], out = (line: string) => process.stdout.write(`${line}\n`)): Promise<number> {
+    try {
+        return Promise.resolve(plugin(argv, out));
+    } catch (err) {
+        const usageError = (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
+        process.stderr.write(`pulumi-ens-keypair: ${(err as Error).message}${usageError ? "\nRun with --help for the options." : ""}\n`);
+        return Promise.resolve(usageError ? 2 : 1);
+    }
+}
+
+/** Runs `plugin <subcommand>`; returns the exit code, or throws the error to print. */
 export function plugin(argv: string[], out: (line: string) => void): number {
     const { values, positionals } = parseArgs({
         args: argv,

@@ -1,11 +1,12 @@
 /**
- * README commands run as written: the code blocks under a heading, run with bash in the
- * environment of a user who has only the Pulumi CLI on PATH.
+ * The commands of the README and the docs run as written: the code blocks under a heading, run
+ * with bash in the environment of a user who has only the Pulumi CLI on PATH.
  */
 import * as assert from "assert";
 import { spawnSync } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
-import { ensureEngine } from "../../scripts/engine";
+import { ensureEngine, repoRoot } from "../../scripts/engine";
 
 /** A fenced code block: its language and its text. */
 export interface Block {
@@ -14,12 +15,14 @@ export interface Block {
 }
 
 /** The code blocks directly under a heading, up to the next heading of any level (a shell comment in a block is none). */
-export function blocksUnder(readme: string, heading: string): Block[] {
-    const start = readme.indexOf(`\n${heading}\n`);
-    assert.ok(start >= 0, `the README has a "${heading}" section`);
+export function blocksUnder(document: string, heading: string, name = "the document"): Block[] {
+    // A newline before the first line, so that a title on it is found as any other heading.
+    const text = `\n${document}`;
+    const start = text.indexOf(`\n${heading}\n`);
+    assert.ok(start >= 0, `${name} has a "${heading}" section`);
     const blocks: Block[] = [];
     let open: Block | undefined;
-    for (const line of readme.slice(start + heading.length + 2).split("\n")) {
+    for (const line of text.slice(start + heading.length + 2).split("\n")) {
         if (open === undefined && /^#{1,6} /.test(line)) {
             break;
         }
@@ -34,6 +37,11 @@ export function blocksUnder(readme: string, heading: string): Block[] {
         }
     }
     return blocks;
+}
+
+/** The code blocks under a heading of a document of this repository (`README.md`, `docs/sealing.md`). */
+export function blocksOf(file: string, heading: string): Block[] {
+    return blocksUnder(fs.readFileSync(path.join(repoRoot, file), "utf8"), heading, file);
 }
 
 /** The text of the `index`th block of language `lang` among `blocks`. */
@@ -60,11 +68,12 @@ export function userEnvironment(): NodeJS.ProcessEnv {
 }
 
 /**
- * Runs a README command block with bash in `cwd`, stopping at the first failure.
+ * Runs a command block with bash in `cwd`, stopping at the first failure; `input` is what a user
+ * types at its prompts.
  * @returns what it printed on stdout.
  */
-export function runSteps(script: string, cwd: string, env: NodeJS.ProcessEnv): string {
-    const result = spawnSync("bash", ["-eo", "pipefail", "-c", script], { cwd, env, encoding: "utf8", timeout: 600_000 });
+export function runSteps(script: string, cwd: string, env: NodeJS.ProcessEnv, input?: string): string {
+    const result = spawnSync("bash", ["-eo", "pipefail", "-c", script], { cwd, env, input, encoding: "utf8", timeout: 600_000 });
     assert.strictEqual(result.status, 0, `${script}\nfailed:\n${result.stdout}\n${result.stderr}`);
     return result.stdout;
 }
