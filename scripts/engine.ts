@@ -35,7 +35,7 @@ export function ensureEngine(): string {
 }
 
 /** A language whose host `scripts/ensure-pulumi` adds beside `pulumi` on request. */
-export type ProgramLanguage = "go" | "python" | "yaml";
+export type ProgramLanguage = "go" | "python" | "yaml" | "java";
 
 /**
  * Makes the engine available with the language host of `language` beside it (built the first

@@ -12,6 +12,8 @@ import { ensureEngine, repoRoot } from "../../scripts/engine";
 export interface Block {
     lang: string;
     body: string;
+    /** The file the block is the content of, when the text before it ends by naming one: "… `main.go`:". */
+    file?: string;
 }
 
 /** The code blocks directly under a heading, up to the next heading of any level (a shell comment in a block is none). */
@@ -22,18 +24,22 @@ export function blocksUnder(document: string, heading: string, name = "the docum
     assert.ok(start >= 0, `${name} has a "${heading}" section`);
     const blocks: Block[] = [];
     let open: Block | undefined;
+    let lastText = "";
     for (const line of text.slice(start + heading.length + 2).split("\n")) {
         if (open === undefined && /^#{1,6} /.test(line)) {
             break;
         }
         const fence = /^```(\w*)$/.exec(line);
         if (fence && open === undefined) {
-            open = { lang: fence[1], body: "" };
+            open = { lang: fence[1], body: "", file: /`([^`\s]+)`:$/.exec(lastText)?.[1] };
         } else if (fence) {
             blocks.push(open as Block);
             open = undefined;
+            lastText = "";
         } else if (open !== undefined) {
             open.body += `${line}\n`;
+        } else if (line.trim() !== "") {
+            lastText = line.trim();
         }
     }
     return blocks;
@@ -65,6 +71,25 @@ export function userEnvironment(): NodeJS.ProcessEnv {
     }
     env.PULUMI_SKIP_UPDATE_CHECK = "true";
     return env;
+}
+
+/**
+ * Follows a section that builds a program from an empty folder `cwd`, as written: each block that
+ * names its file is written there, each `sh` block is run, in the section's order; there must be
+ * no other blocks. Returns what the commands printed (stdout and stderr).
+ */
+export function followSection(blocks: Block[], cwd: string, env: NodeJS.ProcessEnv): string {
+    let printed = "";
+    for (const block of blocks) {
+        if (block.file !== undefined) {
+            fs.mkdirSync(path.dirname(path.join(cwd, block.file)), { recursive: true });
+            fs.writeFileSync(path.join(cwd, block.file), block.body);
+        } else {
+            assert.strictEqual(block.lang, "sh", `a ${block.lang} block that names no file:\n${block.body}`);
+            printed += runSteps(`exec 2>&1\n${block.body}`, cwd, env);
+        }
+    }
+    return printed;
 }
 
 /**
