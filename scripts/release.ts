@@ -6,8 +6,10 @@
  * - the npm package, `pulumi-ens-keypair-<version>.tgz`, which carries the plugin too;
  * - the SDKs that `pulumi package gen-sdk` generates from the schema, each built into its
  *   language's package: the Node.js SDK's npm tarball, the Python SDK's wheel and sdist (built by
- *   `python -m build` in a virtualenv of its own), and the Go SDK's module, laid out under
- *   `dist/go/` as a Go module proxy serves a tagged version (`GOPROXY=file://…/dist/go` installs it).
+ *   `python -m build` in a virtualenv of its own), the Go SDK's module, laid out under `dist/go/`
+ *   as a Go module proxy serves a tagged version (`GOPROXY=file://…/dist/go` installs it), and the
+ *   Java SDK's jar and pom, built by Maven and laid out under `dist/maven/` as a Maven repository
+ *   holds them (where `mvn install` puts an artifact in the local one).
  *
  * CONTRIBUTING.md says what goes where when a release is published.
  */
@@ -16,7 +18,7 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { goModulePath, sdkNames } from "../provider/doors";
+import { goModulePath, packageName, pluginDownloadURL, repositoryURL, sdkNames } from "../provider/doors";
 import { buildPlugin, distDir, Platform, pluginVersion } from "./build-plugin";
 import { ensureLanguageHost } from "./engine";
 import { pack } from "./pack";
@@ -35,6 +37,8 @@ export interface Release {
     pythonSdist: string;
     /** The folder to give Go as `GOPROXY=file://<dist>/<goProxy>`. */
     goProxy: string;
+    /** The Maven repository folder, and the Java SDK's coordinates in it. */
+    maven: { repository: string; groupId: string; artifactId: string };
     /** Every file SHA256SUMS lists, sorted. */
     files: string[];
 }
@@ -55,7 +59,7 @@ function run(command: string, args: string[], options: { cwd?: string; env?: Nod
 }
 
 /** `pulumi package gen-sdk` of the committed schema for `language`, into `out/<language>`; returns that folder. */
-function generateSdk(language: "nodejs" | "python" | "go", out: string): string {
+function generateSdk(language: "nodejs" | "python" | "go" | "java", out: string): string {
     run("pulumi", ["package", "gen-sdk", schemaPath, "--language", language, "--out", out]);
     return path.join(out, language);
 }
@@ -137,6 +141,75 @@ with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
     return proxy;
 }
 
+/**
+ * The Pulumi Java SDK the Java SDK is built against: the newest that Maven Central serves at or
+ * below the generator's version (pulumi-language-java 1.22.0); it has nothing from 1.21 to 1.35.
+ */
+const pulumiJavaVersion = "1.20.0";
+
+/**
+ * The Java SDK: the generated sources compiled by Maven against the Pulumi Java SDK into a jar,
+ * with the resources the generated Gradle build would add (`version.txt`, which the SDK reads, and
+ * `plugin.json`, which tells the Java runtime which plugin the program needs and where the release
+ * is), beside its pom in a Maven repository's layout. Returns the repository folder, relative to `dist`.
+ */
+function javaSdk(sdk: string, dist: string, version: string): Release["maven"] {
+    const groupId = sdkNames.java.basePackage;
+    const artifactId = packageName;
+    const resources = path.join(sdk, "src", "main", "resources", ...groupId.split("."), artifactId);
+    fs.mkdirSync(resources, { recursive: true });
+    fs.writeFileSync(path.join(resources, "version.txt"), version);
+    fs.writeFileSync(
+        path.join(resources, "plugin.json"),
+        JSON.stringify({ resource: true, name: packageName, version, server: pluginDownloadURL }, null, 2),
+    );
+    fs.copyFileSync(path.join(repoRoot, "LICENSE"), path.join(resources, "LICENSE"));
+    // Every Maven plugin at a fixed version, so that once downloaded Maven never looks them up again.
+    const plugin = (artifact: string, pluginVersion: string) =>
+        `<plugin><groupId>org.apache.maven.plugins</groupId><artifactId>${artifact}</artifactId><version>${pluginVersion}</version></plugin>`;
+    const dependency = (group: string, artifact: string, dependencyVersion: string) =>
+        `<dependency><groupId>${group}</groupId><artifactId>${artifact}</artifactId><version>${dependencyVersion}</version></dependency>`;
+    const pom = `<?xml version="1.0" encoding="UTF-8"?>
+<project xmlns="http://maven.apache.org/POM/4.0.0" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+         xsi:schemaLocation="http://maven.apache.org/POM/4.0.0 http://maven.apache.org/xsd/maven-4.0.0.xsd">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>${groupId}</groupId>
+  <artifactId>${artifactId}</artifactId>
+  <version>${version}</version>
+  <packaging>jar</packaging>
+  <name>${artifactId}</name>
+  <description>${JSON.parse(fs.readFileSync(schemaPath, "utf8")).description}</description>
+  <url>${repositoryURL}</url>
+  <licenses><license><name>The Apache License, Version 2.0</name><url>http://www.apache.org/licenses/LICENSE-2.0.txt</url></license></licenses>
+  <properties>
+    <project.build.sourceEncoding>UTF-8</project.build.sourceEncoding>
+    <maven.compiler.release>11</maven.compiler.release>
+  </properties>
+  <dependencies>
+    ${dependency("com.pulumi", "pulumi", pulumiJavaVersion)}
+    ${dependency("com.google.code.gson", "gson", "2.10")}
+    ${dependency("com.google.code.findbugs", "jsr305", "3.0.2")}
+  </dependencies>
+  <build>
+    <plugins>
+      ${plugin("maven-resources-plugin", "3.3.1")}
+      ${plugin("maven-compiler-plugin", "3.13.0")}
+      ${plugin("maven-surefire-plugin", "3.5.2")}
+      ${plugin("maven-jar-plugin", "3.4.2")}
+    </plugins>
+  </build>
+</project>
+`;
+    fs.writeFileSync(path.join(sdk, "pom.xml"), pom);
+    run("mvn", ["--batch-mode", "--quiet", "-Dmaven.test.skip=true", "package"], { cwd: sdk });
+    const repository = "maven";
+    const folder = path.join(dist, repository, ...groupId.split("."), artifactId, version);
+    fs.mkdirSync(folder, { recursive: true });
+    fs.copyFileSync(path.join(sdk, "target", `${artifactId}-${version}.jar`), path.join(folder, `${artifactId}-${version}.jar`));
+    fs.writeFileSync(path.join(folder, `${artifactId}-${version}.pom`), pom);
+    return { repository, groupId, artifactId };
+}
+
 /** `sha256sum`'s format: the hex digest, two spaces, the path; `sha256sum -c SHA256SUMS` in `dist/` checks them. */
 function writeChecksums(dist: string, files: string[]): void {
     const lines = files.map(
@@ -166,21 +239,26 @@ export async function release(dist = distDir): Promise<Release> {
     // The CLI generates each SDK through its language's host: Node.js's is always beside it.
     ensureLanguageHost("go");
     ensureLanguageHost("python");
+    ensureLanguageHost("java");
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "ens-keypair-release-"));
     try {
         const nodejs = nodejsSdk(generateSdk("nodejs", work), dist);
         const python = pythonSdk(generateSdk("python", work), dist);
         const goProxy = goSdk(generateSdk("go", work), dist, version);
+        const maven = javaSdk(generateSdk("java", work), dist, version);
 
+        const filesUnder = (folder: string) =>
+            (fs.readdirSync(path.join(dist, folder), { recursive: true }) as string[])
+                .filter((f) => fs.statSync(path.join(dist, folder, f)).isFile())
+                .map((f) => rel(path.join(dist, folder, f)));
         const files = [
             ...Object.values(pluginArchives),
             npmPackage,
             nodejs,
             python.wheel,
             python.sdist,
-            ...(fs.readdirSync(path.join(dist, goProxy), { recursive: true }) as string[])
-                .filter((f) => fs.statSync(path.join(dist, goProxy, f)).isFile())
-                .map((f) => rel(path.join(dist, goProxy, f))),
+            ...filesUnder(goProxy),
+            ...filesUnder(maven.repository),
         ].sort();
         writeChecksums(dist, files);
         return {
@@ -192,6 +270,7 @@ export async function release(dist = distDir): Promise<Release> {
             pythonWheel: python.wheel,
             pythonSdist: python.sdist,
             goProxy,
+            maven,
             files,
         };
     } finally {

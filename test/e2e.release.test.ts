@@ -9,6 +9,7 @@
 // - TypeScript: the npm package and the Node.js SDK installed from their tarballs, the plugin
 //   registered by `npx pulumi-ens-keypair plugin install`, and both doors in one program;
 // - Go: the SDK module fetched through GOPROXY from the module proxy layout in dist/go;
+// - Java: the SDK's jar fetched by Maven from the Maven repository layout in dist/maven;
 // - a teammate's fresh checkout of a YAML program: the plugin downloaded from the release, and no
 //   package looked up by name in the Pulumi registry (PULUMI_API points at a server of the test's
 //   that records what is asked).
@@ -32,6 +33,13 @@ import { run } from "./helpers/run";
 /** The requests for the plugin's archive of this machine's platform among a server's. */
 function archiveRequests(server: FileServer, version: string): string[] {
     return server.requests.filter((r) => r === `200 /${archiveName(version, hostPlatform())}`);
+}
+
+/** Removes a module from a Go module cache (whose files are read-only), so that the next build downloads it. */
+function evictFromGoModuleCache(cache: string, modulePath: string): void {
+    for (const dir of [path.join(cache, modulePath + "@*"), path.join(cache, "cache", "download", modulePath)]) {
+        run("bash", ["-c", `chmod -R u+w ${dir} 2>/dev/null; rm -rf ${dir}`]);
+    }
 }
 
 describe("end to end: the release, installed from its artifacts as users get them", function () {
@@ -220,16 +228,16 @@ export const packagePrivateKey = packaged.privateKeyOpenssh;
         ensureLanguageHost("go");
         const who = user("go");
         const goEnv = (name: string) => execFileSync("go", ["env", name], { encoding: "utf8" }).trim();
-        // A module cache of the user's own, so the SDK comes from the release and not from an earlier run;
-        // the shared cache's downloads stand in, as a proxy, for the modules the SDK depends on.
+        const modulePath = path.dirname(sdkNames.go.importBasePath);
+        // The SDK must come from the release, not from the module cache of an earlier run: out with it.
+        evictFromGoModuleCache(goEnv("GOMODCACHE"), modulePath);
         const env = {
-            GOMODCACHE: path.join(who.root, "gomodcache"),
-            GOPROXY: `${served.page.url}/${built.goProxy},file://${goEnv("GOMODCACHE")}/cache/download,${goEnv("GOPROXY")}`,
-            GONOSUMDB: sdkNames.go.importBasePath.split("/").slice(0, 2).join("/"),
-            GOFLAGS: "-modcacherw",
+            GOPROXY: `${served.page.url}/${built.goProxy},${goEnv("GOPROXY")}`,
+            // The checksum database knows no module of an unpublished release.
+            GONOSUMDB: modulePath,
+            GOFLAGS: "-mod=mod",
             PULUMI_PLUGIN_DOWNLOAD_URL_OVERRIDES: downloadOverride(served.page.url),
         };
-        const modulePath = path.dirname(sdkNames.go.importBasePath);
         fs.writeFileSync(path.join(who.program, "Pulumi.yaml"), "name: release-go\nruntime: go\n");
         fs.writeFileSync(
             path.join(who.program, "main.go"),
@@ -259,7 +267,6 @@ func main() {
             who,
             `go mod init release-go
 go get ${modulePath}@v${built.version} github.com/pulumi/pulumi/sdk/v3@v3.248.0
-go mod tidy
 go build -o /dev/null .`,
             env,
         );
@@ -275,7 +282,88 @@ go build -o /dev/null .`,
         const printed = sh(who, "pulumi stack init dev\npulumi preview", env);
         assert.match(printed, /\+ 2 to create/, printed);
         assert.strictEqual(archiveRequests(served.page, built.version).length, before + 1, "the engine downloaded the plugin");
-        fs.rmSync(env.GOMODCACHE, { recursive: true, force: true });
+        evictFromGoModuleCache(goEnv("GOMODCACHE"), modulePath);
+    });
+
+    it("Java: a Maven program that takes the SDK from the release's Maven repository compiles against it", () => {
+        ensureLanguageHost("java");
+        const who = user("java");
+        const { repository, groupId, artifactId } = built.maven;
+        // The artifact must come from the release, not from Maven's local repository of an earlier run.
+        const local = path.join(os.homedir(), ".m2", "repository", ...groupId.split("."), artifactId);
+        fs.rmSync(local, { recursive: true, force: true });
+        fs.writeFileSync(path.join(who.program, "Pulumi.yaml"), "name: release-java\nruntime: java\n");
+        fs.writeFileSync(
+            path.join(who.program, "pom.xml"),
+            `<?xml version="1.0" encoding="UTF-8"?>
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>example</groupId>
+  <artifactId>release-java</artifactId>
+  <version>1.0-SNAPSHOT</version>
+  <properties>
+    <project.build.sourceEncoding>UTF-8</project.build.sourceEncoding>
+    <maven.compiler.release>11</maven.compiler.release>
+  </properties>
+  <!-- The release's repository, as a published artifact's would be Maven Central. -->
+  <repositories>
+    <repository><id>ens-keypair-release</id><url>${served.page.url}/${repository}</url></repository>
+  </repositories>
+  <dependencies>
+    <dependency><groupId>${groupId}</groupId><artifactId>${artifactId}</artifactId><version>${built.version}</version></dependency>
+  </dependencies>
+  <build>
+    <plugins>
+      <plugin><groupId>org.apache.maven.plugins</groupId><artifactId>maven-resources-plugin</artifactId><version>3.3.1</version></plugin>
+      <plugin><groupId>org.apache.maven.plugins</groupId><artifactId>maven-compiler-plugin</artifactId><version>3.13.0</version></plugin>
+    </plugins>
+  </build>
+</project>
+`,
+        );
+        const source = path.join(who.program, "src", "main", "java", "example");
+        fs.mkdirSync(source, { recursive: true });
+        const javaPackage = `${sdkNames.java.basePackage}.enskeypair`;
+        fs.writeFileSync(
+            path.join(source, "App.java"),
+            `package example;
+
+import com.pulumi.Pulumi;
+import ${javaPackage}.KeyPair;
+import ${javaPackage}.KeyPairArgs;
+import ${javaPackage}.enums.KeyType;
+
+public class App {
+    public static void main(String[] args) {
+        Pulumi.run(ctx -> {
+            var deploy = new KeyPair("deploy", KeyPairArgs.builder().keyPairName("java-release").keyType(KeyType.Ed25519).build());
+            ctx.export("publicKeyOpenssh", deploy.publicKeyOpenssh());
+        });
+    }
+}
+`,
+        );
+        try {
+            sh(who, "mvn --batch-mode --quiet compile");
+            const jar = `/${repository}/${groupId.replace(/\./g, "/")}/${artifactId}/${built.version}/${artifactId}-${built.version}.jar`;
+            assert.ok(served.page.requests.includes(`200 ${jar}`), `Maven fetched the SDK's jar: ${served.page.requests.join(", ")}`);
+            assert.ok(fs.existsSync(path.join(who.program, "target", "classes", "example", "App.class")));
+            // The jar tells the Java runtime which plugin the program needs, and where the release is.
+            const pluginJson = run("python3", [
+                "-c",
+                "import sys, zipfile; print(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]).decode())",
+                path.join(built.dist, jar),
+                `${groupId.replace(/\./g, "/")}/${artifactId}/plugin.json`,
+            ]).stdout;
+            assert.deepStrictEqual(JSON.parse(pluginJson), {
+                resource: true,
+                name: packageName,
+                version: built.version,
+                server: pluginDownloadURL,
+            });
+        } finally {
+            fs.rmSync(local, { recursive: true, force: true });
+        }
     });
 
     describe("a teammate's fresh checkout of a YAML program", () => {
