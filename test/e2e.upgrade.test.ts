@@ -86,8 +86,9 @@ resources:
       keyPairName: upgrade-ed25519
       keyType: ed25519
 outputs:
-  keys: [\${rsa.keyPairId}, \${rsa.publicKeyOpenssh}, \${rsa.keyPairFingerPrint}, \${ed25519.keyPairId}, \${ed25519.publicKeyOpenssh}, \${ed25519.keyPairFingerPrint}]
-  privateKeys: [\${rsa.privateKeyOpenssh}, \${ed25519.privateKeyOpenssh}]
+${["keyPairId", "publicKeyOpenssh", "keyPairFingerPrint", "privateKeyOpenssh"]
+    .flatMap((output) => ["rsa", "ed25519"].map((pair) => `  ${pair}_${output}: \${${pair}.${output}}`))
+    .join("\n")}
 `;
         sh(who, `pulumi plugin install resource ${packageName} ${built.version} --server ${served.page.url}`);
         fs.writeFileSync(path.join(who.program, "Pulumi.yaml"), program(built.version));
