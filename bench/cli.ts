@@ -11,7 +11,8 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
-import { repoRoot } from "../scripts/engine";
+import { repoRoot } from "../test/helpers/paths";
+import { peakRssKiB, processes } from "./procfs";
 
 export const workRoot = path.join(repoRoot, "bench", "work");
 const backendDir = path.join(workRoot, "state");
@@ -149,14 +150,6 @@ function roleOf(cmdline: string): "provider" | "program" | undefined {
     return /@pulumi[/\\]pulumi[/\\]cmd[/\\]run/.test(cmdline) ? "program" : undefined;
 }
 
-function readOr(file: string): string {
-    try {
-        return fs.readFileSync(file, "utf8");
-    } catch {
-        return ""; // the process ended between listing and reading
-    }
-}
-
 /**
  * Polls this process's descendants until stopped; returns the highest VmHWM seen per role. VmHWM
  * only grows, so a late poll still sees an earlier peak. Other people's processes are not ours.
@@ -164,18 +157,15 @@ function readOr(file: string): string {
 function watchPeaks(): () => Sample["peakKiB"] {
     const peaks: Sample["peakKiB"] = {};
     const poll = () => {
-        const parent = new Map<number, number>();
-        for (const pid of fs.readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
-            const stat = readOr(`/proc/${pid}/stat`);
-            parent.set(Number(pid), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
-        }
-        for (const pid of parent.keys()) {
+        const all = processes();
+        const parent = new Map(all.map((p) => [p.pid, p.ppid]));
+        for (const { pid, cmdline } of all) {
             let p = parent.get(pid);
             while (p !== undefined && p > 1 && p !== process.pid) {
                 p = parent.get(p);
             }
-            const role = p === process.pid ? roleOf(readOr(`/proc/${pid}/cmdline`).split("\0").join(" ")) : undefined;
-            const kib = Number(/VmHWM:\s+(\d+) kB/.exec(readOr(`/proc/${pid}/status`))?.[1] ?? NaN);
+            const role = p === process.pid ? roleOf(cmdline) : undefined;
+            const kib = role ? peakRssKiB(pid) : NaN;
             if (role && kib > (peaks[role] ?? 0)) {
                 peaks[role] = kib;
             }

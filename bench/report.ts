@@ -1,16 +1,22 @@
 /**
- * Fills BENCHMARKS.md in from a run's results. The prose is written in BENCHMARKS.md itself; the
- * figures sit between `<!-- bench:NAME -->` and `<!-- /bench -->`, and each run replaces what is
- * between them with the output of the renderer of that name below (a table, or a figure inline).
+ * Fills BENCHMARKS.md in from a run's results (and docs/teams.md from the soak's). The prose is
+ * written in those files; the figures sit between `<!-- bench:NAME -->` and `<!-- /bench -->`, and
+ * each run replaces what is between them with the output of the renderer of that name below (a
+ * table, or a figure inline); the soak's renderers are in bench/soak/report.ts. The charts, drawn
+ * from the same results, are bench/charts.ts's.
  */
 import * as fs from "fs";
 import * as path from "path";
-import { repoRoot } from "../scripts/engine";
+import { repoRoot } from "../test/helpers/paths";
 import { outputNames } from "../provider/fields";
 import { Op, Sample } from "./cli";
 import { ensModes } from "./ens";
 import { methodLabels, Method } from "./keygen";
 import { Results, VariantId, variants } from "./results";
+import { kib, median, mib, ms, range, ratio, table, unit } from "./format";
+import { writeCharts, ScalingPoint } from "./charts";
+import { soakRenderers } from "./soak/report";
+import { SoakResults } from "./soak/soak";
 
 const opLabels: Partial<Record<Op, string>> = {
     up: "up (create)",
@@ -21,20 +27,6 @@ const opLabels: Partial<Record<Op, string>> = {
 };
 const lifecycle = Object.keys(opLabels) as Op[];
 const scale = ["ed25519", "tlsEd25519", "floor"] as const;
-
-const median = (xs: number[]) => {
-    const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
-    return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-/** A figure with its unit, or a dash where there is none. */
-const unit = (x: number, digits: number, suffix: string) => (Number.isFinite(x) ? `${x.toFixed(digits)}${suffix}` : "–");
-const ms = (x: number) => (x >= 10_000 ? unit(x / 1000, 1, " s") : unit(x, x >= 100 ? 0 : x >= 1 ? 1 : 3, " ms"));
-const ratio = (x: number) => unit(x, 2, "x");
-const kib = (bytes: number) => unit(bytes / 1024, 2, " KiB");
-const mib = (k: number) => unit(k / 1024, 0, " MiB");
-const range = (xs: number[], show: (x: number) => string) => `${show(Math.min(...xs))} – ${show(Math.max(...xs))}`;
-const table = (header: string[], rows: string[][]) =>
-    [header, header.map(() => "---"), ...rows].map((cells) => `| ${cells.join(" | ")} |`).join("\n");
 
 /** Medians and ratios over a run's samples; times are CPU time unless named wall. */
 class View {
@@ -425,19 +417,62 @@ const renderers: Record<string, (v: View) => string> = {
     errors: (v) => (v.r.errors.length ? v.r.errors.map((e) => `- ${e.split("\n")[0]}`).join("\n") : "None."),
 };
 
-export function writeReport(results: Results): void {
-    const file = path.join(repoRoot, "BENCHMARKS.md");
-    const v = new View(results);
-    const text = fs
-        .readFileSync(file, "utf8")
-        .replace(/<!-- bench:([\w.-]+) -->([\s\S]*?)<!-- \/bench -->/g, (_, name: string, old: string) => {
-            const render = renderers[name];
-            if (!render) {
-                throw new Error(`BENCHMARKS.md names a figure bench/report.ts does not know: ${name}`);
+/** What a report is filled in from: the benchmark's results, the soak's, or both. */
+export interface Reported {
+    bench?: Results;
+    soak?: SoakResults;
+}
+
+/** The files whose `<!-- bench:… -->` blocks the report fills in. */
+const reportFiles = ["BENCHMARKS.md", path.join("docs", "teams.md")];
+
+/**
+ * Fills in every block of the report's files whose results are given (the soak's blocks are named
+ * `soak.…`), leaving the others as they are, and draws the charts of those results.
+ */
+export async function writeReport(reported: Reported): Promise<void> {
+    const view = reported.bench && new View(reported.bench);
+    const render = (name: string): string | undefined => {
+        if (name.startsWith("soak.")) {
+            const renderSoak = soakRenderers[name.slice("soak.".length)];
+            if (!renderSoak) {
+                throw new Error(`a report file names a soak figure bench/soak/report.ts does not know: ${name}`);
             }
-            return old.includes("\n")
-                ? `<!-- bench:${name} -->\n\n${render(v)}\n\n<!-- /bench -->`
-                : `<!-- bench:${name} -->${render(v)}<!-- /bench -->`;
-        });
-    fs.writeFileSync(file, text);
+            return reported.soak && renderSoak(reported.soak);
+        }
+        const renderBench = renderers[name];
+        if (!renderBench) {
+            throw new Error(`a report file names a figure bench/report.ts does not know: ${name}`);
+        }
+        return view && renderBench(view);
+    };
+    for (const relative of reportFiles) {
+        const file = path.join(repoRoot, relative);
+        const text = fs
+            .readFileSync(file, "utf8")
+            .replace(/<!-- bench:([\w.-]+) -->([\s\S]*?)<!-- \/bench -->/g, (block: string, name: string, old: string) => {
+                const figure = render(name);
+                if (figure === undefined) {
+                    return block;
+                }
+                return old.includes("\n")
+                    ? `<!-- bench:${name} -->\n\n${figure}\n\n<!-- /bench -->`
+                    : `<!-- bench:${name} -->${figure}<!-- /bench -->`;
+            });
+        fs.writeFileSync(file, text);
+    }
+    await writeCharts({ scaling: view && { points: scalingPoints(view), date: view.r.machine.date }, soak: reported.soak });
+}
+
+/** Each operation's median CPU time at each N, of every variant measured at more than one N. */
+function scalingPoints(v: View): ScalingPoint[] {
+    const ids = (Object.keys(variants) as VariantId[]).filter((id) => v.ns(id).length > 1);
+    return ids.flatMap((id) =>
+        lifecycle.flatMap((op) =>
+            v
+                .ns(id)
+                .map((n) => ({ variant: variants[id].label, op: opLabels[op] as string, n, seconds: v.cpu(id, n, op) / 1000 }))
+                .filter((point) => Number.isFinite(point.seconds)),
+        ),
+    );
 }

@@ -6,19 +6,22 @@
  * The machine is shared and noisy, so peers are measured side by side: within a block, each
  * operation runs for every variant, in an order that rotates, before the next operation starts,
  * and the report compares them as ratios. BENCH_QUICK=1 runs a small version for trying changes
- * out; `--report-only` fills BENCHMARKS.md in again from the last results.
+ * out; `--report-only` fills BENCHMARKS.md in again, and draws the charts, from the last results
+ * (the soak's too, bench/work/soak.json, when `npm run soak` left them).
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ensureEngine, repoRoot } from "../scripts/engine";
+import { ensureEngine } from "../test/helpers/engine";
+import { repoRoot } from "../test/helpers/paths";
 import { buildPlugin, pluginDir, pluginVersion } from "../scripts/build-plugin";
 import { ExportedState, Op, resetWork, Stack, startMs, workRoot } from "./cli";
 import { ensScale } from "./ens";
 import { bareRsaBatchMs, keygenBench } from "./keygen";
 import { summarizeProfile } from "./profile";
 import { writeReport } from "./report";
+import { SoakResults, soakResultsFile } from "./soak/soak";
 import { Results, StateFigures, Variant, VariantId, variants } from "./results";
 
 const quick = process.env.BENCH_QUICK === "1";
@@ -103,10 +106,13 @@ const keysOf = (state: ExportedState) => JSON.stringify(state.resources.map((r) 
 
 async function main(): Promise<void> {
     if (process.argv.includes("--report-only")) {
-        if (!fs.existsSync(resultsFile)) {
-            throw new Error(`no results in ${path.relative(repoRoot, resultsFile)} to report: run npm run bench first`);
+        const read = (file: string) => (fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : undefined);
+        const reported = { bench: read(resultsFile) as Results | undefined, soak: read(soakResultsFile) as SoakResults | undefined };
+        if (!reported.bench && !reported.soak) {
+            const files = [resultsFile, soakResultsFile].map((f) => path.relative(repoRoot, f)).join(" or ");
+            throw new Error(`no results in ${files} to report: run npm run bench or npm run soak first`);
         }
-        writeReport(JSON.parse(fs.readFileSync(resultsFile, "utf8")) as Results);
+        await writeReport(reported);
         return;
     }
     const engineDir = ensureEngine();
@@ -222,7 +228,7 @@ async function main(): Promise<void> {
     r.machine["load average at the end"] = loadAverage();
     r.minutes.total = (performance.now() - t0) / 60_000;
     fs.writeFileSync(resultsFile, JSON.stringify(r));
-    writeReport(r);
+    await writeReport({ bench: r });
     log(`done in ${r.minutes.total.toFixed(1)} min: BENCHMARKS.md, from ${path.relative(repoRoot, resultsFile)}`);
 }
 

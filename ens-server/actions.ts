@@ -14,12 +14,18 @@ import { invalidParameter, missingParameter, pubKeyNameExisted } from "./errors"
 import { newKeyPairId, timestamp } from "./ids";
 import { checkedKeyPairName } from "./keyPairName";
 import { checkedPublicKey, createdPair } from "./sshKeys";
-import { KeyPairStore } from "./store";
+import { KeyPairStore, StoredKeyPair } from "./store";
 
-/** What an action answers, without `RequestId`; `committed` says the database changed for good. */
+/** What a call changed for good: the pairs it stored and those it deleted (none, for a delete that matched nothing). */
+export interface Committed {
+    created: StoredKeyPair[];
+    deleted: StoredKeyPair[];
+}
+
+/** What an action answers, without `RequestId`; `committed` is there when the call changed the database for good. */
 export interface ActionResult<A extends EnsAction = EnsAction> {
     body: Omit<EnsActionResponses[A], keyof EnsResponse>;
-    committed: boolean;
+    committed?: Committed;
 }
 
 type Params = ReadonlyMap<string, string>;
@@ -73,21 +79,22 @@ async function createKeyPair(params: Params, store: KeyPairStore): Promise<Actio
             KeyPairFingerPrint: pair.keyPairFingerPrint,
             PrivateKeyBody: key.privateKeyPem,
         },
-        committed: true,
+        committed: { created: [pair], deleted: [] },
     };
 }
 
 async function importKeyPair(params: Params, store: KeyPairStore): Promise<ActionResult<"ImportKeyPair">> {
     const name = checkedKeyPairName(params.get("KeyPairName"));
     const key = checkedPublicKey(params.get("PublicKeyBody"));
-    store.insert({
+    const pair = {
         keyPairId: newKeyPairId(),
         keyPairName: name,
         keyPairFingerPrint: key.fingerPrint,
         publicKey: key.line,
         creationTime: timestamp(),
-    });
-    return { body: { KeyPairName: name, KeyPairFingerPrint: key.fingerPrint }, committed: true };
+    };
+    store.insert(pair);
+    return { body: { KeyPairName: name, KeyPairFingerPrint: key.fingerPrint }, committed: { created: [pair], deleted: [] } };
 }
 
 async function describeKeyPairs(params: Params, store: KeyPairStore): Promise<ActionResult<"DescribeKeyPairs">> {
@@ -109,7 +116,6 @@ async function describeKeyPairs(params: Params, store: KeyPairStore): Promise<Ac
                 })),
             },
         },
-        committed: false,
     };
 }
 
@@ -118,8 +124,7 @@ async function deleteKeyPairs(params: Params, store: KeyPairStore): Promise<Acti
     if (filter.keyPairName === undefined && filter.keyPairId === undefined) {
         throw missingParameter("KeyPairName or KeyPairId");
     }
-    store.delete(filter);
-    return { body: {}, committed: true };
+    return { body: {}, committed: { created: [], deleted: store.delete(filter) } };
 }
 
 /** The actions, by ENS name. */

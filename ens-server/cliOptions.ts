@@ -3,7 +3,7 @@
  * Kept apart from `main.ts` so that parsing is testable without starting a process.
  */
 import { parseArgs } from "util";
-import { FaultError, faultErrors, FaultOptions, validateFaults } from "./faults";
+import { FaultError, faultErrors, FaultOptions, ThrottleBursts, validateFaults } from "./faults";
 import { defaultAccessKey, EnsServerOptions } from "./server";
 
 /** The help text. */
@@ -39,14 +39,19 @@ Fault injection (all off by default):
                            before answering it: a client that times out or dies
                            meanwhile loses the answer to a call that took effect
                            (limited by --fault-actions)                      [ENS_SERVER_LATENCY_AFTER_COMMIT_MS]
+  --throttle-bursts EVERY:LENGTH
+                           after every EVERY calls, answer the next LENGTH with
+                           Throttling (HTTP 400), and so on                   [ENS_SERVER_THROTTLE_BURSTS]
   --drop-after-commit P    probability 0..1 that a CreateKeyPair/ImportKeyPair is committed and
                            its connection then destroyed without a response  [ENS_SERVER_DROP_AFTER_COMMIT]
-  --fault-actions LIST     limit failures, drops and latency after commit to
+  --fault-actions LIST     limit failures (bursts included), drops and latency after commit to
                            these actions                                     [ENS_SERVER_FAULT_ACTIONS]
   --max-faults N           stop injecting after N failures and drops         [ENS_SERVER_MAX_FAULTS]
 
 Example:
   npm run ens-server -- --port 8080 --db ./ens.db --access-key my-id:my-secret --fault-rate 0.2
+  npm run ens-server -- --fault-rate 0.2 --fault-errors InternalError,ServiceUnavailable \
+      --drop-after-commit 0.1 --throttle-bursts 200:20 --latency-after-commit-ms 300
 `;
 
 /** What the command line asks for. */
@@ -68,6 +73,17 @@ function number(name: string, text: string | undefined): number | undefined {
         throw new Error(`--${name} must be a number, got ${JSON.stringify(text)}`);
     }
     return value;
+}
+
+function throttleBursts(text: string | undefined): ThrottleBursts | undefined {
+    if (text === undefined || text === "") {
+        return undefined;
+    }
+    const match = /^(\d+):(\d+)$/.exec(text);
+    if (!match) {
+        throw new Error(`--throttle-bursts must be EVERY:LENGTH, two whole numbers of calls, got ${JSON.stringify(text)}`);
+    }
+    return { every: Number(match[1]), length: Number(match[2]) };
 }
 
 function accessKeys(flags: string[], env: NodeJS.ProcessEnv): Record<string, string> | undefined {
@@ -108,6 +124,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliRequest {
             "fault-errors": { type: "string" },
             "latency-ms": { type: "string" },
             "latency-after-commit-ms": { type: "string" },
+            "throttle-bursts": { type: "string" },
             "drop-after-commit": { type: "string" },
             "fault-actions": { type: "string" },
             "max-faults": { type: "string" },
@@ -126,6 +143,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliRequest {
     const faults: FaultOptions = {
         rate: number("fault-rate", values["fault-rate"] ?? env.ENS_SERVER_FAULT_RATE),
         errors: errors.length > 0 ? (errors as FaultError[]) : undefined,
+        throttleBursts: throttleBursts(values["throttle-bursts"] ?? env.ENS_SERVER_THROTTLE_BURSTS),
         latencyMs: number("latency-ms", values["latency-ms"] ?? env.ENS_SERVER_LATENCY_MS),
         latencyAfterCommitMs: number(
             "latency-after-commit-ms",

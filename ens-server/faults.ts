@@ -3,8 +3,10 @@
  * responses. Three kinds, all off by default:
  *
  * - error responses instead of running the call: `Throttling` (HTTP 400, as Alibaba Cloud's flow
- *   control answers), `InternalError` (500) and `ServiceUnavailable` (503). They are injected after
- *   authentication, so the call was valid and consumed its nonce, as a real gateway would have.
+ *   control answers), `InternalError` (500) and `ServiceUnavailable` (503), at random, or
+ *   `Throttling` in bursts (every call for a stretch, as flow control answers once a quota is
+ *   spent). They are injected after authentication, so the call was valid and consumed its nonce,
+ *   as a real gateway would have.
  * - latency, at either of two points: once the request has been read, before it is processed
  *   (a slow gateway: the call still runs if the client goes away meanwhile), and after a change
  *   is committed, before it is answered (a client that times out or dies then has lost the answer
@@ -25,12 +27,24 @@ export const faultErrors: readonly FaultError[] = ["Throttling", "InternalError"
 /** The actions whose committed result a drop can lose. */
 export const committingActions: readonly string[] = ["CreateKeyPair", "ImportKeyPair"];
 
+/**
+ * Throttling in bursts, counted in calls rather than time so that a burst hits as many calls on a
+ * busy machine as on a quiet one: after every `every` calls, the next `length` are answered
+ * `Throttling`, and so on.
+ */
+export interface ThrottleBursts {
+    every: number;
+    length: number;
+}
+
 /** What faults a server injects. Everything is off by default. */
 export interface FaultOptions {
     /** Probability, 0 to 1, that an authenticated call is answered with one of `errors` instead of being run. */
     rate?: number;
     /** Errors to pick from, uniformly; default all three. */
     errors?: FaultError[];
+    /** Bursts of `Throttling`, besides those `rate` injects. */
+    throttleBursts?: ThrottleBursts;
     /** Delay after reading each request, before processing it, in milliseconds. */
     latencyMs?: number;
     /**
@@ -41,9 +55,12 @@ export interface FaultOptions {
     latencyAfterCommitMs?: number;
     /** Probability, 0 to 1, that a successful CreateKeyPair/ImportKeyPair is committed and its connection destroyed unanswered. */
     dropAfterCommit?: number;
-    /** Only these actions get error faults, drops and latency after commit; default all. `latencyMs` applies to every request. */
+    /**
+     * Only these actions get error faults (and count towards bursts), drops and latency after
+     * commit; default all. `latencyMs` applies to every request.
+     */
     actions?: string[];
-    /** Stop injecting errors and drops after this many (together); default unlimited. Lets a retrying client succeed. */
+    /** Stop injecting errors (bursts included) and drops after this many (together); default unlimited. Lets a retrying client succeed. */
     maxFaults?: number;
 }
 
@@ -74,6 +91,12 @@ export function validateFaults(options: FaultOptions): void {
     if (options.errors !== undefined && options.errors.length === 0) {
         throw new TypeError("faults.errors must name at least one error when given");
     }
+    for (const part of ["every", "length"] as const) {
+        const value = options.throttleBursts?.[part];
+        if (options.throttleBursts !== undefined && !(Number.isInteger(value) && (value as number) >= 1)) {
+            throw new RangeError(`faults.throttleBursts.${part} must be a whole number of calls, at least 1, got ${value}`);
+        }
+    }
     for (const [name, value] of [
         ["latencyMs", options.latencyMs],
         ["latencyAfterCommitMs", options.latencyAfterCommitMs],
@@ -89,6 +112,8 @@ export function validateFaults(options: FaultOptions): void {
 export class FaultInjector {
     private options: FaultOptions = {};
     private injected = 0;
+    /** Calls in scope since the options were set, for the bursts' rhythm. */
+    private calls = 0;
 
     constructor(options: FaultOptions = {}) {
         this.set(options);
@@ -99,6 +124,7 @@ export class FaultInjector {
         validateFaults(options);
         this.options = { ...options };
         this.injected = 0;
+        this.calls = 0;
     }
 
     /** Milliseconds to wait between reading a request and processing it. */
@@ -112,12 +138,27 @@ export class FaultInjector {
         return actions && !actions.includes(action) ? 0 : (latencyAfterCommitMs ?? 0);
     }
 
-    private armed(action: string, probability: number | undefined): boolean {
+    /** Whether faults may hit `action`: it is in scope and `maxFaults` is not reached. */
+    private open(action: string): boolean {
         const { actions, maxFaults } = this.options;
-        if (!probability || (actions && !actions.includes(action)) || (maxFaults !== undefined && this.injected >= maxFaults)) {
+        return (!actions || actions.includes(action)) && (maxFaults === undefined || this.injected < maxFaults);
+    }
+
+    private armed(action: string, probability: number | undefined): boolean {
+        if (!probability || !this.open(action) || Math.random() >= probability) {
             return false;
         }
-        if (Math.random() >= probability) {
+        this.injected++;
+        return true;
+    }
+
+    /** Whether this call falls in a burst of throttling; counts it towards the bursts' rhythm. */
+    private inBurst(action: string): boolean {
+        const bursts = this.options.throttleBursts;
+        if (!bursts || !this.open(action)) {
+            return false;
+        }
+        if (this.calls++ % (bursts.every + bursts.length) < bursts.every) {
             return false;
         }
         this.injected++;
@@ -126,6 +167,9 @@ export class FaultInjector {
 
     /** The error to answer this call with, if one is injected. */
     errorFor(action: string): ApiError | undefined {
+        if (this.inBurst(action)) {
+            return throttling();
+        }
         if (!this.armed(action, this.options.rate)) {
             return undefined;
         }

@@ -12,7 +12,7 @@ import { setTimeout as sleep } from "timers/promises";
 import { EnsAction, ensApiVersion } from "../provider/ens/api";
 import { ApiError } from "./errors";
 import { newRequestId } from "./ids";
-import { isAction, actions } from "./actions";
+import { isAction, actions, Committed } from "./actions";
 import { authenticate, Credentials } from "./auth";
 import { FaultInjector, FaultOptions } from "./faults";
 import {
@@ -29,7 +29,8 @@ import { readSignature, SignatureClaim } from "./signature";
 import { EnsServerStats, StatsRecorder } from "./stats";
 import { KeyPairStore, StoredKeyPair } from "./store";
 
-export type { FaultError, FaultOptions } from "./faults";
+export type { Committed } from "./actions";
+export type { FaultError, FaultOptions, ThrottleBursts } from "./faults";
 export type { EnsServerStats } from "./stats";
 export type { StoredKeyPair } from "./store";
 
@@ -59,6 +60,16 @@ export interface EnsServerOptions {
      * are written, to stderr.
      */
     log?: (line: string) => void;
+    /**
+     * Waits out injected latency, and must reject once `signal` aborts (the server is closing): a
+     * timer by default. Tests pass one that tells them a call is waiting and ends when they say.
+     */
+    delay?: (ms: number, signal: AbortSignal) => Promise<void>;
+}
+
+/** A call's change, as {@link EnsServer.onCommit} reports it. */
+export interface CommitEvent extends Committed {
+    action: EnsAction;
 }
 
 /** A running server. */
@@ -84,6 +95,14 @@ export interface EnsServer {
     setFaults(faults: FaultOptions): void;
     /** Every stored key pair, oldest first, read straight from the database (not part of ENS). */
     listKeyPairs(): StoredKeyPair[];
+    /**
+     * Calls `listener` with every change a call commits, at once: before any latency after commit
+     * or drop, so while the change is in the database and its answer still due. A harness can act
+     * in that window (kill the client, say) without polling, and hold the answer: when the listener
+     * returns a promise, the answer waits until it settles (or the server closes). Returns what
+     * removes the listener. (Not part of ENS.)
+     */
+    onCommit(listener: (commit: CommitEvent) => void | Promise<unknown>): () => void;
 }
 
 function loopbackHost(host: string): string {
@@ -125,7 +144,9 @@ export async function startEnsServer(options: EnsServerOptions = {}): Promise<En
     const stats = new StatsRecorder();
     const stopping = new AbortController();
     const inflight = new Set<Promise<void>>();
+    const commitListeners = new Set<(commit: CommitEvent) => void | Promise<unknown>>();
     const logUnexpected = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
+    const delay = options.delay ?? ((ms: number, signal: AbortSignal) => sleep(ms, undefined, { signal }));
 
     async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
         const requestId = newRequestId();
@@ -138,7 +159,7 @@ export async function startEnsServer(options: EnsServerOptions = {}): Promise<En
             // below has still sent a call that will run.
             const request = await readRequest(req);
             if (faults.latencyMs > 0) {
-                await sleep(faults.latencyMs, undefined, { signal: stopping.signal });
+                await delay(faults.latencyMs, stopping.signal);
             }
             if (request.method !== "GET" && request.method !== "POST") {
                 throw unsupportedHttpMethod();
@@ -156,9 +177,12 @@ export async function startEnsServer(options: EnsServerOptions = {}): Promise<En
                 throw fault;
             }
             const result = await actions[action](request.params, store);
+            if (result.committed) {
+                await notifyCommit({ action, ...result.committed });
+            }
             const answerDelay = result.committed ? faults.latencyAfterCommit(action) : 0;
             if (answerDelay > 0) {
-                await sleep(answerDelay, undefined, { signal: stopping.signal });
+                await delay(answerDelay, stopping.signal);
             }
             if (result.committed && faults.dropAfterCommit(action)) {
                 stats.drop();
@@ -186,6 +210,27 @@ export async function startEnsServer(options: EnsServerOptions = {}): Promise<En
             sendJson(res, err.httpStatus, errorBody(err, requestId, req.headers.host ?? ""), requestId);
         } finally {
             options.log?.(`${req.method} ${action ?? "-"} ${outcome} ${Date.now() - started}ms ${requestId}`);
+        }
+    }
+
+    /** Tells the listeners, and waits for what they hold. A listener's bug must not turn a committed call into an error answer. */
+    async function notifyCommit(commit: CommitEvent): Promise<void> {
+        const failed = (err: unknown) => logUnexpected(`ens-server: a commit listener failed: ${(err as Error)?.stack ?? String(err)}`);
+        const holds: Promise<unknown>[] = [];
+        for (const listener of commitListeners) {
+            try {
+                const held = listener(commit);
+                if (held) {
+                    holds.push(held.catch(failed));
+                }
+            } catch (err) {
+                failed(err);
+            }
+        }
+        if (holds.length > 0) {
+            const closing = new Promise((resolve) => stopping.signal.addEventListener("abort", resolve, { once: true }));
+            await Promise.race([Promise.all(holds), closing]);
+            stopping.signal.throwIfAborted();
         }
     }
 
@@ -232,5 +277,9 @@ export async function startEnsServer(options: EnsServerOptions = {}): Promise<En
         stats: () => stats.snapshot(),
         setFaults: (f) => faults.set(f),
         listKeyPairs: () => store.all(),
+        onCommit(listener) {
+            commitListeners.add(listener);
+            return () => commitListeners.delete(listener);
+        },
     };
 }

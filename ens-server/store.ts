@@ -116,14 +116,14 @@ export class KeyPairStore {
         return { totalCount: count, keyPairs };
     }
 
-    /** Deletes the pairs matching every given filter; returns how many. Give at least one filter. */
-    delete(filter: KeyPairFilter): number {
+    /** Deletes the pairs matching every given filter; returns them. Give at least one filter. */
+    delete(filter: KeyPairFilter): StoredKeyPair[] {
         if (filter.keyPairName === undefined && filter.keyPairId === undefined) {
             throw new Error("KeyPairStore.delete needs a filter; it never empties the store");
         }
         return this.db
-            .prepare(`DELETE FROM key_pairs WHERE ${matches}`)
-            .run({ name: filter.keyPairName ?? null, id: filter.keyPairId ?? null }).changes;
+            .prepare(`DELETE FROM key_pairs WHERE ${matches} RETURNING ${columns}`)
+            .all({ name: filter.keyPairName ?? null, id: filter.keyPairId ?? null }) as StoredKeyPair[];
     }
 
     /** Every pair, oldest first. */

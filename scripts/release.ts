@@ -20,7 +20,6 @@ import * as os from "os";
 import * as path from "path";
 import { goModulePath, packageName, pluginDownloadURL, repositoryURL, sdkNames } from "../provider/doors";
 import { buildPlugin, distDir, Platform, pluginVersion } from "./build-plugin";
-import { ensureLanguageHost } from "./engine";
 import { pack } from "./pack";
 import { schemaPath } from "./schema";
 
@@ -236,10 +235,13 @@ export async function release(dist = distDir): Promise<Release> {
     const pluginArchives = Object.fromEntries(Object.entries(archives).map(([p, file]) => [p, rel(file)])) as Record<Platform, string>;
     const npmPackage = pack(dist).filename;
 
-    // The CLI generates each SDK through its language's host: Node.js's is always beside it.
-    ensureLanguageHost("go");
-    ensureLanguageHost("python");
-    ensureLanguageHost("java");
+    // The CLI generates each SDK through its language's host (Node.js's is always beside it), and
+    // Java's brings JDK and Maven; the script prints the folder that holds them all last.
+    const engine = run(path.join(repoRoot, "scripts", "ensure-pulumi"), ["go", "python", "java"])
+        .trim()
+        .split("\n")
+        .pop() as string;
+    process.env.PATH = `${engine}${path.delimiter}${process.env.PATH ?? ""}`;
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "ens-keypair-release-"));
     try {
         const nodejs = nodejsSdk(generateSdk("nodejs", work), dist);

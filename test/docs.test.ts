@@ -4,24 +4,10 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import { repoRoot, userDocuments } from "./helpers/documents";
 
-const repoRoot = path.join(__dirname, "..");
-
-/** The repository's Markdown files, relative to its root, that a user is sent to. */
-function userDocuments(): string[] {
-    const within = (dir: string, pick: (name: string) => boolean) =>
-        fs
-            .readdirSync(path.join(repoRoot, dir))
-            .filter(pick)
-            .map((name) => path.posix.join(dir, name));
-    const examples = within("examples", (name) => fs.existsSync(path.join(repoRoot, "examples", name, "README.md"))).map(
-        (dir) => `${dir}/README.md`,
-    );
-    return ["README.md", ...within("docs", (name) => name.endsWith(".md")), ...examples, "ens-server/README.md"];
-}
-
-/** Every Markdown file whose links are checked: the user documents and those for contributors. */
-const linkedDocuments = [...userDocuments(), "CONTRIBUTING.md", "BENCHMARKS.md"];
+/** Every Markdown file whose links are checked: the user documents and the contributors' guide (BENCHMARKS.md is written by the benchmark from its results). */
+const linkedDocuments = [...userDocuments(), "CONTRIBUTING.md"];
 
 /** A document's lines outside fenced code blocks (a `#` comment in a shell block is no heading). */
 function prose(file: string): string[] {
@@ -94,6 +80,19 @@ describe("the user documents", () => {
             assert.deepStrictEqual(broken, []);
         });
     }
+
+    it("show key pair ids in ENS's form, which commands copied from them take: ssh- and 23 lower-case letters and digits", () => {
+        const shown = userDocuments().flatMap((file) =>
+            [...fs.readFileSync(path.join(repoRoot, file), "utf8").matchAll(/\bssh-[a-z0-9]{16,}(?![\w*])/g)].map(
+                (m) => `${file}: ${m[0]}`,
+            ),
+        );
+        assert.ok(shown.length > 0, "the documents show an id");
+        assert.deepStrictEqual(
+            shown.filter((id) => !/: ssh-[a-z0-9]{23}$/.test(id)),
+            [],
+        );
+    });
 
     it("cite no test file to a user", () => {
         const citing = userDocuments().filter((file) => /\btest\/\S*\.ts\b|\.test\.ts\b/.test(prose(file).join("\n")));

@@ -12,13 +12,13 @@ import { KeyPair } from "../provider";
 import { doors } from "../provider/doors";
 import { EnsClient } from "../provider/ens/client";
 import { EnsServer, startEnsServer } from "../ens-server/server";
-import { pulumiCli } from "../scripts/engine";
-import { backendText, e2eRoot, testStack } from "./helpers/stacks";
+import { pulumiCli } from "./helpers/engine";
+import { e2eRoot, repoRoot } from "./helpers/paths";
+import { backendText, testStack } from "./helpers/stacks";
 import { assertArmour } from "./helpers/pem";
 import { ProgramStack } from "./helpers/programStack";
 import { linkCommand } from "./helpers/command";
 import { killLeftovers, killWhen, runDocumented } from "./helpers/recovery";
-import { repoRoot } from "../scripts/engine";
 
 const accessKeyId = "e2e-ens-access-key-id";
 const accessKeySecret = "e2e-ens-access-key-secret-d41d8cd98f00b204";

@@ -1,6 +1,6 @@
 // The orphans command and the recovery docs/ens.md gives, for the ens-keypair package under the
 // real engine: Pulumi YAML programs outside the repository (no node_modules) whose KeyPairs run in
-// the plugin, installed from its archive into a throwaway PULUMI_HOME, against two ENS-compatible
+// the plugin, installed from the build into a throwaway PULUMI_HOME, against two ENS-compatible
 // servers; the command run as a package user runs it, from the installed plugin
 // (`pulumi plugin run --kind resource ens-keypair -- orphans …`). Pairs under the default
 // provider and under a provider instance; then `pulumi up` killed while ENS holds the answers of
@@ -14,7 +14,7 @@ import { EnsServer, startEnsServer } from "../ens-server/server";
 import { doors, packageProviderType } from "../provider/doors";
 import { EnsClient } from "../provider/ens/client";
 import { buildPlugin, pluginDir, pluginVersion } from "../scripts/build-plugin";
-import { ensureLanguageHost } from "../scripts/engine";
+import { ensureLanguageHost } from "./helpers/engine";
 import { ProgramStack } from "./helpers/programStack";
 import { killLeftovers, killWhen, runDocumented } from "./helpers/recovery";
 

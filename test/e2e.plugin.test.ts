@@ -2,9 +2,9 @@
 // `pulumi plugin install --file` into a throwaway PULUMI_HOME, and a TypeScript program outside
 // the repository using the SDK that `pulumi package add` generates. The example's README and the
 // steps and programs of docs/package.md run as written: the plugin's install, two provider
-// instances against two ENS-compatible servers, `pulumi import` of a pair made outside Pulumi (and
-// its refusal in the local backend), a stack moving between the dynamic KeyPair and the package,
-// each way.
+// instances against two ENS-compatible servers, `pulumi import` of a pair made outside Pulumi
+// (through the default provider and through a provider instance, and its refusal in the local
+// backend), a stack moving between the dynamic KeyPair and the package, each way.
 import * as assert from "assert";
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
@@ -13,7 +13,8 @@ import * as path from "path";
 import { EnsServer, startEnsServer } from "../ens-server/server";
 import { EnsClient } from "../provider/ens/client";
 import { buildPlugin, pluginDir, pluginVersion } from "../scripts/build-plugin";
-import { ensureEngine, repoRoot } from "../scripts/engine";
+import { ensureEngine } from "./helpers/engine";
+import { repoRoot } from "./helpers/paths";
 import { doors } from "../provider/doors";
 import { leakedPiece } from "./helpers/leaks";
 import { ProgramStack } from "./helpers/programStack";
@@ -278,6 +279,64 @@ export const privateKey = deploy.privateKeyOpenssh;
 
             assert.match(await pulumi(stack, "destroy", "--yes"), /- 2 deleted/);
             assert.ok(!names(servers.a).includes("console-made"), "destroy deletes an imported pair: it is managed");
+        });
+
+        it("pulumi import --provider adopts a pair through a provider instance, the stack's only way to its server", async () => {
+            const [keyId, keySecret] = keys.b;
+            const made = await new EnsClient({ endpoint: servers.b.url, accessKeyId: keyId, accessKeySecret: keySecret }).createKeyPair(
+                "instance-made",
+            );
+            // No ens-keypair configuration: the default provider is local, where an import fails.
+            const withProvider = (rest: string) => `import * as pulumi from "@pulumi/pulumi";
+import * as ensKeypair from "@pulumi/ens-keypair";
+const config = new pulumi.Config();
+const provider = new ensKeypair.Provider("ens-b", {
+    backend: "ens",
+    endpoint: config.require("endpoint"),
+    accessKeyId: config.require("keyId"),
+    accessKeySecret: config.requireSecret("keySecret"),
+});
+${rest}`;
+            const stack = stackWith("plugin-import-instance", withProvider(""), {
+                endpoint: servers.b.url,
+                keyId,
+            });
+            stack.pulumi(["config", "set", "--secret", "keySecret", keySecret]);
+            await pulumi(stack, "up", "--yes", "--skip-preview");
+            const resources = () => stack.exportState().deployment.resources ?? [];
+            const instance = resources().find((r) => r.type === "pulumi:providers:ens-keypair");
+            assert.ok(instance, "the provider instance is in the state");
+
+            const imported = await pulumi(
+                stack,
+                "import",
+                doors.package.resourceType,
+                "adopted",
+                made.keyPairId,
+                "--provider",
+                `ens-b=${instance.urn}`,
+                "--yes",
+                "--protect=false",
+            );
+            assert.match(imported, /= 1 imported/);
+            fs.writeFileSync(
+                path.join(program, "index.ts"),
+                withProvider(`const adopted = new ensKeypair.KeyPair("adopted", { keyPairName: "instance-made", keyType: "rsa", rsaBits: 2048 }, { provider });
+export const id = adopted.keyPairId;
+export const fingerprint = adopted.keyPairFingerPrint;
+`),
+            );
+            await pulumi(stack, "preview", "--expect-no-changes");
+            assert.match(await pulumi(stack, "up", "--yes"), /Resources:\s+3 unchanged/);
+            const pair = resources().find((r) => r.type === doors.package.resourceType);
+            assert.strictEqual(pair?.provider, `${instance.urn}::${instance.id}`, "the pair's provider is the instance");
+            assert.deepStrictEqual(await json(stack, "stack", "output", "--json"), {
+                id: made.keyPairId,
+                fingerprint: made.keyPairFingerPrint,
+            });
+
+            await pulumi(stack, "destroy", "--yes");
+            assert.ok(!names(servers.b).includes("instance-made"), "destroy deletes the imported pair through the instance");
         });
 
         describe("a stack moving between the dynamic KeyPair and the package", () => {

@@ -11,7 +11,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { repoRoot } from "../scripts/engine";
+import { repoRoot } from "./helpers/paths";
 import { pack } from "../scripts/pack";
 import { documentedExports } from "./helpers/readme";
 import { blocksOf, only, runSteps, userEnvironment } from "./helpers/readmeSteps";

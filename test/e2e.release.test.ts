@@ -20,7 +20,7 @@ import * as os from "os";
 import * as path from "path";
 import { doors, packageName, packageProviderType, pluginDownloadURL, sdkNames } from "../provider/doors";
 import { archiveName, hostPlatform, noticesFile, pluginName } from "../scripts/build-plugin";
-import { ensureEngine, ensureLanguageHost } from "../scripts/engine";
+import { ensureEngine, ensureLanguageHost } from "./helpers/engine";
 import { Release } from "../scripts/release";
 import { FileServer, serveFolder } from "./helpers/fileServer";
 import { leakedPiece } from "./helpers/leaks";

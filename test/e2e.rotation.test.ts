@@ -13,7 +13,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { repoRoot } from "../scripts/engine";
+import { e2eRoot, repoRoot } from "./helpers/paths";
 import { EnsServer, startEnsServer } from "../ens-server/server";
 import { encryptedPkcs8Label } from "../provider/keys/passphrase";
 import { ProgramStack, StreamedCommandResult } from "./helpers/programStack";
@@ -21,7 +21,6 @@ import { decryptedWithSshKeygen, opensslDecrypted, sshPublicKey } from "./helper
 import { leakedPiece } from "./helpers/leaks";
 import { assertArmour } from "./helpers/pem";
 import { startSshd } from "./helpers/sshd";
-import { e2eRoot } from "./helpers/stacks";
 import { withTempDir } from "./helpers/tempDir";
 
 const accessKeyId = "e2e-rotation-access-key-id";
@@ -188,7 +187,7 @@ export const encryptedPrivateKeyBody = encrypted.privateKeyBody;
                         assert.strictEqual(login.status, 0, login.stderr);
                         assert.strictEqual(login.stdout.trim(), "logged-in");
                     } finally {
-                        sshd.stop();
+                        await sshd.stop();
                     }
                 });
             });

@@ -90,7 +90,7 @@ describe("end to end: sealed private keys", function () {
             assert.strictEqual(login.status, 0, login.stderr);
             assert.strictEqual(login.stdout.trim(), "sealed-login");
         } finally {
-            sshd.stop();
+            await sshd.stop();
         }
     });
 

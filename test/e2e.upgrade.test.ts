@@ -8,13 +8,13 @@ import * as fs from "fs";
 import * as path from "path";
 import { packageName, packageProviderType } from "../provider/doors";
 import { archiveName, buildPlugin, hostPlatform } from "../scripts/build-plugin";
-import { ensureEngine, ensureLanguageHost } from "../scripts/engine";
+import { ensureEngine, ensureLanguageHost } from "./helpers/engine";
 import { pack } from "../scripts/pack";
 import { Release } from "../scripts/release";
 import { ProgramStack } from "./helpers/programStack";
 import { runSteps } from "./helpers/readmeSteps";
 import { FreshUser, freshUser, releaseOnce, servedRelease } from "./helpers/release";
-import { e2eRoot } from "./helpers/stacks";
+import { e2eRoot } from "./helpers/paths";
 
 /** The version after `version`: its patch number plus one. */
 function nextPatch(version: string): string {

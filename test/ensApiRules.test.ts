@@ -5,8 +5,9 @@
 // and fingerprints.
 import * as assert from "assert";
 import { generateKeyPairSync } from "crypto";
-import { readFileSync, writeFileSync } from "fs";
+import { writeFileSync } from "fs";
 import { join } from "path";
+import { ensErrorStatus, ensErrorStatuses } from "../provider/ens/api";
 import { EnsClient } from "../provider/ens/client";
 import { EnsError } from "../provider/ens/errors";
 import { newKeyPairId, newRequestId } from "../provider/ens/ids";
@@ -16,42 +17,14 @@ import { fingerprints } from "../provider/keys/fingerprints";
 import { keyMaterialOf } from "../provider/keys/material";
 import * as provider from "../provider/dynamic/implementation";
 import { defaultAccessKey, EnsServer, startEnsServer } from "../ens-server/server";
+import { assertStampedBetween } from "./helpers/clock";
+import { documentedStatuses, section, tableRows } from "./helpers/ensApiDoc";
 import { requestIdShape } from "./helpers/ensErrors";
 import { sshKeygenPublicKey } from "./helpers/keys";
 import { configRequest, configWith } from "./helpers/provider";
 import { run } from "./helpers/run";
 import { withTempDir } from "./helpers/tempDir";
 import { assertArmour } from "./helpers/pem";
-
-const doc = readFileSync(join(__dirname, "..", "docs", "ens-api.md"), "utf8");
-
-/** The body of the section headed `## title`, up to the next `## `. */
-function section(title: string): string {
-    const start = doc.indexOf(`\n## ${title}\n`);
-    assert.ok(start >= 0, `docs/ens-api.md has a section "${title}"`);
-    const end = doc.indexOf("\n## ", start + 1);
-    return doc.slice(start, end < 0 ? undefined : end);
-}
-
-/** The rows of the first table in `text` whose header starts with `firstColumn`, as cells. */
-function tableRows(text: string, firstColumn: string): string[][] {
-    const lines = text.split("\n");
-    const header = lines.findIndex((line) => new RegExp(`^\\|\\s*${firstColumn}\\s*\\|`).test(line));
-    assert.ok(header >= 0, `a table headed "${firstColumn}"`);
-    const rows: string[][] = [];
-    for (const line of lines.slice(header + 2)) {
-        if (!line.startsWith("|")) {
-            break;
-        }
-        rows.push(
-            line
-                .slice(1, -1)
-                .split("|")
-                .map((cell) => cell.trim()),
-        );
-    }
-    return rows;
-}
 
 /** A cell's value: `text`, `text` × n (n copies), or (empty). */
 function cellValue(cell: string): string {
@@ -149,7 +122,6 @@ describe("ENS's documented rules, on both sides (docs/ens-api.md)", function () 
                 accessKeySecret: defaultAccessKey.secret,
             }),
         );
-        // Every key is made first: an idle connection of the client may close while ssh-keygen runs.
         const bodies = await Promise.all(
             rows.map(([description]) => {
                 const make = publicKeyBodies[description];
@@ -199,16 +171,27 @@ describe("ENS's documented rules, on both sides (docs/ens-api.md)", function () 
         assert.match(printed, new RegExp(`^2048 MD5:${created.keyPairFingerPrint.replace(/(..)(?!$)/g, "$1:")} `), "ssh-keygen");
     });
 
+    it("Errors: the contract both sides share gives each code the document's HTTP status, and lists no other code", () => {
+        const sorted = (entries: Iterable<[string, number]>) => Object.fromEntries([...entries].sort(([a], [b]) => a.localeCompare(b)));
+        const contract: [string, number][] = [
+            ...Object.entries(ensErrorStatuses),
+            ["InvalidParameter.<Field>", ensErrorStatus("InvalidParameter.KeyPairName")],
+        ];
+        assert.deepStrictEqual(sorted(contract), sorted(documentedStatuses));
+    });
+
     it("identifiers and timestamps: the server's answers and the provider's own (local backend) have the documented shapes", async () => {
         const idShape = /^ssh-[a-z0-9]{23}$/;
         const timeShape = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
         const name = unique();
+        const before = Date.now();
         const created = await client.createKeyPair(name);
+        const after = Date.now();
         const [listed] = (await client.describeKeyPairs({ keyPairName: name })).keyPairs;
         assert.match(created.keyPairId, idShape, "server KeyPairId");
         assert.match(created.requestId, requestIdShape, "server RequestId");
         assert.match(listed.creationTime, timeShape, "server CreationTime");
-        assert.ok(Math.abs(Date.parse(listed.creationTime) - Date.now()) < 60_000, "server CreationTime is now, in UTC");
+        assertStampedBetween(listed.creationTime, before, after, "server CreationTime is now, in UTC");
         assert.match(newKeyPairId(), idShape, "provider KeyPairId");
         assert.match(newRequestId(), requestIdShape, "provider RequestId");
         assert.strictEqual(ensTimestamp(new Date(Date.UTC(2026, 10, 29, 8, 0, 0, 123))), "2026-11-29T08:00:00Z", "provider timestamp");

@@ -481,7 +481,7 @@ describe("the orphans command", function () {
         const result = await run(["orphans", "--state", state]);
         assert.strictEqual(result.code, 1);
         assert.deepStrictEqual(result.lines, [
-            'Not looked for under provider "local": it uses the local backend, which keeps key pairs only in the state: there is nothing in ENS to look for. Unchecked: its interrupted creates of "local-left".',
+            'Not looked for under provider "local": it uses the local backend, which keeps key pairs only in the state: there is nothing in ENS to look for.',
             `Not looked for under provider "gone": its configuration is not in the state (no provider urn:pulumi:dev::keys::${packageProviderType}::gone::id-of-gone). Unchecked: its interrupted creates of "gone-left".`,
         ]);
     });
@@ -558,10 +558,14 @@ describe("the orphans command", function () {
         assert.deepStrictEqual(names(servers.a), ["app-held", "someone-else"]);
     });
 
-    it("says there is nothing to look for when the state has no interrupted create and no name is given", async () => {
+    it("says there is nothing to look for when the state has no interrupted create and no name is given, or no key pair", async () => {
         const result = await run(["orphans", "--state", stateFile("clean.json", stackExport([]))]);
         assert.strictEqual(result.code, 0);
         assert.match(result.lines.join("\n"), /records no interrupted create.*--prefix or --name/);
+        // Names to look for, but no KeyPair, so no account the stack uses: none is consulted.
+        const byName = await run(["orphans", "--state", stateFile("empty.json", stackExport([])), "--prefix", "app-"]);
+        assert.strictEqual(byName.code, 0);
+        assert.deepStrictEqual(byName.lines, ["The state of the stack holds no key pair, so no ENS account of its own to look in."]);
     });
 
     it("runs as a command, refusing a missing stack and unknown flags with exit code 2", () => {

@@ -1,6 +1,7 @@
 /**
  * Passphrase-protected private keys, through the provider's methods as the engine calls them and
- * checked with the real OpenSSH and OpenSSL: the encrypted encodings, the refusals at check,
+ * checked with the real OpenSSH and OpenSSL: the encrypted encodings (a login with them to a real
+ * sshd is in integration.sshd.test.ts), the refusals at check,
  * re-encryption without replacing, the state-integrity check on encrypted keys, and the ens
  * backend against the ENS-compatible server.
  */
@@ -11,18 +12,16 @@ import { keyMaterialOf } from "../provider/keys/material";
 import { KeyPairOutputs } from "../provider/state";
 import * as provider from "../provider/dynamic/implementation";
 import { opensshKeyHeader } from "../provider/keys/sshWire";
-import { decryptedWithSshKeygen, opensslDecrypted, sshPublicKey } from "./helpers/encryptedKeys";
+import { opensslDecrypted, protectedPairs, sshPublicKey, testPassphrase as passphrase } from "./helpers/encryptedKeys";
 import { sshKeygenPublicKey } from "./helpers/keys";
 import { assertNoKeyMaterial } from "./helpers/leaks";
 import { assertArmour } from "./helpers/pem";
 import { checkAndCreate, configRequest, CreatedPair, useEnsServer } from "./helpers/provider";
 import { run } from "./helpers/run";
-import { startSshd } from "./helpers/sshd";
 import { withTempDir, writePrivateFile } from "./helpers/tempDir";
 
 type Raw = Record<string, unknown>;
 
-const passphrase = "correct horse battery staple 0123456789";
 const newPassphrase = "a second passphrase, for re-encryption 42";
 
 /** The KDF options of an OpenSSH private key: the salt's length and the rounds. */
@@ -43,11 +42,7 @@ function kdfOptions(pem: string): { saltBytes: number; rounds: number } {
 
 describe("passphrase-protected private keys", function () {
     this.timeout(120_000);
-    const pairs: { label: string; news: Raw; pair?: CreatedPair }[] = [
-        { label: "rsa 2048", news: { keyPairName: "enc-rsa", privateKeyPassphrase: passphrase } },
-        { label: "ed25519", news: { keyPairName: "enc-ed", keyType: "ed25519", privateKeyPassphrase: passphrase } },
-        { label: "ecdsa P384", news: { keyPairName: "enc-ec", keyType: "ecdsa", ecdsaCurve: "P384", privateKeyPassphrase: passphrase } },
-    ];
+    const pairs: { label: string; news: Raw; pair?: CreatedPair }[] = protectedPairs.map((entry) => ({ ...entry }));
 
     before(async () => {
         await provider.configure(configRequest("local"));
@@ -103,24 +98,6 @@ describe("passphrase-protected private keys", function () {
             });
         });
     }
-
-    it("once decrypted with ssh-keygen -p, each key logs in to a real sshd", async () => {
-        const sshd = await startSshd(pairs.map((entry) => String(entry.pair?.outs.publicKeyOpenssh)));
-        try {
-            await withTempDir((dir) => {
-                for (const entry of pairs) {
-                    const encrypted = String(entry.pair?.outs.privateKeyOpenssh);
-                    const login = sshd.login(decryptedWithSshKeygen(dir, encrypted, passphrase), "echo logged-in");
-                    assert.strictEqual(login.status, 0, `${entry.label}: ${login.stderr}`);
-                    assert.strictEqual(login.stdout.trim(), "logged-in");
-                    // The encrypted key itself cannot log in without its passphrase.
-                    assert.notStrictEqual(sshd.login(encrypted, "true").status, 0, `${entry.label} logged in without its passphrase`);
-                }
-            });
-        } finally {
-            sshd.stop();
-        }
-    });
 
     describe("check", () => {
         /** The single failure check reports; it names no property, so the engine prints no value. */

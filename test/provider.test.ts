@@ -9,6 +9,7 @@ import { keyPairProvider } from "../provider/dynamic/serializedProvider";
 import { KeyPairOutputs } from "../provider/state";
 import * as provider from "../provider/dynamic/implementation";
 import { assertMentions } from "./helpers/ensErrors";
+import { assertStampedBetween } from "./helpers/clock";
 import { sharedKey, sshKeygenPublicKey } from "./helpers/keys";
 import { assertNoKeyMaterial } from "./helpers/leaks";
 import { checkAndCreate, configRequest, configWith, CreatedPair } from "./helpers/provider";
@@ -312,8 +313,7 @@ describe("provider", function () {
             assert.strictEqual(outs.keyType, "ed25519");
             assert.match(outs.requestId, uuid);
             assert.match(outs.creationTime, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
-            const created = Date.parse(outs.creationTime);
-            assert.ok(created >= Math.floor(before / 1000) * 1000 && created <= Date.now(), outs.creationTime);
+            assertStampedBetween(outs.creationTime, before, Date.now(), "creationTime is now");
             assert.deepStrictEqual(
                 {
                     keyPairFingerPrint: outs.keyPairFingerPrint,

@@ -4,7 +4,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as ts from "typescript";
-import { repoRoot } from "../scripts/engine";
+import { repoRoot } from "./helpers/paths";
 import { documentedExports } from "./helpers/readme";
 
 const entrySource = path.join(repoRoot, "provider", "index.ts");

@@ -9,12 +9,13 @@ import type * as Age from "age-encryption";
 import * as settings from "@pulumi/pulumi/runtime/settings";
 import { KeyPair } from "../provider/dynamic/keyPair";
 import { keyPairProvider } from "../provider/dynamic/serializedProvider";
+import { doors } from "../provider/doors";
 import { secretOutputNames } from "../provider/fields";
 import * as implementation from "../provider/dynamic/implementation";
 import { configRequest } from "./helpers/provider";
 import { assertArmour } from "./helpers/pem";
 
-const resourceType = "pulumi-nodejs:dynamic/ens-keypair:KeyPair";
+const resourceType = doors.dynamic.resourceType;
 
 /** What the program sent the engine for one resource. */
 interface Registration {

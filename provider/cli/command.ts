@@ -173,7 +173,7 @@ async function orphans(argv: string[], io: CommandIo): Promise<number> {
     const lookIn = relevant(accounts);
     const skipped = relevant(notLooked);
     if (lookIn.length === 0 && skipped.length === 0) {
-        say(`${stackLabel} holds no key pair, so it uses no ENS account to look in.`);
+        say(`The state of ${stackLabel} holds no key pair, so no ENS account of its own to look in.`);
         return 0;
     }
 
@@ -213,8 +213,8 @@ async function orphans(argv: string[], io: CommandIo): Promise<number> {
         return failed ? 1 : 0;
     }
     if (!values.yes) {
-        const these = total === 1 ? "this key pair" : `these ${total} key pairs`;
-        const answer = await (io.ask as NonNullable<CommandIo["ask"]>)(`Delete ${these} from ENS? Type yes to delete them: `);
+        const [these, them] = total === 1 ? ["this key pair", "it"] : [`these ${total} key pairs`, "them"];
+        const answer = await (io.ask as NonNullable<CommandIo["ask"]>)(`Delete ${these} from ENS? Type yes to delete ${them}: `);
         if (answer.trim() !== "yes") {
             say("Nothing was deleted.");
             return 1;

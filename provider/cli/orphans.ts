@@ -278,8 +278,11 @@ export function formatOrphans(orphans: Orphan[]): string[] {
     );
 }
 
-/** What a holder that was not looked for means for the user: one line. */
-export function formatNotLooked({ holder, reason, pendingNames }: NotLooked, lookingByName: boolean): string {
+/** What a holder that was not looked for means for the user, naming what a refusal leaves unchecked: one line. */
+export function formatNotLooked({ holder, reason, pendingNames, refused }: NotLooked, lookingByName: boolean): string {
+    if (!refused) {
+        return `Not looked for under ${holder}: ${reason}.`;
+    }
     const unjudged = [
         pendingNames.length > 0 ? `its interrupted creates of ${pendingNames.map((n) => `"${n}"`).join(", ")}` : "",
         lookingByName ? "the pairs named with --name or --prefix in its account" : "",

@@ -310,7 +310,16 @@ export class EnsClient {
             reqBodyType: "formData",
             bodyType: "json",
         });
-        const request = new openapi.OpenApiRequest({ query: this.regionId === undefined ? query : { ...query, RegionId: this.regionId } });
+        const request = new openapi.OpenApiRequest({
+            query: this.regionId === undefined ? query : { ...query, RegionId: this.regionId },
+            // A connection of its own for every request. The SDK keeps idle connections with no
+            // timeout of its own, so Node ignores the server's `Keep-Alive: timeout` hint and
+            // sends a request on a connection the server is closing just then: it is reset
+            // unread, which cannot be told from a request that ran and lost its answer (a create
+            // would count as maybe made, and a read would spend a retry). Calls are few, so a
+            // new connection's handshake costs little beside that.
+            headers: { connection: "close" },
+        });
         // The SDK's own retries are off: it would retry creates blindly and without jitter.
         const runtime = new teaUtil.RuntimeOptions({ autoretry: false, readTimeout: this.timeoutMs, connectTimeout: this.timeoutMs });
         const response = await retrying(

@@ -2,7 +2,7 @@
 import { execFileSync } from "child_process";
 import { existsSync } from "fs";
 import { join } from "path";
-import { repoRoot } from "../../scripts/engine";
+import { repoRoot } from "./paths";
 
 /**
  * Links `node_modules/.bin/pulumi-ens-keypair` if it is missing: on a fresh clone, `npm ci` runs

@@ -1,7 +1,17 @@
-/** Opening passphrase-protected private keys with the real OpenSSH and OpenSSL tools. */
+/** Passphrase-protected private keys: the ones the tests make, and opening them with the real OpenSSH and OpenSSL tools. */
 import { readFileSync } from "fs";
 import { run } from "./run";
 import { writePrivateFile } from "./tempDir";
+
+/** The passphrase the tests protect keys with. */
+export const testPassphrase = "correct horse battery staple 0123456789";
+
+/** The inputs of one protected pair of each key type, by label. */
+export const protectedPairs: readonly { label: string; news: Record<string, unknown> }[] = [
+    { label: "rsa 2048", news: { keyPairName: "enc-rsa", privateKeyPassphrase: testPassphrase } },
+    { label: "ed25519", news: { keyPairName: "enc-ed", keyType: "ed25519", privateKeyPassphrase: testPassphrase } },
+    { label: "ecdsa P384", news: { keyPairName: "enc-ec", keyType: "ecdsa", ecdsaCurve: "P384", privateKeyPassphrase: testPassphrase } },
+];
 
 /** A file name that no other call in `dir` uses. */
 function fresh(prefix: string): string {

@@ -1,8 +1,8 @@
 /** Assertions on ENS errors, whichever way they reach a test. */
 import * as assert from "assert";
 import { inspect } from "util";
-import { ensErrorStatus } from "../../provider/ens/api";
 import { EnsError } from "../../provider/ens/errors";
+import { documentedStatus } from "./ensApiDoc";
 
 /** ENS's `RequestId`: an upper-case UUID. */
 export const requestIdShape = /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/;
@@ -19,7 +19,7 @@ export interface SeenEnsError {
 /** What an ENS error must be. */
 export interface ExpectedEnsError {
     code: string;
-    /** The status `provider/ens/api.ts` lists for `code` unless given. */
+    /** The status `docs/ens-api.md` gives `code` unless given. */
     httpStatus?: number;
     /** Fragments the message contains (strings literally, regular expressions by match). */
     mentions?: (string | RegExp)[];
@@ -33,7 +33,7 @@ export interface ExpectedEnsError {
 export function assertEnsError(seen: SeenEnsError, expected: ExpectedEnsError): void {
     const context = `${seen.code} (HTTP ${seen.httpStatus}): ${seen.message}`;
     assert.strictEqual(seen.code, expected.code, context);
-    assert.strictEqual(seen.httpStatus, expected.httpStatus ?? ensErrorStatus(expected.code), context);
+    assert.strictEqual(seen.httpStatus, expected.httpStatus ?? documentedStatus(expected.code), context);
     if (seen.requestId !== undefined || expected.answered) {
         assert.match(String(seen.requestId), requestIdShape, context);
     }
@@ -56,7 +56,7 @@ function checkedEnsError(thrown: unknown, expected: ExpectedEnsError): EnsError 
 }
 
 /**
- * Asserts that `fn` throws an `EnsError` with `code` (and the status `provider/ens/api.ts` lists for it)
+ * Asserts that `fn` throws an `EnsError` with `code` (and the status `docs/ens-api.md` gives it)
  * whose message contains every fragment.
  * @returns the error, for further checks.
  */

@@ -11,8 +11,9 @@ import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigValue, EngineEvent, OpMap } from "@pulumi/pulumi/automation";
-import { ensureEngine } from "../../scripts/engine";
-import { e2eRoot, filesText, testPassphrase } from "./stacks";
+import { ensureEngine } from "./engine";
+import { e2eRoot } from "./paths";
+import { filesText, testPassphrase } from "./stacks";
 
 /** The test programs, one folder each. */
 export const programsDir = path.join(__dirname, "..", "programs");
@@ -45,7 +46,8 @@ export interface StreamedCommandResult extends CommandResult {
 
 /** What `pulumi stack export` prints, as far as the tests read it. */
 export interface ExportedState {
-    deployment: { resources?: { urn: string; type: string; id?: string }[]; pending_operations?: unknown[] };
+    /** A resource's `provider` is its provider's URN, `::`, and the provider's id. */
+    deployment: { resources?: { urn: string; type: string; id?: string; provider?: string }[]; pending_operations?: unknown[] };
 }
 
 export type ProgramStackOptions = {

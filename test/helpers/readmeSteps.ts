@@ -6,7 +6,8 @@ import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { ensureEngine, repoRoot } from "../../scripts/engine";
+import { ensureEngine } from "./engine";
+import { repoRoot } from "./paths";
 
 /** A fenced code block: its language and its text. */
 export interface Block {
@@ -58,12 +59,13 @@ export function only(blocks: Block[], lang: string, index = 0): string {
 }
 
 /**
- * The environment of a user's shell: the Pulumi engine on PATH, and none of the variables of this
+ * The environment of a user's shell: the Pulumi engine (the folder holding `pulumi`; by default with
+ * the random and tls plugins registered) on PATH, and none of the variables of this
  * test run that would change what the commands do (npm test's npm_* variables would point npm
  * install back at this repository; Pulumi's, ENS's and Alibaba Cloud's are the README's to set).
  */
-export function userEnvironment(): NodeJS.ProcessEnv {
-    const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${ensureEngine()}${path.delimiter}${process.env.PATH}` };
+export function userEnvironment(engine = ensureEngine()): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${engine}${path.delimiter}${process.env.PATH}` };
     for (const name of Object.keys(env)) {
         if (/^(npm_|ALIBABA_CLOUD_|ENS_KEYPAIR_|PULUMI_)/i.test(name)) {
             delete env[name];

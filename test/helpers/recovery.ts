@@ -8,7 +8,7 @@ import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { DoorName, doors, providerProcesses } from "../../provider/doors";
-import { repoRoot } from "../../scripts/engine";
+import { repoRoot } from "./paths";
 import { ProgramStack, StreamedCommandResult } from "./programStack";
 
 /** How long docs/ens.md says a killed run's provider may outlive the CLI. */
@@ -64,7 +64,7 @@ export function documentedCommands(heading: string, door: DoorName): string[] {
  * and environment, typing `answer` when it asks "Type yes".
  */
 export function runOnTerminal(
-    stack: ProgramStack,
+    stack: Pick<ProgramStack, "dir" | "env">,
     commandLine: string,
     answer: string,
 ): Promise<StreamedCommandResult & { asked: boolean }> {

@@ -11,7 +11,7 @@ import { pluginDownloadURL } from "../../provider/doors";
 import { Release, release } from "../../scripts/release";
 import { FileServer, serveFolder } from "./fileServer";
 import { userEnvironment } from "./readmeSteps";
-import { e2eRoot } from "./stacks";
+import { e2eRoot } from "./paths";
 
 let built: Promise<Release> | undefined;
 

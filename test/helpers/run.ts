@@ -20,7 +20,7 @@ export function run(cmd: string, args: string[], options: { input?: string; allo
         const code = (result.error as NodeJS.ErrnoException).code;
         if (code === "ENOENT") {
             throw new Error(
-                `required tool "${cmd}" is not installed: scripts/ensure-deps unit installs it (npm test and npm run test:unit run that).`,
+                `required tool "${cmd}" is not installed: scripts/ensure-deps tools installs it (npm test, npm run test:fast and npm run test:integration run that).`,
             );
         }
         throw result.error;

@@ -12,7 +12,8 @@ export interface Sshd {
     port: number;
     /** Runs `command` over ssh with the given private key (OpenSSH format); returns exit status and output. */
     login(privateKeyOpenssh: string, command: string): { status: number | null; stdout: string; stderr: string };
-    stop(): void;
+    /** Ends sshd, once it has exited, and removes its folder. */
+    stop(): Promise<void>;
 }
 
 function freePort(): Promise<number> {
@@ -26,28 +27,19 @@ function freePort(): Promise<number> {
     });
 }
 
-function waitForPort(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
+/** Resolves once sshd (run with `-D -e`) says it listens; rejects if it exits first. */
+function listening(child: ChildProcess, port: number, log: () => string): Promise<void> {
     return new Promise((resolve, reject) => {
-        const attempt = () => {
-            if (child.exitCode !== null) {
-                reject(new Error(`sshd exited with status ${child.exitCode}`));
-                return;
-            }
-            const socket = net.connect(port, "127.0.0.1", () => {
-                socket.destroy();
+        const said = () => {
+            if (log().includes(`Server listening on 127.0.0.1 port ${port}.`)) {
+                child.off("exit", exited);
+                child.stderr?.off("data", said);
                 resolve();
-            });
-            socket.once("error", () => {
-                socket.destroy();
-                if (Date.now() > deadline) {
-                    reject(new Error(`sshd did not listen on ${port} within ${timeoutMs} ms`));
-                } else {
-                    setTimeout(attempt, 50);
-                }
-            });
+            }
         };
-        attempt();
+        const exited = (code: number | null) => reject(new Error(`sshd exited with status ${code} before it listened`));
+        child.stderr?.on("data", said);
+        child.once("exit", exited);
     });
 }
 
@@ -87,10 +79,16 @@ export async function startSshd(authorizedKeys: string[]): Promise<Sshd> {
     const child = spawn(sshdPath, ["-D", "-e", "-f", config], { stdio: ["ignore", "ignore", "pipe"] });
     let log = "";
     child.stderr?.on("data", (chunk: Buffer) => (log += chunk.toString()));
-    try {
-        await waitForPort(port, child, 10_000);
-    } catch (err) {
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    const stop = async () => {
         child.kill();
+        await exited;
+        fs.rmSync(dir, { recursive: true, force: true });
+    };
+    try {
+        await listening(child, port, () => log);
+    } catch (err) {
+        await stop();
         throw new Error(`${(err as Error).message}\n${log}`);
     }
     return {
@@ -128,9 +126,6 @@ export async function startSshd(authorizedKeys: string[]): Promise<Sshd> {
                 fs.rmSync(keyFile, { force: true });
             }
         },
-        stop() {
-            child.kill();
-            fs.rmSync(dir, { recursive: true, force: true });
-        },
+        stop,
     };
 }

@@ -7,10 +7,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigMap, PulumiFn, Stack } from "@pulumi/pulumi/automation";
-import { openStack, repoRoot } from "../../scripts/engine";
+import { openStack } from "./engine";
+import { e2eRoot } from "./paths";
 
-/** This run's folder; the process id keeps concurrent runs apart. */
-export const e2eRoot = path.join(repoRoot, ".pulumi-test", `run-${process.pid}`);
 export const testPassphrase = "e2e-throwaway-passphrase";
 
 /** The backend folder of a test project. */
@@ -55,9 +54,4 @@ export function filesText(dir: string): string {
         }
     }
     return texts.join("\n");
-}
-
-/** Removes this run's folders; called once after all tests. */
-export function removeTestRoot(): void {
-    fs.rmSync(e2eRoot, { recursive: true, force: true });
 }

@@ -8,8 +8,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigMap, LocalWorkspace, PulumiFn, Stack } from "@pulumi/pulumi/automation";
-
-export const repoRoot = path.resolve(__dirname, "..");
+import { repoRoot } from "./paths";
 
 let engineDir: string | undefined;
 

@@ -10,7 +10,7 @@ import * as fs from "fs";
 import { builtinModules } from "module";
 import * as os from "os";
 import * as path from "path";
-import { repoRoot } from "../scripts/engine";
+import { repoRoot } from "./helpers/paths";
 import { noticesFile, pluginName } from "../scripts/build-plugin";
 import { pack, Packed } from "../scripts/pack";
 import { bundledPlugin } from "../provider/cli/plugin";
@@ -104,8 +104,8 @@ describe("the published package", function () {
             cwd: dir,
             encoding: "utf8",
         });
-        assert.strictEqual(fs.realpathSync(resolved.trim()), fs.realpathSync(path.join(installed, "bin", "provider.js")));
-        assert.ok(packed.files.includes("bin/provider.d.ts"), "with its typings");
+        assert.strictEqual(fs.realpathSync(resolved.trim()), fs.realpathSync(path.join(installed, "bin", "dynamic", "implementation.js")));
+        assert.ok(packed.files.includes("bin/dynamic/implementation.d.ts"), "with its typings");
     });
 
     it("takes the Pulumi SDK from the user's program (a peer), so the program and KeyPair share one copy", () => {
