@@ -68,7 +68,13 @@ export function scalingSpec(points: ScalingPoint[], date: string): Spec {
 /** Each stack's pairs in ENS over the soak's up phase, with its kills and recoveries marked. */
 export function soakTimelineSpec(r: SoakResults): Spec {
     const stacks = r.pipelines.map((p) => p.stack);
-    const values = [...stacks.map((stack) => ({ t: 0, stack, pairs: 0 })), ...r.timeline];
+    // Each line from nothing at the start to its last count at the end of the phase.
+    const last = (stack: string) => r.timeline.filter((p) => p.stack === stack).pop()?.pairs ?? 0;
+    const values = [
+        ...stacks.map((stack) => ({ t: 0, stack, pairs: 0 })),
+        ...r.timeline,
+        ...stacks.map((stack) => ({ t: r.minutes.up * 60, stack, pairs: last(stack) })),
+    ];
     return {
         title: `Pairs in ENS per stack during the up phase (${r.pipelines.length} pipelines at once; dashed: a kill, dotted: converged again)`,
         width: 620,

@@ -8,6 +8,7 @@
  */
 import { createServer, IncomingMessage, ServerResponse } from "http";
 import { AddressInfo } from "net";
+import { setMaxListeners } from "events";
 import { setTimeout as sleep } from "timers/promises";
 import { EnsAction, ensApiVersion } from "../provider/ens/api";
 import { ApiError } from "./errors";
@@ -143,6 +144,9 @@ export async function startEnsServer(options: EnsServerOptions = {}): Promise<En
     const store = KeyPairStore.open(options.dbPath);
     const stats = new StatsRecorder();
     const stopping = new AbortController();
+    // Every call waiting (on injected latency, or on a commit listener) listens for the server
+    // closing: dozens at once under load are no leak.
+    setMaxListeners(Infinity, stopping.signal);
     const inflight = new Set<Promise<void>>();
     const commitListeners = new Set<(commit: CommitEvent) => void | Promise<unknown>>();
     const logUnexpected = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
@@ -228,8 +232,14 @@ export async function startEnsServer(options: EnsServerOptions = {}): Promise<En
             }
         }
         if (holds.length > 0) {
-            const closing = new Promise((resolve) => stopping.signal.addEventListener("abort", resolve, { once: true }));
-            await Promise.race([Promise.all(holds), closing]);
+            let closed: () => void = () => undefined;
+            const closing = new Promise<void>((resolve) => (closed = resolve));
+            stopping.signal.addEventListener("abort", closed, { once: true });
+            try {
+                await Promise.race([Promise.all(holds), closing]);
+            } finally {
+                stopping.signal.removeEventListener("abort", closed);
+            }
             stopping.signal.throwIfAborted();
         }
     }

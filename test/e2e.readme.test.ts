@@ -13,6 +13,7 @@ import * as os from "os";
 import * as path from "path";
 import { repoRoot } from "./helpers/paths";
 import { pack } from "../scripts/pack";
+import { assertArmour } from "./helpers/pem";
 import { documentedExports } from "./helpers/readme";
 import { blocksOf, only, runSteps, userEnvironment } from "./helpers/readmeSteps";
 import { run } from "./helpers/run";
@@ -215,7 +216,7 @@ describe("the README, followed as a new user would, with the packed package", fu
                 .filter((line) => !line.startsWith("ssh "))
                 .join("\n"),
         );
-        assert.match(fs.readFileSync(keyFile, "utf8"), /^-----BEGIN OPENSSH PRIVATE KEY-----/);
+        assertArmour(fs.readFileSync(keyFile, "utf8"), "OPENSSH PRIVATE KEY");
         assert.notStrictEqual(
             spawnSync("ssh-keygen", ["-y", "-P", "", "-f", keyFile]).status,
             0,

@@ -66,7 +66,6 @@ const publicKeyBodies: Record<string, () => Promise<string>> = {
 };
 
 describe("ENS's documented rules, on both sides (docs/ens-api.md)", function () {
-    this.timeout(120_000);
     let server: EnsServer;
     let client: EnsClient;
     let seq = 0;

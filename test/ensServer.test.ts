@@ -15,7 +15,7 @@ import { RuntimeOptions } from "@alicloud/tea-util";
 import { fingerprints } from "../provider/keys/fingerprints";
 import { keyMaterialOf } from "../provider/keys/material";
 import { parseCli } from "../ens-server/cliOptions";
-import { defaultAccessKey, EnsServer, EnsServerOptions, startEnsServer } from "../ens-server/server";
+import { defaultAccessKey, EnsServer, EnsServerOptions, FaultOptions, startEnsServer } from "../ens-server/server";
 import { assertEnsError, requestIdShape } from "./helpers/ensErrors";
 import { sharedKey } from "./helpers/keys";
 import { heldDelays } from "./helpers/heldDelays";
@@ -202,6 +202,23 @@ describe("ENS server", function () {
         const server = await startEnsServer({ accessKeys: { [keyId]: keySecret }, securityTokens: [stsToken], ...options });
         started.push(server);
         return server;
+    }
+
+    /**
+     * A server with `faults`, whose injected latency the test holds, and a signed ImportKeyPair of
+     * `name` whose client gives up while the call waits. `logged` is the call's log line, once it ends.
+     */
+    async function importGivenUp(faults: FaultOptions, name: string) {
+        const held = heldDelays();
+        const log = new Queue<string>();
+        const server = await start({ faults, delay: held.delay, log: (line) => log.push(line) });
+        const giveUp = new AbortController();
+        const query = v1Query("GET", { Action: "ImportKeyPair", KeyPairName: name, PublicKeyBody: await rsaLine() });
+        const importing = raw(server, { query, signal: giveUp.signal });
+        const wait = await held.next();
+        giveUp.abort();
+        await assert.rejects(importing, { name: "AbortError" });
+        return { server, wait, logged: log.find((line) => line.startsWith("GET ImportKeyPair ")) };
     }
 
     before(() => {
@@ -837,18 +854,10 @@ describe("ENS server", function () {
         });
 
         it("runs a call whose client gave up during latencyMs: the request was read before the delay", async () => {
-            const held = heldDelays();
-            const log = new Queue<string>();
-            const server = await start({ faults: { latencyMs: 1500 }, delay: held.delay, log: (line) => log.push(line) });
-            const giveUp = new AbortController();
-            const query = v1Query("GET", { Action: "ImportKeyPair", KeyPairName: "gave-up", PublicKeyBody: await rsaLine() });
-            const importing = raw(server, { query, signal: giveUp.signal });
-            const wait = await held.next();
-            giveUp.abort();
-            await assert.rejects(importing, { name: "AbortError" });
+            const { server, wait, logged } = await importGivenUp({ latencyMs: 1500 }, "gave-up");
             assert.deepStrictEqual(server.listKeyPairs(), [], "not run before the delay is over");
             wait.release();
-            await log.find((line) => line.startsWith("GET ImportKeyPair "));
+            await logged;
             assert.deepStrictEqual(
                 server.listKeyPairs().map((p) => p.keyPairName),
                 ["gave-up"],
@@ -880,17 +889,9 @@ describe("ENS server", function () {
         });
 
         it("loses the answer of a committed call whose client gave up during latencyAfterCommitMs", async () => {
-            const held = heldDelays();
-            const log = new Queue<string>();
-            const server = await start({ faults: { latencyAfterCommitMs: 5000 }, delay: held.delay, log: (line) => log.push(line) });
-            const giveUp = new AbortController();
-            const query = v1Query("GET", { Action: "ImportKeyPair", KeyPairName: "answer-lost", PublicKeyBody: await rsaLine() });
-            const importing = raw(server, { query, signal: giveUp.signal });
-            const wait = await held.next();
-            giveUp.abort();
-            await assert.rejects(importing, { name: "AbortError" });
+            const { server, wait, logged } = await importGivenUp({ latencyAfterCommitMs: 5000 }, "answer-lost");
             wait.release();
-            assert.match(await log.find((line) => line.startsWith("GET ImportKeyPair ")), / 200 OK /, "answered into a closed connection");
+            assert.match(await logged, / 200 OK /, "answered into a closed connection");
             assert.deepStrictEqual(
                 server.listKeyPairs().map((p) => p.keyPairName),
                 ["answer-lost"],

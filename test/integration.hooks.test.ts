@@ -6,8 +6,6 @@ import { join } from "path";
 import { repoRoot } from "./helpers/paths";
 
 describe("the root hooks", function () {
-    this.timeout(120_000);
-
     it("fail a run that leaves a server listening, name what it left, and end the process", () => {
         const mocha = spawnSync(
             process.execPath,
@@ -15,7 +13,7 @@ describe("the root hooks", function () {
             {
                 cwd: repoRoot,
                 encoding: "utf8",
-                timeout: 110_000,
+                timeout: 240_000,
             },
         );
         assert.strictEqual(mocha.signal, null, "mocha ended by itself");

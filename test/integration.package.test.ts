@@ -29,7 +29,6 @@ function buildIdentity(): { folder: number; entry: number } | undefined {
 }
 
 describe("the published package", function () {
-    this.timeout(180_000);
     let dir: string;
     /** Where the tarball is unpacked, as npm installs it: `node_modules/pulumi-ens-keypair` under `dir`. */
     let installed: string;

@@ -101,7 +101,6 @@ async function checkConfig(plugin: Plugin, news: Struct): Promise<rpc.CheckRespo
 }
 
 describe("the plugin over the provider protocol", function () {
-    this.timeout(120_000);
     let server: EnsServer;
     const plugins: Plugin[] = [];
 

@@ -11,8 +11,6 @@ import { startSshd } from "./helpers/sshd";
 import { withTempDir } from "./helpers/tempDir";
 
 describe("passphrase-protected private keys at a real sshd", function () {
-    this.timeout(120_000);
-
     it("once decrypted with ssh-keygen -p, each key logs in; encrypted, none does", async () => {
         await provider.configure(configRequest("local"));
         const pairs: { label: string; outs: CreatedPair["outs"] }[] = [];

@@ -39,7 +39,6 @@ describe("generated key material against OpenSSH and OpenSSL", function () {
         describe(label, function () {
             let key: KeyMaterial;
             before(async function () {
-                this.timeout(120_000);
                 key = await sharedKey(spec);
             });
 
@@ -170,7 +169,6 @@ describe("generated key material against OpenSSH and OpenSSL", function () {
 
 describe("generateKeyMaterial", () => {
     it("makes an RSA 2048 key by default", async function () {
-        this.timeout(60_000);
         const key = await generateKeyMaterial();
         assert.ok(key.publicKeyOpenssh.startsWith("ssh-rsa "));
         assert.strictEqual(sshpk.parseKey(key.publicKeyOpenssh, "ssh").size, 2048);
@@ -192,7 +190,6 @@ describe("generateKeyMaterial", () => {
     });
 
     it("keeps the event loop turning while an RSA key is generated", async function () {
-        this.timeout(60_000);
         let ticks = 0;
         let spinning = true;
         const spin = () => {
@@ -214,7 +211,6 @@ describe("generateKeyMaterial", () => {
 
 describe("keyMaterialOf", () => {
     it("accepts PKCS#1 and SEC1 PEM, as ENS returns them, with the same result as PKCS#8", async function () {
-        this.timeout(120_000);
         for (const spec of [
             { keyType: "rsa", rsaBits: 2048 },
             { keyType: "ecdsa", ecdsaCurve: "P384" },

@@ -4,7 +4,6 @@
 // credential. The command under the real engine, after an interrupted `pulumi up`, is in
 // e2e.ens.test.ts (the dynamic KeyPair) and e2e.orphans.test.ts (the package).
 import * as assert from "assert";
-import { spawnSync } from "child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
@@ -77,7 +76,6 @@ function stackExport(pairs: PairDoc[], providers: ProviderDoc[] = []): string {
 }
 
 describe("the orphans command", function () {
-    this.timeout(60_000);
     const keys = { a: ["orphans-key-a", "orphans-secret-a-71c3"], b: ["orphans-key-b", "orphans-secret-b-e90d"] } as const;
     let servers: Record<"a" | "b", EnsServer>;
     let clients: Record<"a" | "b", EnsClient>;
@@ -567,25 +565,4 @@ describe("the orphans command", function () {
         assert.strictEqual(byName.code, 0);
         assert.deepStrictEqual(byName.lines, ["The state of the stack holds no key pair, so no ENS account of its own to look in."]);
     });
-
-    it("runs as a command, refusing a missing stack and unknown flags with exit code 2", () => {
-        const help = spawnCommand("orphans", "--help");
-        assert.strictEqual(help.status, 0, help.stderr);
-        assert.match(help.stdout, /^Usage: npx pulumi-ens-keypair orphans/);
-        const bare = spawnCommand("orphans");
-        assert.strictEqual(bare.status, 2);
-        assert.match(bare.stderr, /give --stack NAME/);
-        const bogus = spawnCommand("orphans", "--bogus");
-        assert.strictEqual(bogus.status, 2);
-        assert.match(bogus.stderr, /--bogus/);
-    });
 });
-
-/** The command's source in a process of its own, its stdin no terminal; test/e2e.readme.test.ts runs the packed one with npx. */
-function spawnCommand(...args: string[]) {
-    return spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", join("provider", "cli", "main.ts"), ...args], {
-        cwd: join(__dirname, ".."),
-        encoding: "utf8",
-        stdio: ["ignore", "pipe", "pipe"],
-    });
-}

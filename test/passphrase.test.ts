@@ -41,7 +41,6 @@ function kdfOptions(pem: string): { saltBytes: number; rounds: number } {
 }
 
 describe("passphrase-protected private keys", function () {
-    this.timeout(120_000);
     const pairs: { label: string; news: Raw; pair?: CreatedPair }[] = protectedPairs.map((entry) => ({ ...entry }));
 
     before(async () => {

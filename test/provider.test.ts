@@ -51,7 +51,6 @@ describe("provider", function () {
     let importedEd: string;
 
     before(async function () {
-        this.timeout(120_000);
         await provider.configure(configRequest("local"));
         rsa1024 = await sshKeygenPublicKey(["-t", "rsa", "-b", "1024"]);
         importedRsa = await sshKeygenPublicKey(["-t", "rsa", "-b", "3072"], "alice@laptop");
@@ -328,7 +327,6 @@ describe("provider", function () {
         });
 
         it("makes the requested kind of key", async function () {
-            this.timeout(60_000);
             const { outs } = await checkAndCreate(provider, { keyPairName: "ab", keyType: "ecdsa", ecdsaCurve: "P521" });
             assert.ok(outs.publicKeyOpenssh.startsWith("ecdsa-sha2-nistp521 "));
             assert.strictEqual(outs.ecdsaCurve, "P521");
@@ -378,7 +376,6 @@ describe("provider", function () {
         }
 
         before(async function () {
-            this.timeout(60_000);
             rsa = await checkAndCreate(provider, { keyPairName: "ci-deploy" });
             ecdsa = await checkAndCreate(provider, { keyPairName: "ec", keyType: "ecdsa" });
             imported = await checkAndCreate(provider, { keyPairName: "imported", publicKey: importedRsa });
@@ -453,7 +450,6 @@ describe("provider", function () {
         let secrets: string[];
 
         before(async function () {
-            this.timeout(60_000);
             generated = (await checkAndCreate(provider, { keyPairName: "ab", keyType: "ecdsa" })).outs;
             other = (await checkAndCreate(provider, { keyPairName: "ab", keyType: "ecdsa" })).outs;
             imported = (await checkAndCreate(provider, { keyPairName: "imp", publicKey: importedEd })).outs;
@@ -475,7 +471,6 @@ describe("provider", function () {
         });
 
         it("passes every generated key type", async function () {
-            this.timeout(120_000);
             for (const spec of [{ keyType: "rsa", rsaBits: 4096 }, { keyType: "ed25519" }, { keyType: "ecdsa", ecdsaCurve: "P521" }]) {
                 const { id, outs } = await checkAndCreate(provider, { keyPairName: "ab", ...spec });
                 assert.strictEqual((await provider.read(id, outs)).id, id);

@@ -33,7 +33,6 @@ describe("parsePublicKey", () => {
         ];
         for (const [title, args, expected] of cases) {
             it(title, async function () {
-                this.timeout(60_000);
                 const line = await sshKeygenPublicKey(args, "deploy key@build host");
                 assert.ok(line.endsWith(" deploy key@build host"), "ssh-keygen wrote the comment");
                 const parsed = parsePublicKey(line);
@@ -47,7 +46,6 @@ describe("parsePublicKey", () => {
     describe("accepts every generated key, without a comment", () => {
         for (const { label, spec, sshType } of allSpecs) {
             it(label, async function () {
-                this.timeout(120_000);
                 const key = await sharedKey(spec);
                 const parsed = parsePublicKey(key.publicKeyOpenssh);
                 assert.strictEqual(parsed.publicKeyOpenssh, key.publicKeyOpenssh);
@@ -83,7 +81,6 @@ describe("parsePublicKey", () => {
         let rsa: string;
         let ed: string;
         before(async function () {
-            this.timeout(120_000);
             rsa = (await sharedKey({ keyType: "rsa", rsaBits: 2048 })).publicKeyOpenssh;
             ed = (await sharedKey({ keyType: "ed25519" })).publicKeyOpenssh;
         });
@@ -250,7 +247,6 @@ describe("parsePublicKey", () => {
 describe("opensshPublicLine", () => {
     for (const { label, spec } of allSpecs) {
         it(`gives the public key line of a generated ${label} key`, async function () {
-            this.timeout(120_000);
             const key = await sharedKey(spec);
             assert.strictEqual(opensshPublicLine(key.privateKeyOpenssh), key.publicKeyOpenssh);
         });

@@ -61,8 +61,6 @@ function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
 }
 
 describe("KeyPair under setMocks", function () {
-    this.timeout(60_000);
-
     const savedSecret = process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET;
 
     after(async () => {

@@ -102,8 +102,6 @@ describe("rotation", () => {
     });
 
     describe("the provider's decisions on a clock the test sets", function () {
-        this.timeout(60_000);
-
         before(async () => {
             await provider.configure(configRequest("local"));
         });

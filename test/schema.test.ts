@@ -24,7 +24,6 @@ function differences(a: unknown, b: unknown, at = ""): string[] {
 }
 
 describe("the package schema", function () {
-    this.timeout(60_000);
     let generated: Json;
     let committed: Json;
 

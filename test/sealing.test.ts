@@ -24,7 +24,6 @@ type Raw = Record<string, unknown>;
 const passphrase = "sealed and encrypted, twice over 1234";
 
 describe("sealed private keys", function () {
-    this.timeout(120_000);
     let dir: string;
     let runner: AgeIdentity;
     let laptop: AgeIdentity;

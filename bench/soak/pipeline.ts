@@ -128,3 +128,10 @@ export class Pipeline {
         return { ids: ids.sort(), pending: state.deployment.pending_operations?.length ?? 0 };
     }
 }
+
+/** The distinct errors a command printed (the first few, cut short), for the log. */
+export function errorsOf(output: string): string {
+    const errors = [...new Set(output.split("\n").filter((l) => /error/i.test(l) && !/errored|update failed/.test(l)))];
+    const shown = errors.length > 0 ? errors.slice(0, 4) : [output.trim().split("\n").pop() ?? ""];
+    return shown.map((l) => l.trim().slice(0, 400)).join(" | ");
+}

@@ -20,7 +20,12 @@ import { userEnvironment } from "../../test/helpers/readmeSteps";
 export const projects: Record<DoorName, string> = { dynamic: "soak-dynamic", package: "soak-package" };
 
 /** The prefix of every pair name of a stack. */
-export const namePrefix = (stack: string) => `${stack}-`;
+const namePrefix = (stack: string) => `${stack}-`;
+
+/** The stack, among `stacks`, whose prefix a pair's name carries. */
+export function ownerOf(name: string, stacks: string[]): string | undefined {
+    return stacks.find((stack) => name.startsWith(namePrefix(stack)));
+}
 
 /** The version the repository itself is tested with of one of the TypeScript programs' dependencies. */
 function devVersion(name: string): string {

@@ -83,7 +83,10 @@ export const soakRenderers: Record<string, (r: SoakResults) => string> = {
                 ["orphans the recovery listed / deleted", r.kills.map((k) => `${k.orphansListed} / ${k.orphansDeleted}`).join(", ") || "–"],
                 ["left running by the killed runs (ended by the soak)", r.leftAfterKills.join(", ") || "nothing"],
                 ["second `pulumi up` on an updating stack", r.lock ? `exit ${r.lock.status}: ${r.lock.message.split(".")[0]}` : "–"],
-                ["PostgreSQL, peak memory (PSS of its processes together)", mib(r.memory.postgresKiB)],
+                [
+                    "PostgreSQL, peak memory",
+                    `${mib(r.memory.postgresKiB)} PSS of its processes together (${r.memory.postgresProcesses} processes; the largest peaked at ${mib(r.memory.postgresProcessKiB)} RSS)`,
+                ],
                 [
                     "dynamic provider, peak RSS of one process",
                     `${mib(r.memory.dynamicProviderKiB)} (${r.memory.dynamicProviders} processes)`,

@@ -20,11 +20,11 @@ import { ensureLanguageHost } from "../../test/helpers/engine";
 import { workRoot } from "../cli";
 import { cwdOf, processes } from "../procfs";
 import { MemoryPeaks, providerKind, watchMemory } from "./memory";
-import { documentedLines, Pipeline, Running, Step } from "./pipeline";
+import { documentedLines, errorsOf, Pipeline, Step } from "./pipeline";
 import { Postgres, startPostgres } from "./postgres";
 import { DoorName, doors } from "../../provider/doors";
-import { documentedCommands, documentedProviderBoundMs, runOnTerminal } from "../../test/helpers/recovery";
-import { installTypeScriptTemplate, namePrefix, writeProgram } from "./programs";
+import { installTypeScriptTemplate, ownerOf, writeProgram } from "./programs";
+import { attemptsPerStep, deployAll, KillFigures, LockFigures, PipelineFigures, UpPhase } from "./upPhase";
 
 /** How many stacks of each door, of how many pairs, and which doors' pipelines to kill (one pipeline per entry). */
 export interface SoakSize {
@@ -57,64 +57,16 @@ export const soakFaults: FaultOptions = {
 /** Where `npm run soak` keeps its results, beside the benchmark's (not committed). */
 export const soakResultsFile = path.join(workRoot, "soak.json");
 
-/** How often a pipeline runs a failed `pulumi up` or `destroy` again before the soak gives up on it, as a CI job's retries. */
-const attemptsPerStep = 5;
-
 const docs = {
     teams: "docs/teams.md",
     pipeline: "## A pipeline",
     plugin: "### The package's plugin on each runner",
     check: "## Checking a stack",
     teardown: "## Tearing down",
-    ens: "docs/ens.md",
-    recovery: "Recovering from an interrupted `pulumi up`",
 };
 
 /** What the ENS server counted during a phase. */
 export type ServerCounts = EnsServerStats;
-
-/** One pipeline's deployment. */
-export interface PipelineFigures {
-    stack: string;
-    door: DoorName;
-    /** `pulumi up` runs until the stack converged, the killed one and the recovery's included. */
-    ups: number;
-    /** From its first up's start until it converged, ms. */
-    ms: number;
-    killed: boolean;
-}
-
-/** A pipeline killed mid-update and its recovery. */
-export interface KillFigures {
-    stack: string;
-    door: DoorName;
-    /** The stack's creates ENS had committed when the kill came (one of them, at least, not yet answered). */
-    committedAtKill: number;
-    /** From the kill until `pgrep` showed no provider of the killed run. */
-    providerGoneMs: number;
-    /** Pairs the recovery's `orphans` listed, and those it deleted. */
-    orphansListed: number;
-    orphansDeleted: number;
-    /** From the kill until the stack converged again. */
-    recoveryMs: number;
-    /** `pulumi up` runs of the recovery (its last step, run again when ENS failed it). */
-    ups: number;
-    /** The recovery's steps as run, with their exit status and time. */
-    steps: { line: string; status: number; ms: number }[];
-}
-
-/** The second `pulumi up` started while one runs on the same stack. */
-export interface LockFigures {
-    stack: string;
-    status: number;
-    /** The backend's error, as the CLI printed it. */
-    message: string;
-    /** Lock entries of the stack in the backend while the second up ran, before and after it. */
-    locksBefore: number;
-    locksAfter: number;
-    /** Whether the second up printed any resource step. */
-    stepsPrinted: boolean;
-}
 
 export interface SoakResults {
     date: string;
@@ -139,9 +91,9 @@ export interface SoakResults {
     /** ENS against the stacks' states after the up phase. */
     ens: { held: number; inEns: number; orphans: number; missing: number; foreignDeletes: number; afterDestroy: number };
     /** Each stack's pairs in ENS over the up phase: one point per change, time in seconds from its start. */
-    timeline: { t: number; stack: string; pairs: number }[];
-    /** Kills and recoveries on the same clock. */
-    marks: { t: number; stack: string; what: "kill" | "recovered" | "lock probe" }[];
+    timeline: UpPhase["timeline"];
+    /** Kills, recoveries and the lock probe on the same clock. */
+    marks: UpPhase["marks"];
     checks: { name: string; ok: boolean; detail: string }[];
 }
 
@@ -160,11 +112,6 @@ function delta(after: EnsServerStats, before: EnsServerStats): ServerCounts {
         faultsInjected: minus(after.faultsInjected, before.faultsInjected),
         droppedAfterCommit: after.droppedAfterCommit - before.droppedAfterCommit,
     };
-}
-
-/** The stack whose prefix a pair's name carries, among `stacks`. */
-function ownerOf(name: string, stacks: string[]): string | undefined {
-    return stacks.find((stack) => name.startsWith(namePrefix(stack)));
 }
 
 /** The stacks: dynamic ones `ts1`…, package ones `yaml1`…; each door's killed pipelines are its first ones. */
@@ -258,107 +205,11 @@ export async function runSoak(size: SoakSize, log: (line: string) => void): Prom
         const setupMinutes = minutes(t0);
         log(`setup done in ${setupMinutes.toFixed(1)} min: ${stacks.join(", ")}`);
 
-        // The up phase: every pipeline at once, ENS faulty, kills and the lock probe on commit events.
-        const upStart = performance.now();
-        const at = () => (performance.now() - upStart) / 1000;
-        const timeline: SoakResults["timeline"] = [];
-        const marks: SoakResults["marks"] = [];
-        const inEns = new Map(stacks.map((s) => [s, 0]));
-        const committed = new Map(stacks.map((s) => [s, 0]));
-        const deletedBy: { name: string; owner?: string }[] = [];
-        const current = new Map<string, Running>();
-        const killAfter = Math.max(1, Math.floor(size.pairs / 2));
-        const kills = new Map<string, { at: number; committed: number }>();
-        const lockStack = pipelines.filter((p) => !p.kill).pop()?.pipeline;
-        let lockProbe: Promise<LockFigures> | undefined;
-
+        // The up phase, with ENS faulty from now on.
         const serverBefore = ens.stats();
         ens.setFaults(soakFaults);
-        let recording = true;
-        const stopCommits = ens.onCommit(({ created, deleted }) => {
-            if (!recording) {
-                return undefined;
-            }
-            for (const pair of deleted) {
-                const owner = ownerOf(pair.keyPairName, stacks);
-                deletedBy.push({ name: pair.keyPairName, owner });
-                if (owner) {
-                    inEns.set(owner, (inEns.get(owner) as number) - 1);
-                    timeline.push({ t: at(), stack: owner, pairs: inEns.get(owner) as number });
-                }
-            }
-            for (const pair of created) {
-                const owner = ownerOf(pair.keyPairName, stacks);
-                if (!owner) {
-                    continue;
-                }
-                inEns.set(owner, (inEns.get(owner) as number) + 1);
-                committed.set(owner, (committed.get(owner) as number) + 1);
-                timeline.push({ t: at(), stack: owner, pairs: inEns.get(owner) as number });
-                const entry = pipelines.find((p) => p.pipeline.stack === owner);
-                const up = current.get(owner);
-                // This create is committed and its answer still due: kill the run now, as a cancelled CI job.
-                if (entry?.kill && up && !kills.has(owner) && (committed.get(owner) as number) >= killAfter) {
-                    entry.pipeline.kill(up.child);
-                    kills.set(owner, { at: performance.now(), committed: committed.get(owner) as number });
-                    marks.push({ t: at(), stack: owner, what: "kill" });
-                    log(`killed ${owner}'s pulumi up (kill -9 of its process group) with ${committed.get(owner)} of its creates committed`);
-                }
-                if (lockStack && owner === lockStack.stack && up && !lockProbe) {
-                    // Its up holds the backend's lock, and keeps it: this answer waits until the probe is over.
-                    marks.push({ t: at(), stack: owner, what: "lock probe" });
-                    lockProbe = probeLock(lockStack, upLine, pg);
-                    return lockProbe;
-                }
-            }
-            return undefined;
-        });
         const memory = watchMemory(pg.pid, root);
-
-        const deployed = await Promise.all(
-            pipelines.map(async ({ pipeline }): Promise<PipelineFigures & { kill?: KillFigures }> => {
-                const started = performance.now();
-                let ups = 0;
-                let kill: KillFigures | undefined;
-                for (let failures = 0; ;) {
-                    ups++;
-                    const up = pipeline.start(upLine);
-                    current.set(pipeline.stack, up);
-                    const step = await up.done;
-                    current.delete(pipeline.stack);
-                    const killed = kills.get(pipeline.stack);
-                    if (killed && !kill) {
-                        // The recovery ends with an up of its own, which the pipeline runs again if ENS failed it.
-                        kill = await recover(pipeline, killed, log);
-                        ups += kill.ups;
-                        break;
-                    }
-                    if (step.status === 0) {
-                        break;
-                    }
-                    if (++failures >= attemptsPerStep) {
-                        throw new Error(`${pipeline.stack}: pulumi up failed ${failures} times; the last:\n${step.output.slice(-4000)}`);
-                    }
-                    log(`${pipeline.stack}: up ${ups} failed (${lastError(step.output)}); running it again`);
-                }
-                if (kill) {
-                    kill.recoveryMs = performance.now() - (kills.get(pipeline.stack) as { at: number }).at;
-                    marks.push({ t: at(), stack: pipeline.stack, what: "recovered" });
-                }
-                log(`${pipeline.stack}: converged after ${ups} up(s) in ${((performance.now() - started) / 1000).toFixed(0)} s`);
-                return {
-                    stack: pipeline.stack,
-                    door: pipeline.door,
-                    ups,
-                    ms: performance.now() - started,
-                    killed: kill !== undefined,
-                    kill,
-                };
-            }),
-        );
-        const upMinutes = minutes(upStart);
-        recording = false;
-        const lock = await lockProbe;
+        const up = await deployAll(pipelines, ens, pg, upLine, size.pairs, log);
         const serverAfterUp = ens.stats();
         const backendRows = pg.query("SELECT count(*), coalesce(sum(octet_length(data::text)), 0) FROM pulumi_state").trim().split("|");
 
@@ -373,8 +224,8 @@ export async function runSoak(size: SoakSize, log: (line: string) => void): Prom
         const ensIds = new Set(listing.map((p) => p.keyPairId));
         const orphans = listing.filter((p) => !union.has(p.keyPairId));
         const missing = [...union].filter((id) => !ensIds.has(id));
-        const killedStacks = new Set(kills.keys());
-        const foreignDeletes = deletedBy.filter((d) => !d.owner || !killedStacks.has(d.owner));
+        const killedStacks = new Set(up.kills.map((k) => k.stack));
+        const foreignDeletes = up.deleted.filter((d) => !d.owner || !killedStacks.has(d.owner));
         for (const { pipeline } of pipelines) {
             const held = holdings.get(pipeline.stack) as { ids: string[]; pending: number };
             const names = listing.filter((p) => held.ids.includes(p.keyPairId)).map((p) => p.keyPairName);
@@ -393,13 +244,14 @@ export async function runSoak(size: SoakSize, log: (line: string) => void): Prom
         check(
             "no pair deleted from another stack",
             foreignDeletes.length === 0,
-            `${deletedBy.length} deleted during the up phase: ${deletedBy.map((d) => d.name).join(", ") || "none"}`,
+            `${up.deleted.length} deleted during the up phase: ${up.deleted.map((d) => d.name).join(", ") || "none"}`,
         );
         check(
-            `${size.kills.length} pipeline(s) killed mid-update and recovered with ${docs.ens}'s steps`,
-            deployed.filter((d) => d.kill).length === size.kills.length,
-            [...kills.keys()].join(", "),
+            `${size.kills.length} pipeline(s) killed mid-update and recovered with docs/ens.md's steps`,
+            up.kills.length === size.kills.length,
+            [...killedStacks].join(", "),
         );
+        const lock = up.lock;
         if (lock) {
             check(
                 "a second up on an updating stack gets the backend's lock error and changes nothing",
@@ -418,7 +270,7 @@ export async function runSoak(size: SoakSize, log: (line: string) => void): Prom
                     check(
                         `${pipeline.stack}: ${line}`,
                         step.status === 0 && clean,
-                        step.status === 0 && clean ? "" : lastError(step.output),
+                        step.status === 0 && clean ? "" : errorsOf(step.output),
                     );
                 }
             }),
@@ -442,7 +294,6 @@ export async function runSoak(size: SoakSize, log: (line: string) => void): Prom
             }),
         );
         const destroyMinutes = minutes(destroyStart);
-        stopCommits();
         const peaks = memory();
         const afterDestroy = ens.listKeyPairs().length;
         check("destroying every stack leaves ENS empty", afterDestroy === 0, `${afterDestroy} pairs left`);
@@ -468,16 +319,16 @@ export async function runSoak(size: SoakSize, log: (line: string) => void): Prom
             machine: `${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, load ${os.loadavg()[0].toFixed(1)} at the end`,
             size,
             faults: soakFaults,
-            minutes: { setup: setupMinutes, up: upMinutes, check: checkMinutes, destroy: destroyMinutes, total: minutes(t0) },
+            minutes: { setup: setupMinutes, up: up.minutes, check: checkMinutes, destroy: destroyMinutes, total: minutes(t0) },
             pairs: stacks.length * size.pairs,
-            pairsPerMinute: (stacks.length * size.pairs) / upMinutes,
-            pipelines: deployed.map(({ stack, door, ups, ms, killed }) => ({ stack, door, ups, ms, killed })),
+            pairsPerMinute: (stacks.length * size.pairs) / up.minutes,
+            pipelines: up.pipelines,
             server: {
                 up: delta(serverAfterUp, serverBefore),
                 check: delta(serverAfterCheck, serverAfterUp),
                 destroy: delta(ens.stats(), serverAfterCheck),
             },
-            kills: deployed.flatMap((d) => (d.kill ? [{ ...d.kill, committedAtKill: kills.get(d.stack)?.committed ?? 0 }] : [])),
+            kills: up.kills,
             lock,
             memory: peaks,
             leftAfterKills: leftovers.map(({ cmdline }) => path.basename(cmdline.split(" ")[0])),
@@ -490,8 +341,8 @@ export async function runSoak(size: SoakSize, log: (line: string) => void): Prom
                 foreignDeletes: foreignDeletes.length,
                 afterDestroy,
             },
-            timeline,
-            marks,
+            timeline: up.timeline,
+            marks: up.marks,
             checks,
         };
     } finally {
@@ -499,97 +350,4 @@ export async function runSoak(size: SoakSize, log: (line: string) => void): Prom
         process.off("SIGTERM", interrupted);
         await cleanUp();
     }
-}
-
-/** The last error line a pulumi command printed, for the log. */
-/** The distinct errors a pulumi command printed (the first few, cut short), for the log. */
-function lastError(output: string): string {
-    const errors = [...new Set(output.split("\n").filter((l) => /error/i.test(l) && !/errored|update failed/.test(l)))];
-    const shown = errors.length > 0 ? errors.slice(0, 4) : [output.trim().split("\n").pop() ?? ""];
-    return shown.map((l) => l.trim().slice(0, 400)).join(" | ");
-}
-
-/**
- * Starts a second `pulumi up` on a stack whose up holds the backend's lock (its creates are being
- * committed), and reports what it did; the lock entries are counted in the backend's table.
- */
-async function probeLock(pipeline: Pipeline, upLine: string, pg: Postgres): Promise<LockFigures> {
-    const locks = () => Number(pg.query(`SELECT count(*) FROM pulumi_state WHERE key LIKE '%/.pulumi/locks/%/${pipeline.stack}/%'`).trim());
-    const locksBefore = locks();
-    const step = await pipeline.run(upLine);
-    const locksAfter = locks();
-    return {
-        stack: pipeline.stack,
-        status: step.status,
-        message: (/error: (.*locked.*)/.exec(step.output)?.[1] ?? lastError(step.output)).trim(),
-        locksBefore,
-        locksAfter,
-        // An update that ran prints its resources (by type) and a summary; a refused one neither.
-        stepsPrinted: /Resources:|:KeyPair\b|dynamic:Resource\b/.test(step.output),
-    };
-}
-
-/**
- * docs/ens.md's recovery after the kill, as written for the pipeline's door (the stack's name after
- * `--stack`): the `pgrep` line is repeated until it shows nothing of this pipeline, which must
- * happen within the documented bound; `orphans` runs on a terminal, as it asks before deleting, and
- * is told yes; every other line runs once, and again when ENS failed it (as whoever recovers would
- * run it again), at most {@link attemptsPerStep} times.
- */
-async function recover(pipeline: Pipeline, killed: { at: number }, log: (line: string) => void): Promise<KillFigures> {
-    const figures: KillFigures = {
-        stack: pipeline.stack,
-        door: pipeline.door,
-        committedAtKill: 0,
-        providerGoneMs: NaN,
-        orphansListed: 0,
-        orphansDeleted: 0,
-        recoveryMs: NaN,
-        ups: 0,
-        steps: [],
-    };
-    // The pipeline's folder starts the paths of its program's node_modules and of its Pulumi home's plugins.
-    const ofThisRun = (output: string) => output.split("\n").filter((line) => line.includes(pipeline.dir));
-    for (const written of documentedCommands(docs.recovery, pipeline.door)) {
-        const line = written.replace(/--stack dev(?= |$)/, `--stack ${pipeline.stack}`);
-        if (/^pgrep\b/.test(line)) {
-            for (let step = await pipeline.run(line); ofThisRun(step.output).length > 0; step = await pipeline.run(line)) {
-                if (performance.now() - killed.at > documentedProviderBoundMs) {
-                    throw new Error(
-                        `${pipeline.stack}: the killed run's provider outlived docs/ens.md's bound:\n${ofThisRun(step.output).join("\n")}`,
-                    );
-                }
-                await new Promise((resolve) => setTimeout(resolve, 250));
-            }
-            figures.providerGoneMs = performance.now() - killed.at;
-            figures.steps.push({ line, status: 0, ms: figures.providerGoneMs });
-            log(
-                `${pipeline.stack} recovery: ${line}: nothing of the killed run left after ${(figures.providerGoneMs / 1000).toFixed(1)} s`,
-            );
-            continue;
-        }
-        let step: Step;
-        let tries = 0;
-        do {
-            step = / orphans /.test(line) ? await onTerminal(pipeline, line) : await pipeline.run(line);
-            figures.steps.push({ line, status: step.status, ms: step.ms });
-            figures.ups += /^pulumi up\b/.test(line) ? 1 : 0;
-            log(`${pipeline.stack} recovery: ${line} -> ${step.status}${step.status !== 0 ? ` (${lastError(step.output)})` : ""}`);
-        } while (step.status !== 0 && ++tries < attemptsPerStep);
-        if (step.status !== 0) {
-            throw new Error(`${pipeline.stack}: the recovery's ${line} failed ${tries} times:\n${step.output.slice(-4000)}`);
-        }
-        if (/ orphans /.test(line)) {
-            figures.orphansListed = (step.output.match(/^\s+ssh-\S+/gm) ?? []).length;
-            figures.orphansDeleted = (step.output.match(/^deleted ssh-/gm) ?? []).length;
-        }
-    }
-    return figures;
-}
-
-/** Runs a command line that asks before it deletes on a terminal, answering yes, as docs/ens.md says to. */
-async function onTerminal(pipeline: Pipeline, line: string): Promise<Step> {
-    const started = performance.now();
-    const result = await runOnTerminal(pipeline, line, "yes");
-    return { line, status: result.status, stdout: result.stdout, output: result.output, ms: performance.now() - started };
 }

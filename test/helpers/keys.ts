@@ -3,7 +3,7 @@ import { readFileSync } from "fs";
 import { join } from "path";
 import { EcdsaCurve, KeyType } from "../../provider/fields";
 import { generateKeyMaterial, KeyMaterial, KeySpec } from "../../provider/keys/material";
-import { run } from "./run";
+import { runAsync } from "./run";
 import { withTempDir } from "./tempDir";
 
 /** A key spec with a label for test titles, and what OpenSSH and OpenSSL say about such a key. */
@@ -83,9 +83,9 @@ export function sharedKey(spec: KeySpec): Promise<KeyMaterial> {
  * @param args the key's `-t`/`-b` arguments, e.g. `["-t", "rsa", "-b", "1024"]`.
  */
 export function sshKeygenPublicKey(args: string[], comment = "user@host"): Promise<string> {
-    return withTempDir((dir) => {
+    return withTempDir(async (dir) => {
         const path = join(dir, "key");
-        run("ssh-keygen", [...args, "-N", "", "-q", "-C", comment, "-f", path]);
+        await runAsync("ssh-keygen", [...args, "-N", "", "-q", "-C", comment, "-f", path]);
         return readFileSync(`${path}.pub`, "utf8").trim();
     });
 }

@@ -1,10 +1,13 @@
 /**
- * The ENS-compatible server as a command (`npm run ens-server`), in a process of its own: how it
- * shuts down. The server itself, in-process, is in ensServer.test.ts.
+ * The project's commands, each in a process of its own: the ENS-compatible server
+ * (`npm run ens-server`) and how it shuts down, and `orphans` and its exit codes. In-process, the
+ * server is in ensServer.test.ts and the command in orphans.test.ts; e2e.readme.test.ts runs the
+ * packed command with npx.
  */
 import * as assert from "assert";
-import { spawn } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import { ClientRequest, request as httpRequest } from "http";
+import { join } from "path";
 import { createInterface } from "readline";
 import { repoRoot } from "./helpers/paths";
 import { Queue } from "./helpers/queue";
@@ -32,8 +35,6 @@ function continued(url: string, body: string): Promise<ClientRequest> {
 }
 
 describe("the ENS-compatible server as a command", function () {
-    this.timeout(60_000);
-
     it("exits with 0 on SIGTERM, long before its latency ends, with a call in flight and a client gone mid-body", async () => {
         const server = spawn(
             process.execPath,
@@ -75,5 +76,27 @@ describe("the ENS-compatible server as a command", function () {
                 await exited;
             }
         }
+    });
+});
+
+describe("the orphans command in a process of its own", function () {
+    /** The command's source, its stdin no terminal. */
+    const command = (...args: string[]) =>
+        spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", join("provider", "cli", "main.ts"), ...args], {
+            cwd: repoRoot,
+            encoding: "utf8",
+            stdio: ["ignore", "pipe", "pipe"],
+        });
+
+    it("runs, refusing a missing stack and unknown flags with exit code 2", () => {
+        const help = command("orphans", "--help");
+        assert.strictEqual(help.status, 0, help.stderr);
+        assert.match(help.stdout, /^Usage: npx pulumi-ens-keypair orphans/);
+        const bare = command("orphans");
+        assert.strictEqual(bare.status, 2);
+        assert.match(bare.stderr, /give --stack NAME/);
+        const bogus = command("orphans", "--bogus");
+        assert.strictEqual(bogus.status, 2);
+        assert.match(bogus.stderr, /--bogus/);
     });
 });
