@@ -190,8 +190,7 @@ pulumi.export("privateKeyOpenssh", deploy.private_key_openssh)
         sh(
             who,
             `npm init -y >/dev/null
-npm install --no-audit --no-fund --prefer-offline ${tarballs} @pulumi/pulumi@3.248.0
-npm install --no-audit --no-fund --prefer-offline --save-dev typescript@5 @types/node@20
+npm install --no-audit --no-fund --prefer-offline ${tarballs} @pulumi/pulumi@3.248.0 typescript@5 @types/node@20
 ${only(blocksOf("docs/package.md", "## Installing the plugin"), "sh", 1)}`,
         );
         const downloaded = archiveRequests(served.page, built.version).length;

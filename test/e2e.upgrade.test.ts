@@ -116,8 +116,7 @@ ${["keyPairId", "publicKeyOpenssh", "keyPairFingerPrint", "privateKeyOpenssh"]
         sh(
             who,
             `npm init -y >/dev/null
-npm install --no-audit --no-fund --prefer-offline ${served.page.url}/${built.npmPackage} @pulumi/pulumi@3.248.0
-npm install --no-audit --no-fund --prefer-offline --save-dev typescript@5 @types/node@20`,
+npm install --no-audit --no-fund --prefer-offline ${served.page.url}/${built.npmPackage} @pulumi/pulumi@3.248.0 typescript@5 @types/node@20`,
         );
         fs.writeFileSync(path.join(who.program, "Pulumi.yaml"), "name: upgrade-dynamic\nruntime: nodejs\nmain: index.ts\n");
         fs.writeFileSync(
