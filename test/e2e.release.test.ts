@@ -153,7 +153,7 @@ describe("end to end: the release, installed from its artifacts as users get the
         const engine = ensureLanguageHost("python");
         const who = user("python");
         const wheel = `${served.page.url}/${built.pythonWheel}`;
-        sh(who, `python3 -m venv venv\nvenv/bin/pip install --quiet --disable-pip-version-check pulumi==3.248.0 ${wheel}`);
+        sh(who, `python3 -m venv venv\nvenv/bin/pip install --quiet --disable-pip-version-check --no-compile pulumi==3.248.0 ${wheel}`);
         fs.writeFileSync(
             path.join(who.program, "Pulumi.yaml"),
             "name: release-python\nruntime:\n  name: python\n  options:\n    toolchain: pip\n    virtualenv: venv\n",
