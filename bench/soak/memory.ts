@@ -3,6 +3,7 @@
  * added up, since they share their buffers) and each kind of provider process (the largest peak
  * RSS of any one process of the kind).
  */
+import { DoorName, doors } from "../../provider/doors";
 import { peakRssKiB, processes, pssKiB } from "../procfs";
 
 /** Peaks in KiB, and how many processes of each kind were seen. */
@@ -20,12 +21,12 @@ export interface MemoryPeaks {
     plugins: number;
 }
 
-/** What kind of provider a command line is, if it is one run from under `root`. */
-export function providerKind(cmdline: string, root: string): "dynamic" | "plugin" | undefined {
+/** Which door's provider process a command line is, if it is one run from under `root`. */
+export function providerKind(cmdline: string, root: string): DoorName | undefined {
     if (!cmdline.includes(root) || /^\S*node -e /.test(cmdline)) {
         return undefined; // not this soak's, or the dynamic-provider shim's one-line path lookup
     }
-    return cmdline.includes("cmd/dynamic-provider") ? "dynamic" : cmdline.includes("pulumi-resource-ens-keypair") ? "plugin" : undefined;
+    return (Object.keys(doors) as DoorName[]).find((door) => new RegExp(doors[door].providerProcess).test(cmdline));
 }
 
 /**
@@ -43,7 +44,7 @@ export function watchMemory(postmaster: number, root: string): () => MemoryPeaks
         pluginKiB: 0,
         plugins: 0,
     };
-    const seen = { postgres: new Set<number>(), dynamic: new Set<number>(), plugin: new Set<number>() };
+    const seen = { postgres: new Set<number>(), dynamic: new Set<number>(), package: new Set<number>() };
     const poll = () => {
         let postgres = 0;
         for (const { pid, ppid, cmdline } of processes()) {
@@ -69,6 +70,6 @@ export function watchMemory(postmaster: number, root: string): () => MemoryPeaks
     return () => {
         clearInterval(timer);
         poll();
-        return { ...peaks, postgresProcesses: seen.postgres.size, dynamicProviders: seen.dynamic.size, plugins: seen.plugin.size };
+        return { ...peaks, postgresProcesses: seen.postgres.size, dynamicProviders: seen.dynamic.size, plugins: seen.package.size };
     };
 }

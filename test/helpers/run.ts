@@ -53,11 +53,11 @@ export function run(cmd: string, args: string[], options: RunOptions = {}): RunR
  */
 export function runAsync(cmd: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
     return new Promise((resolve, reject) => {
-        const child = spawn(cmd, args, { stdio: ["pipe", "pipe", "pipe"] });
+        const child = spawn(cmd, args, { stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"] });
         let stdout = "";
         let stderr = "";
-        child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-        child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+        child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+        child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
         child.on("error", (err: NodeJS.ErrnoException) => reject(err.code === "ENOENT" ? missing(cmd) : err));
         child.on("close", (status) => {
             const out = { stdout, stderr, status: status ?? -1 };
@@ -68,6 +68,13 @@ export function runAsync(cmd: string, args: string[], options: RunOptions = {}):
                 resolve(out);
             }
         });
-        child.stdin.end(options.input ?? "");
+        // A tool that exits without reading its input (ssh-keygen reading a key file) closes the pipe
+        // under the write: EPIPE is not a failure, its exit status says how it went.
+        child.stdin?.on("error", (err: NodeJS.ErrnoException) => {
+            if (err.code !== "EPIPE") {
+                reject(err);
+            }
+        });
+        child.stdin?.end(options.input);
     });
 }
