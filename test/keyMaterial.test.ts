@@ -203,7 +203,7 @@ describe("generateKeyMaterial", () => {
         };
         setImmediate(spin);
         try {
-            await generateKeyMaterial({ keyType: "rsa", rsaBits: 3072 });
+            await generateKeyMaterial({ keyType: "rsa", rsaBits: 2048 });
         } finally {
             spinning = false;
         }
