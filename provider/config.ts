@@ -3,6 +3,7 @@
  * provider): Pulumi config in the `ens-keypair` namespace, then environment variables.
  */
 import { packageName } from "./doors";
+import { quote } from "./quote";
 import { BackendName } from "./state";
 
 /** The Pulumi config namespace of this provider: the package's name. */
@@ -35,6 +36,13 @@ export interface ProviderConfig {
      * `ens.aliyuncs.com`. Environment: `ENS_KEYPAIR_ENDPOINT`.
      */
     endpoint: string;
+    /**
+     * `"true"` lets a plain `http://` endpoint reach another host than this machine. Off by
+     * default: requests to ENS are signed with the access key (and with `generation: ens` carry
+     * private keys), so plain HTTP is allowed only to 127.0.0.0/8, `[::1]` and `localhost`, such
+     * as an ENS-compatible server for tests. Environment: `ENS_KEYPAIR_INSECURE_HTTP`.
+     */
+    insecureHttp: boolean;
     /** The ENS region, sent as `RegionId` where given. Environment: `ENS_KEYPAIR_REGION_ID`. */
     regionId?: string;
     /**
@@ -47,7 +55,7 @@ export interface ProviderConfig {
 }
 
 /** Every configuration key, in the order the package's schema lists them. */
-export const configKeys = ["backend", "endpoint", "regionId", "generation", "accessKeyId", "accessKeySecret"] as const;
+export const configKeys = ["backend", "endpoint", "insecureHttp", "regionId", "generation", "accessKeyId", "accessKeySecret"] as const;
 /** The keys that hold credentials: secret in the package's schema, and kept secret in a provider's state. */
 export const secretConfigKeys: readonly ConfigKey[] = ["accessKeyId", "accessKeySecret"];
 /** A configuration key; `configKeys` lists every key of {@link ProviderConfig}, or this is `never`. */
@@ -59,21 +67,34 @@ export class ConfigError extends Error {}
 /**
  * Resolves the configuration.
  * @param get reads a key of the `ens-keypair` namespace (without the namespace).
- * @throws ConfigError when `backend` is neither `local` nor `ens`, or `generation` neither `provider` nor `ens`.
+ * @param secretKeys the keys whose values arrived secret, which a message never quotes.
+ * @throws ConfigError when `backend` is neither `local` nor `ens`, `generation` neither `provider`
+ *   nor `ens`, or `insecureHttp` neither `true` nor `false`.
  */
-export function resolveConfig(get: (key: string) => string | undefined, env: NodeJS.ProcessEnv = process.env): ProviderConfig {
+export function resolveConfig(
+    get: (key: string) => string | undefined,
+    env: NodeJS.ProcessEnv = process.env,
+    secretKeys: ReadonlySet<string> = new Set(),
+): ProviderConfig {
+    const got = (key: ConfigKey, value: string) =>
+        secretKeys.has(key) ? "its value is secret, so not quoted here" : `got ${quote(value)}`;
     const backend = get("backend") ?? env.ENS_KEYPAIR_BACKEND ?? "local";
     if (backend !== "local" && backend !== "ens") {
-        throw new ConfigError(`${configNamespace}:backend must be "local" or "ens"; got ${JSON.stringify(backend)}.`);
+        throw new ConfigError(`${configNamespace}:backend must be "local" or "ens"; ${got("backend", backend)}.`);
     }
     const generation = get("generation") ?? env.ENS_KEYPAIR_GENERATION ?? "provider";
     if (generation !== "provider" && generation !== "ens") {
-        throw new ConfigError(`${configNamespace}:generation must be "provider" or "ens"; got ${JSON.stringify(generation)}.`);
+        throw new ConfigError(`${configNamespace}:generation must be "provider" or "ens"; ${got("generation", generation)}.`);
+    }
+    const insecureHttp = get("insecureHttp") ?? env.ENS_KEYPAIR_INSECURE_HTTP ?? "false";
+    if (insecureHttp !== "true" && insecureHttp !== "false") {
+        throw new ConfigError(`${configNamespace}:insecureHttp must be "true" or "false"; ${got("insecureHttp", insecureHttp)}.`);
     }
     return {
         backend,
         generation,
         endpoint: get("endpoint") ?? env.ENS_KEYPAIR_ENDPOINT ?? defaultEndpoint,
+        insecureHttp: insecureHttp === "true",
         regionId: get("regionId") ?? env.ENS_KEYPAIR_REGION_ID,
         accessKeyId: get("accessKeyId"),
         accessKeySecret: get("accessKeySecret"),

@@ -1,7 +1,8 @@
 /**
  * The facts about the two doors onto KeyPair, in one place: the dynamic `KeyPair` of TypeScript
- * programs and the `ens-keypair` package (its plugin and the SDKs generated from its schema).
- * The provider, the `orphans` command, the tests of the docs and the benchmark read them here.
+ * programs and the `ens-keypair` package (its plugin and the SDKs generated from its schema), and
+ * where the package is published under which names. The provider, the `orphans` and `plugin`
+ * commands, the schema generator, the release, the tests of the docs and the benchmark read them here.
  */
 
 /** The npm package's name, which programs import and which the serialized provider loads. */
@@ -43,6 +44,16 @@ export type DoorName = keyof typeof doors;
  */
 export const pluginServerBundle = `pulumi-resource-${packageName}.js`;
 
+/**
+ * The input through which the dynamic `KeyPair` tells its provider which inputs the program made
+ * secret (beyond those it always keeps secret): a list of their names. The engine sends a dynamic
+ * provider every value in the clear and marks none secret, since its host does not accept
+ * secrets, so without the list the provider could not tell which values to keep out of its
+ * messages. The provider keeps it with the inputs and outputs in state, where the next method
+ * finds it; the plugin is told by the engine and never sees it.
+ */
+export const secretInputsProperty = "__secretInputs";
+
 /** The type of the package's providers in state, default and explicit alike. */
 export const packageProviderType = `pulumi:providers:${packageName}`;
 
@@ -55,3 +66,38 @@ export function doorOf(resourceType: string | undefined): DoorName | undefined {
 export const providerProcesses = Object.values(doors)
     .map((door) => door.providerProcess)
     .join("|");
+
+/** The project's home: the organization and repository whose releases hold the plugin's archives. */
+const organization = "ens-keypair";
+const repository = `pulumi-${packageName}`;
+
+/** The plugin's executable, as the engine looks it up: `pulumi-resource-<package>`. */
+export const pluginExecutable = doors.package.providerProcess;
+
+/**
+ * Where the engine downloads the plugin from when a program's SDK needs it and no plugin of that
+ * version is installed: the release tagged `v<version>` of the repository, whose assets are the
+ * archives `pulumi-resource-ens-keypair-v<version>-<os>-<arch>.tar.gz`. Every SDK carries it.
+ */
+export const pluginDownloadURL = `github://api.github.com/${organization}/${repository}`;
+
+/** The repository's web address, which the schema records (and the Go generator reads). */
+export const repositoryURL = `https://github.com/${organization}/${repository}`;
+
+/** The Go module of the Go SDK: the repository's `sdk/go` folder, tagged `sdk/go/v<version>`. */
+export const goModulePath = `github.com/${organization}/${repository}/sdk/go`;
+
+/**
+ * The package's SDK in each language, as the schema's `language` section names it: the npm
+ * package, the Go import path, the Python module (and, with `_` as `-`, its distribution on the
+ * Python package index), the Java package prefix (the SDK's package is `<basePackage>.enskeypair`),
+ * and the .NET namespace prefix. None is the generator's default, which names Pulumi's own
+ * namespaces (`@pulumi/…`, `com.pulumi`) or `example.com`.
+ */
+export const sdkNames = {
+    nodejs: { packageName: `@${organization}/pulumi` },
+    go: { importBasePath: `${goModulePath}/enskeypair` },
+    python: { packageName: "pulumi_ens_keypair" },
+    java: { basePackage: "io.github.enskeypair" },
+    csharp: { rootNamespace: "EnsKeypair" },
+} as const;

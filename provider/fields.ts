@@ -116,7 +116,8 @@ export const keyPairFields = {
     },
     /**
      * An existing OpenSSH public key line to import instead of generating a pair (ENS's
-     * ImportKeyPair). The pair then has no private key outputs. RSA keys need 2048 bits or more.
+     * ImportKeyPair). The pair then has no private key outputs. RSA keys need 2048 to 16384 bits;
+     * the line may have at most 8192 characters.
      */
     publicKey: {
         input: true,
@@ -145,7 +146,8 @@ export const keyPairFields = {
     },
     /**
      * Encrypts the private key outputs with this passphrase: `privateKeyOpenssh` as `ssh-keygen -p`
-     * writes it (bcrypt KDF, AES-256-CTR) and `privateKeyBody` as encrypted PKCS#8. Always kept
+     * writes it (bcrypt KDF, AES-256-CTR) and `privateKeyBody` as encrypted PKCS#8 (scrypt,
+     * AES-256-CBC). Always kept
      * secret, even when given as a plain string. Changing or removing it re-encrypts the same key
      * (with `sealedOnly`, it replaces the pair). Not for imported keys, which have no private key.
      */
@@ -164,8 +166,8 @@ export const keyPairFields = {
      * keys, `age1…` as `age-keygen -y` prints them. `privateKeySealed` then holds
      * `privateKeyOpenssh` (after any passphrase) as one ASCII-armoured age file that the holder of
      * any of their identities opens with `age -d -i`, and nobody else. Kept sorted and without
-     * duplicates; changing it seals the same key again, unless `sealedOnly` is set. Not for
-     * imported keys, which have no private key.
+     * duplicates; changing it seals the same key again, unless `sealedOnly` is set. At most 64
+     * recipients. Not for imported keys, which have no private key.
      */
     privateKeyRecipients: {
         input: true,

@@ -7,7 +7,8 @@ import { ArgumentOf, FieldValues, InputName, inputNames, KeyType, keyPairFields,
 import { nameFromPrefix, validateKeyPairName, validateKeyPairNamePrefix } from "./ens/names";
 import { parsePublicKey } from "./keys/importedKey";
 import { notARecipient } from "./keys/sealing";
-import { planRotation } from "./rotation";
+import { parseDuration, planRotation } from "./rotation";
+import { ensTimestampPattern } from "./ens/timestamps";
 
 /**
  * Inputs after `check`: defaults applied, the name resolved, an imported key normalised, the
@@ -22,38 +23,61 @@ export interface InputFailure {
     reason: string;
 }
 
+/** A rule an input breaks, before it is reported: the input, and the error that states the rule. */
+export interface InputProblem {
+    property: InputName;
+    error: EnsError;
+}
+
 /** The value the engine passes for an input that is not known until deployment. */
 export const unknownValue = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 type Raw = Record<string, unknown>;
 
+/** How {@link checkInputs} checks. */
+export interface CheckOptions {
+    /** The time by which a rotation deadline counts as passed; now by default. */
+    now?: Date;
+    /**
+     * The inputs are those a `check` resolved, as `create` and `update` take them: a name made
+     * from its prefix, an imported key's size and curve, the rotation deadline. They are checked
+     * as they are, not resolved again, and none may be unknown. The engine sends only what a
+     * check returned, but the plugin serves any client, so a create sent straight to it makes
+     * nothing that a check would refuse.
+     */
+    resolved?: boolean;
+}
+
 /**
  * Checks raw inputs and resolves them.
  * @param olds the inputs `check` returned last time, so that a name made from a prefix and the
  *   rotation deadline are kept.
- * @param now the time by which a rotation deadline counts as passed.
  * @returns the resolved inputs, or every rule the inputs break.
  */
-export function checkInputs(olds: Raw, news: Raw, now: Date = new Date()): { inputs: KeyPairInputs; failures: InputFailure[] } {
-    const failures: InputFailure[] = [];
+export function checkInputs(olds: Raw, news: Raw, options: CheckOptions = {}): { inputs: KeyPairInputs; problems: InputProblem[] } {
+    const { now = new Date(), resolved = false } = options;
+    const problems: InputProblem[] = [];
     const attempt = <T>(property: InputName, run: () => T): T | undefined => {
-        if (news[property] === unknownValue) {
-            return undefined;
-        }
         try {
+            if (news[property] === unknownValue) {
+                if (resolved) {
+                    throw invalidParameter(keyPairFields[property].ensParameter, `${property} must be known by the time the pair is made.`);
+                }
+                return undefined;
+            }
             return run();
         } catch (err) {
             if (!(err instanceof EnsError)) {
                 throw err;
             }
-            failures.push({ property, reason: err.message });
+            problems.push({ property, error: err });
             return undefined;
         }
     };
 
     // A name made from a prefix fails on the prefix, the input the user gave.
     const nameInput = news.keyPairName === undefined && news.keyPairNamePrefix !== undefined ? "keyPairNamePrefix" : "keyPairName";
-    const keyPairName = attempt(nameInput, () => resolveName(olds, news)) ?? "";
+    const keyPairName = attempt(nameInput, () => (resolved ? checkResolvedName(news) : resolveName(olds, news))) ?? "";
     const imported = news.publicKey === undefined ? undefined : attempt("publicKey", () => parsePublicKey(news.publicKey));
     const keyType = attempt("keyType", () => checkKeyType(news.keyType, imported?.keyType));
     const inputs: KeyPairInputs = { keyPairName, keyType: keyType ?? "rsa" };
@@ -78,11 +102,14 @@ export function checkInputs(olds: Raw, news: Raw, now: Date = new Date()): { inp
         inputs.sealedOnly = true;
     }
     if (keyType === undefined) {
-        return { inputs: keepUnknowns(news, inputs), failures };
+        return { inputs: keepUnknowns(news, inputs), problems };
     }
 
-    const rsaBits = attempt("rsaBits", () => checkChoice("rsaBits", news.rsaBits, keyType === "rsa", !imported));
-    const ecdsaCurve = attempt("ecdsaCurve", () => checkChoice("ecdsaCurve", news.ecdsaCurve, keyType === "ecdsa", !imported));
+    // A resolved imported key's size and curve are the key's, which need not be among the choices.
+    const choice = <K extends "rsaBits" | "ecdsaCurve">(field: K, applies: boolean) =>
+        imported && resolved ? (news[field] as ArgumentOf<K> | undefined) : checkChoice(field, news[field], applies, !imported);
+    const rsaBits = attempt("rsaBits", () => choice("rsaBits", keyType === "rsa"));
+    const ecdsaCurve = attempt("ecdsaCurve", () => choice("ecdsaCurve", keyType === "ecdsa"));
     if (imported) {
         attempt("rsaBits", () => mustMatchImported("rsaBits", rsaBits, imported.rsaBits));
         attempt("ecdsaCurve", () => mustMatchImported("ecdsaCurve", ecdsaCurve, imported.ecdsaCurve));
@@ -95,7 +122,7 @@ export function checkInputs(olds: Raw, news: Raw, now: Date = new Date()): { inp
     if (curve !== undefined) {
         inputs.ecdsaCurve = curve;
     }
-    const rotation = attempt("rotateAfter", () => planRotation(olds, inputs.rotateAfter, now));
+    const rotation = attempt("rotateAfter", () => (resolved ? checkResolvedRotation(news) : planRotation(olds, inputs.rotateAfter, now)));
     if (rotation?.rotatesAt !== undefined) {
         inputs.rotatesAt = rotation.rotatesAt;
     }
@@ -103,7 +130,7 @@ export function checkInputs(olds: Raw, news: Raw, now: Date = new Date()): { inp
         // The new pair takes a new name, so that it is made before the old one goes.
         inputs.keyPairName = nameFromPrefix(inputs.keyPairNamePrefix);
     }
-    return { inputs: keepUnknowns(news, inputs), failures };
+    return { inputs: keepUnknowns(news, inputs), problems };
 }
 
 /**
@@ -126,6 +153,11 @@ function checkPassphrase(news: Raw): true {
     return true;
 }
 
+/** The most recipients a key is sealed to, checked before any is parsed. */
+export const maxRecipients = 64;
+/** The longest entry of `privateKeyRecipients`, checked before it is parsed: twice an age X25519 recipient, with room for blanks. */
+export const maxRecipientLength = 128;
+
 /**
  * The recipients to seal the private key to, sorted and without duplicates (their order means
  * nothing to age), or as given while some are not known yet. Errors never quote a recipient: an
@@ -143,8 +175,17 @@ function checkRecipients(news: Raw): string[] {
     if (given.length === 0) {
         throw refuse("privateKeyRecipients must list at least one age recipient; omit it to leave the private key unsealed.");
     }
+    if (given.length > maxRecipients) {
+        throw refuse(`privateKeyRecipients must list at most ${maxRecipients} age recipients; it lists ${given.length}.`);
+    }
     if (given.includes(unknownValue)) {
         return given as string[];
+    }
+    const long = given.findIndex((entry: unknown) => typeof entry === "string" && entry.length > maxRecipientLength);
+    if (long !== -1) {
+        throw refuse(
+            `privateKeyRecipients entry ${long + 1} must be at most ${maxRecipientLength} characters long (an age X25519 recipient has 62); it has ${(given[long] as string).length}.`,
+        );
     }
     const entries = given.map((entry: unknown) => (typeof entry === "string" ? entry.trim() : entry));
     const problems = entries.flatMap((entry, i) => {
@@ -161,7 +202,7 @@ function checkRecipients(news: Raw): string[] {
 function checkSealedOnly(news: Raw): boolean {
     const refuse = (rule: string) => invalidParameter(keyPairFields.sealedOnly.ensParameter, rule);
     if (typeof news.sealedOnly !== "boolean") {
-        throw refuse(`sealedOnly must be true or false; got ${JSON.stringify(news.sealedOnly)}.`);
+        throw invalidParameter(keyPairFields.sealedOnly.ensParameter, "sealedOnly must be true or false", { value: news.sealedOnly });
     }
     if (news.sealedOnly && news.privateKeyRecipients === undefined) {
         throw refuse("sealedOnly needs privateKeyRecipients: without them, no output would hold the private key.");
@@ -209,12 +250,40 @@ function resolveName(olds: Raw, news: Raw): string {
     return nameFromPrefix(given);
 }
 
+/** A resolved name: valid, and made from its prefix where there is one. */
+function checkResolvedName(news: Raw): string {
+    validateKeyPairName(news.keyPairName);
+    const name = news.keyPairName as string;
+    if (news.keyPairNamePrefix !== undefined) {
+        validateKeyPairNamePrefix(news.keyPairNamePrefix);
+        if (!name.startsWith(news.keyPairNamePrefix as string)) {
+            throw invalidParameter("KeyPairName", "keyPairName must start with keyPairNamePrefix, from which it was made.");
+        }
+    }
+    return name;
+}
+
+/** A resolved rotation: a valid `rotateAfter`, and with it the deadline `check` worked out. */
+function checkResolvedRotation(news: Raw): { rotatesAt?: string; due: false } {
+    if (news.rotateAfter === undefined) {
+        return { due: false };
+    }
+    parseDuration(news.rotateAfter);
+    if (typeof news.rotatesAt !== "string" || !ensTimestampPattern.test(news.rotatesAt)) {
+        throw invalidParameter(keyPairFields.rotateAfter.ensParameter, "rotatesAt must be the deadline check worked out for rotateAfter.");
+    }
+    return { rotatesAt: news.rotatesAt, due: false };
+}
+
 function checkKeyType(value: unknown, importedType: KeyType | undefined): KeyType {
     checkChoice("keyType", value, true, false);
     if (importedType !== undefined && value !== undefined && value !== importedType) {
         throw invalidParameter(
             "KeyType",
-            `keyType is ${JSON.stringify(value)} but publicKey is an ${importedType} key; omit keyType when importing a key.`,
+            `keyType must be omitted when importing a key, or be "${importedType}": publicKey is an ${importedType} key`,
+            {
+                value,
+            },
         );
     }
     return importedType ?? (value as KeyType | undefined) ?? keyPairFields.keyType.default;
@@ -238,10 +307,7 @@ function checkChoice<K extends ChoiceName>(field: K, value: unknown, applies: bo
     }
     const choices: readonly unknown[] = spec.choices;
     if (!choices.includes(value)) {
-        throw invalidParameter(
-            spec.ensParameter,
-            `${field} must be one of ${choices.map((c) => JSON.stringify(c)).join(", ")}; got ${JSON.stringify(value)}.`,
-        );
+        throw invalidParameter(spec.ensParameter, `${field} must be one of ${choices.map((c) => JSON.stringify(c)).join(", ")}`, { value });
     }
     return value as ArgumentOf<K>;
 }
@@ -250,7 +316,8 @@ function mustMatchImported(field: "rsaBits" | "ecdsaCurve", given: unknown, actu
     if (given !== undefined && given !== actual) {
         throw invalidParameter(
             keyPairFields[field].ensParameter,
-            `${field} is ${JSON.stringify(given)} but publicKey has ${JSON.stringify(actual)}; omit ${field} when importing a key.`,
+            `${field} must be omitted when importing a key, or be ${JSON.stringify(actual)}, which publicKey has`,
+            { value: given },
         );
     }
 }

@@ -32,7 +32,8 @@ export function parseDuration(text: unknown): number {
     if (seconds === undefined) {
         throw invalidParameter(
             keyPairFields.rotateAfter.ensParameter,
-            `rotateAfter must be a duration of whole days, hours, minutes and seconds in that order, such as "90d", "12h", "1d12h", "30m" or "45s", from 1s to 36500d; got ${JSON.stringify(text)}.`,
+            'rotateAfter must be a duration of whole days, hours, minutes and seconds in that order, such as "90d", "12h", "1d12h", "30m" or "45s", from 1s to 36500d',
+            { value: text },
         );
     }
     return seconds;

@@ -2,11 +2,13 @@
  * The integrity check `read` applies to a KeyPair's state: its outputs must agree with each other.
  * Only the provider loads this module.
  */
-import { encryptedPkcs8Label, opensshCipher, opensshKdf, PrivateKeyError, privateKeyOf } from "./keys/passphrase";
+import { opensshCipher, opensshKdf, PrivateKeyError, privateKeyOf } from "./keys/passphrase";
+import { encryptedPkcs8Label } from "./keys/pkcs8";
 import { fingerprints, fingerprintsOfBlob } from "./keys/fingerprints";
 import { sealProblems } from "./keys/sealing";
 import { authorizedKeysLine, opensshKeyHeader, opensshPublicLine, publicKeyBlob } from "./keys/sshWire";
 import { KeyPairOutputs } from "./state";
+import { isShownId, shownId, shownName } from "./pairNames";
 
 /**
  * Checks that stored outputs agree with each other: the public key and every fingerprint derive
@@ -16,12 +18,14 @@ import { KeyPairOutputs } from "./state";
  * @throws Error naming what disagrees; the message never includes key material or the passphrase.
  */
 export function verifyOutputs(outputs: KeyPairOutputs): void {
-    const where = `key pair ${outputs.keyPairId} (${outputs.keyPairName})`;
-    const problems: string[] = [];
+    const where = `key pair ${shownId(outputs.keyPairId)} (${shownName(outputs.keyPairName)})`;
+    const problems = typeProblems(outputs);
     const derived =
-        outputs.privateKeyBody !== undefined
-            ? derivedFromPrivate(outputs, problems)
-            : fingerprintsOrProblem(outputs.publicKeyOpenssh, problems);
+        problems.length > 0
+            ? undefined
+            : outputs.privateKeyBody !== undefined
+              ? derivedFromPrivate(outputs, problems)
+              : fingerprintsOrProblem(outputs.publicKeyOpenssh, problems);
     if (derived) {
         for (const field of ["publicKeyOpenssh", "keyPairFingerPrint", "fingerprintMd5", "fingerprintSha256"] as const) {
             const value = (derived as Partial<KeyPairOutputs>)[field];
@@ -41,13 +45,41 @@ export function verifyOutputs(outputs: KeyPairOutputs): void {
     }
 }
 
+/** The outputs the check reads, and the type each must have. */
+const readFields = {
+    publicKeyOpenssh: "string",
+    keyPairFingerPrint: "string",
+    fingerprintMd5: "string",
+    fingerprintSha256: "string",
+    privateKeyBody: "string",
+    privateKeyOpenssh: "string",
+    privateKeyPassphrase: "string",
+    privateKeySealed: "string",
+    sealedOnly: "boolean",
+} as const;
+
+/** The outputs the check reads that are not of their type (a state edited by hand, or a request that was never a state). */
+function typeProblems(outputs: KeyPairOutputs): string[] {
+    const wrong = Object.entries(readFields).filter(([field, type]) => {
+        const value = (outputs as Record<string, unknown>)[field];
+        const optional = field !== "publicKeyOpenssh";
+        return !(typeof value === type || (optional && value === undefined));
+    });
+    const recipients = outputs.privateKeyRecipients as unknown;
+    const listed = recipients === undefined || (Array.isArray(recipients) && recipients.every((r) => typeof r === "string"));
+    return [
+        ...wrong.map(([field, type]) => `${field} is not a ${type}`),
+        ...(listed ? [] : ["privateKeyRecipients is not a list of strings"]),
+    ];
+}
+
 /**
  * The command that replaces the resource holding a pair. `--replace` takes the resource's URN, which
  * a dynamic provider is never told (nor the stack or the resource's name), so the command looks it up
  * by the pair's id; an id that is not of the usual form is not put into a shell command.
  */
-function replaceCommand(keyPairId: string): string {
-    if (!/^[A-Za-z0-9-]+$/.test(keyPairId)) {
+function replaceCommand(keyPairId: unknown): string {
+    if (!isShownId(keyPairId)) {
         return "pulumi up --replace <URN> (pulumi stack --show-urns lists the URNs)";
     }
     return `pulumi up --replace "$(pulumi stack export | jq -r '.deployment.resources[] | select(.id == "${keyPairId}") | .urn')"`;

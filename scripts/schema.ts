@@ -2,7 +2,8 @@
  * The Pulumi package schema of the `ens-keypair` plugin, generated from the field table
  * (`provider/fields.ts`) and the configuration (`provider/config.ts`): each property's type is
  * its entry's TypeScript type, its description the entry's TSDoc (read with the TypeScript
- * compiler API), and its secrecy and choices the table's. `npm run schema` writes it to
+ * compiler API), and its secrecy and choices the table's; where the plugin is downloaded from and
+ * what each language's SDK is called come from `provider/doors.ts`. `npm run schema` writes it to
  * `provider/plugin/schema.json`, which the plugin serves; `test/schema.test.ts` fails when the
  * committed file and this generator disagree.
  */
@@ -12,7 +13,7 @@ import * as prettier from "prettier";
 import * as ts from "typescript";
 import { configKeys, configNamespace, secretConfigKeys } from "../provider/config";
 import { FieldName, keyPairFields } from "../provider/fields";
-import { doors } from "../provider/doors";
+import { doors, pluginDownloadURL, repositoryURL, sdkNames } from "../provider/doors";
 
 const repoRoot = path.resolve(__dirname, "..");
 /** Where the committed schema lives. */
@@ -98,6 +99,12 @@ export function generateSchema(): Json {
         target: ts.ScriptTarget.ES2022,
         module: ts.ModuleKind.CommonJS,
         skipLibCheck: true,
+        // The three files' own declarations are all the schema reads: parsing what they import
+        // (Pulumi's SDK) and the newer libraries took seconds, for the fast tier's schema test too.
+        // A type that came from elsewhere would fail to map, not slip through.
+        noResolve: true,
+        types: [],
+        lib: ["lib.es5.d.ts"],
     });
     const checker = program.getTypeChecker();
     const file = (name: string) => program.getSourceFile(source(name)) as ts.SourceFile;
@@ -170,7 +177,13 @@ export function generateSchema(): Json {
         description: "SSH key pairs with Alibaba Cloud ENS semantics; private keys are secret outputs.",
         keywords: ["pulumi", "ssh", "ens", "alibaba-cloud", "category/utility", "kind/native"],
         license: manifest.license,
-        meta: { moduleFormat: "(.*)" },
+        repository: repositoryURL,
+        pluginDownloadURL,
+        // supportPack: SDKs that build into their language's package (a Go module with its go.mod,
+        // a Python project with its pyproject.toml, an npm package), as the release ships them.
+        meta: { moduleFormat: "(.*)", supportPack: true },
+        // The Python SDK as a pyproject.toml project, which `python -m build` builds.
+        language: { ...sdkNames, python: { ...sdkNames.python, pyproject: { enabled: true } } },
         config: { variables },
         provider: {
             description: `The ens-keypair provider. A program's default provider takes the stack's \`${configNamespace}:*\` configuration; an explicit provider takes these inputs.`,

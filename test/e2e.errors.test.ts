@@ -17,6 +17,9 @@ const program = `const fs = require("fs");
 const pulumi = require("@pulumi/pulumi");
 const { KeyPair } = require("pulumi-ens-keypair");
 const args = JSON.parse(process.env.ERRORS_ARGS || "{}");
+for (const name of (process.env.ERRORS_SECRET || "").split(",").filter(Boolean)) {
+    args[name] = pulumi.secret(args[name]);
+}
 if (process.env.ERRORS_PASTE) {
     const pasted = fs.readFileSync(process.env.ERRORS_PASTE, "utf8");
     args.publicKey = process.env.ERRORS_WRAP === "secret" ? pulumi.secret(pasted) : pasted;
@@ -225,6 +228,24 @@ describe("end to end: errors as the CLI prints them", function () {
         );
         assertNoPastedKey(storedText(), "the state and project files");
         assert.ok(!storedText().includes(identity.slice(16, 32)), "the identity is stored");
+    });
+
+    it("an input the program made secret is named by the failure's reason, and its value is printed nowhere", () => {
+        const args = { keyPairName: "1-made-secret-name", keyType: "made-secret-type", rotateAfter: "made-secret-duration" };
+        const plain = failingPreview({ ERRORS_ARGS: JSON.stringify(args) });
+        assert.ok(plain.includes("property keyPairName value {1-made-secret-name} has a problem"), plain);
+        const output = failingPreview({ ERRORS_ARGS: JSON.stringify(args), ERRORS_SECRET: "keyPairName,keyType,rotateAfter" });
+        assert.ok(
+            output.includes(
+                "resource 'pair' has a problem: InvalidParameter.KeyPairName: The specified field KeyPairName invalid. Please check it again. keyPairName must start with a letter.",
+            ) &&
+                output.includes(
+                    "resource 'pair' has a problem: InvalidParameter.KeyType: The specified field KeyType invalid. Please check it again. keyType must be one of",
+                ),
+            output,
+        );
+        assert.ok(!output.includes("made-secret"), output);
+        assert.ok(!output.includes("property "), output);
     });
 
     it("shows a control character in a name as an escape, never as a raw line break", () => {

@@ -9,7 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import { ensureEngine } from "./helpers/engine";
 import { repoRoot } from "./helpers/paths";
-import { pack } from "./helpers/pack";
+import { pack } from "../scripts/pack";
 import { ProgramStack } from "./helpers/programStack";
 import { assertArmour, assertSameKey } from "./helpers/pem";
 import { run } from "./helpers/run";

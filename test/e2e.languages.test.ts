@@ -1,6 +1,6 @@
 // Programs in Pulumi YAML, Go, Python and Java, each an example deployed as its README says: the
-// README's Steps run as written (install the plugin from its archive, `pulumi install`, `pulumi up`,
-// read the private key, `ssh-keygen -y`) from a copy of the example beside the built archive,
+// README's Steps run as written (install the plugin from the clone's build, `pulumi install`, `pulumi up`,
+// read the private key, `ssh-keygen -y`) from a copy of the example beside the built plugin,
 // outside the repository, with the plugin in a throwaway PULUMI_HOME. One `pulumi up` per program;
 // the tests then check the stack with the same CLI (a no-change preview, the outputs and which of
 // them are secret, the state) and run the README's Tearing down. And each language's section of
@@ -13,7 +13,7 @@ import * as os from "os";
 import * as path from "path";
 import { ensureLanguageHost, ProgramLanguage } from "./helpers/engine";
 import { repoRoot } from "./helpers/paths";
-import { archivePath, buildPlugin } from "../scripts/build-plugin";
+import { buildPlugin, pluginDir } from "../scripts/build-plugin";
 import { doors, packageProviderType } from "../provider/doors";
 import { leakedPiece } from "./helpers/leaks";
 import { assertArmour } from "./helpers/pem";
@@ -54,7 +54,7 @@ describe("end to end: the YAML, Go, Python and Java examples and docs/languages.
     // downloads the Pulumi Java SDK and its plugins. Run alone, the suite may also build the
     // language host first (`npm test` builds them before).
     this.timeout(1_200_000);
-    /** A throwaway stand-in for a clone: `examples/<language>` and `dist/<archive>`, as the READMEs expect. */
+    /** A throwaway stand-in for a clone: `examples/<language>` and `dist/plugin/`, as the READMEs expect. */
     let clone: string;
     /** The plugin installed as the README says, for the docs' programs: a PULUMI_HOME. */
     let pluginHome: string;
@@ -62,12 +62,12 @@ describe("end to end: the YAML, Go, Python and Java examples and docs/languages.
 
     before(async () => {
         clone = fs.mkdtempSync(path.join(os.tmpdir(), "ens-keypair-languages-"));
-        fs.mkdirSync(path.join(clone, "dist"));
         // What `npm run build:plugin` does, as the READMEs ask.
-        const archive = path.join(clone, "dist", path.basename(archivePath));
-        fs.copyFileSync(await buildPlugin(), archive);
+        await buildPlugin();
+        const plugin = path.join(clone, "dist", "plugin");
+        fs.cpSync(pluginDir, plugin, { recursive: true });
         pluginHome = path.join(clone, "pulumi-home-docs");
-        runSteps(`pulumi plugin install resource ens-keypair 0.1.0 --file '${archive}'`, clone, {
+        runSteps(`pulumi plugin install resource ens-keypair 0.1.0 --file '${plugin}'`, clone, {
             ...userEnvironment(),
             PULUMI_HOME: pluginHome,
         });

@@ -1,6 +1,6 @@
 // The orphans command and the recovery docs/ens.md gives, for the ens-keypair package under the
 // real engine: Pulumi YAML programs outside the repository (no node_modules) whose KeyPairs run in
-// the plugin, installed from its archive into a throwaway PULUMI_HOME, against two ENS-compatible
+// the plugin, installed from the build into a throwaway PULUMI_HOME, against two ENS-compatible
 // servers; the command run as a package user runs it, from the installed plugin
 // (`pulumi plugin run --kind resource ens-keypair -- orphans …`). Pairs under the default
 // provider and under a provider instance; then `pulumi up` killed while ENS holds the answers of
@@ -13,7 +13,7 @@ import * as path from "path";
 import { EnsServer, startEnsServer } from "../ens-server/server";
 import { doors, packageProviderType } from "../provider/doors";
 import { EnsClient } from "../provider/ens/client";
-import { archivePath, buildPlugin, pluginVersion } from "../scripts/build-plugin";
+import { buildPlugin, pluginDir, pluginVersion } from "../scripts/build-plugin";
 import { ensureLanguageHost } from "./helpers/engine";
 import { ProgramStack } from "./helpers/programStack";
 import { killLeftovers, killWhen, runDocumented } from "./helpers/recovery";
@@ -33,7 +33,7 @@ describe("end to end: orphans and the recovery of a package stack, in YAML", fun
         const engine = ensureLanguageHost("yaml");
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "ens-keypair-orphans-"));
         pulumiHome = path.join(dir, "pulumi-home");
-        execFileSync(path.join(engine, "pulumi"), ["plugin", "install", "resource", "ens-keypair", pluginVersion, "--file", archivePath], {
+        execFileSync(path.join(engine, "pulumi"), ["plugin", "install", "resource", "ens-keypair", pluginVersion, "--file", pluginDir], {
             env: { ...process.env, PULUMI_HOME: pulumiHome, PULUMI_SKIP_UPDATE_CHECK: "true" },
             stdio: ["ignore", "ignore", "pipe"],
         });

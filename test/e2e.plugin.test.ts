@@ -1,4 +1,4 @@
-// The ens-keypair package under the real engine: the plugin archive installed with
+// The ens-keypair package under the real engine: the plugin built into dist/plugin installed with
 // `pulumi plugin install --file` into a throwaway PULUMI_HOME, and a TypeScript program outside
 // the repository using the SDK that `pulumi package add` generates. The example's README and the
 // steps and programs of docs/package.md run as written: the plugin's install, two provider
@@ -12,7 +12,7 @@ import * as os from "os";
 import * as path from "path";
 import { EnsServer, startEnsServer } from "../ens-server/server";
 import { EnsClient } from "../provider/ens/client";
-import { archivePath, buildPlugin, pluginVersion } from "../scripts/build-plugin";
+import { buildPlugin, pluginDir, pluginVersion } from "../scripts/build-plugin";
 import { ensureEngine } from "./helpers/engine";
 import { repoRoot } from "./helpers/paths";
 import { doors } from "../provider/doors";
@@ -87,10 +87,10 @@ describe("end to end: the ens-keypair plugin and its TypeScript SDK", function (
         }
     });
 
-    it("the example's README, run as written outside the repository: plugin archive, package add, up, no-change preview, the key, destroy", () => {
+    it("the example's README, run as written outside the repository: the plugin, package add, up, no-change preview, the key, destroy", () => {
         // The README runs in examples/package-typescript of a clone; here the folder is a copy
         // outside the repository, so its paths into the clone point at this checkout, and the
-        // archive was built by this suite with the build script's own function.
+        // plugin was built by this suite with the build script's own function.
         const commands = readmeCommands();
         assert.match(commands[0], /^cd examples\/package-typescript/);
         assert.match(commands[1], /npm run build:plugin/);
@@ -98,12 +98,12 @@ describe("end to end: the ens-keypair plugin and its TypeScript SDK", function (
             .slice(2)
             .map((line) => line.replaceAll("../../dist/", `${path.join(repoRoot, "dist")}/`))
             .join("\n");
-        assert.ok(script.includes(archivePath), `the README installs ${path.basename(archivePath)}`);
+        assert.ok(script.includes(`--file ${pluginDir}`), "the README installs the plugin built into dist/plugin");
         const result = sh(script);
         assert.strictEqual(result.status, 0, result.output);
         const output = result.output;
 
-        // The plugin went to the throwaway PULUMI_HOME, from the archive.
+        // The plugin went to the throwaway PULUMI_HOME, from dist/plugin.
         const installed = path.join(pulumiHome, "plugins", `resource-ens-keypair-v${pluginVersion}`, "pulumi-resource-ens-keypair");
         assert.ok(fs.existsSync(installed), installed);
         assert.match(output, /\+ 2 created/);
@@ -145,10 +145,10 @@ describe("end to end: the ens-keypair plugin and its TypeScript SDK", function (
     });
 
     it("docs/package.md's install steps put the plugin in PULUMI_HOME, and its program deploys: an Ed25519 pair, the private key secret", async () => {
-        // Run in a clone, here this checkout, whose archive the suite built with the build script's own function.
-        const [build, install] = only(blocksOf(packagePage, "## Installing the plugin"), "sh").trim().split("\n");
+        // Run in a clone, here this checkout, whose plugin the suite built with the build script's own function.
+        const [build, install] = only(blocksOf(packagePage, "## Installing the plugin"), "sh", 2).trim().split("\n");
         assert.match(build, /^npm install && npm run build:plugin\b/);
-        assert.ok(install.includes(path.relative(repoRoot, archivePath)), `the page installs ${path.relative(repoRoot, archivePath)}`);
+        assert.ok(install.includes(`--file ${path.relative(repoRoot, pluginDir)}`), "the page installs the plugin built into dist/plugin");
         const home = path.join(dir, "package-page-home");
         const result = spawnSync("bash", ["-eo", "pipefail", "-c", install], {
             cwd: repoRoot,
@@ -158,7 +158,7 @@ describe("end to end: the ens-keypair plugin and its TypeScript SDK", function (
         assert.strictEqual(result.status, 0, `${result.stdout}\n${result.stderr}`);
         assert.ok(fs.existsSync(path.join(home, "plugins", `resource-ens-keypair-v${pluginVersion}`, "pulumi-resource-ens-keypair")));
 
-        const stack = stackWith("plugin-page", only(blocksOf(packagePage, "## Installing the plugin"), "typescript"));
+        const stack = stackWith("plugin-page", only(blocksOf(packagePage, "## The SDKs"), "typescript"));
         const up = await stack.runAsync(["up", "--yes", "--skip-preview"]);
         assert.strictEqual(up.status, 0, up.output);
         assert.match(up.output, /privateKeyOpenssh\s*: \[secret\]/);
@@ -259,7 +259,7 @@ describe("end to end: the ens-keypair plugin and its TypeScript SDK", function (
 export const fingerprint = deploy.keyPairFingerPrint;
 export const privateKey = deploy.privateKeyOpenssh;
 `;
-            const stack = ensStack("plugin-import", `import * as ensKeypair from "@pulumi/ens-keypair";\n`, "a");
+            const stack = ensStack("plugin-import", `import * as ensKeypair from "@ens-keypair/pulumi";\n`, "a");
             const code = path.join(program, "imported.ts");
             // The page's command, for the pair made here rather than its example's id; without a terminal to confirm at, --yes.
             const [command, ...others] = only(blocksOf(packagePage, "## Adopting a pair with `pulumi import`"), "sh").trim().split("\n");
@@ -345,7 +345,7 @@ const deploy = new KeyPair("deploy", { keyPairName: "${name}" });
 export const id = deploy.keyPairId;
 export const fingerprint = deploy.keyPairFingerPrint;
 `;
-            const packageProgram = (name: string, options = "{}") => `import * as ensKeypair from "@pulumi/ens-keypair";
+            const packageProgram = (name: string, options = "{}") => `import * as ensKeypair from "@ens-keypair/pulumi";
 const deploy = new ensKeypair.KeyPair("deploy", { keyPairName: "${name}" }, ${options});
 export const id = deploy.keyPairId;
 export const fingerprint = deploy.keyPairFingerPrint;
@@ -470,7 +470,7 @@ export const fingerprint = deploy.keyPairFingerPrint;
         it("pulumi import in the local backend fails and says why", () => {
             const stack = stackWith(
                 "plugin-import-local",
-                `import * as ensKeypair from "@pulumi/ens-keypair";\nexport const sdk = typeof ensKeypair.KeyPair;\n`,
+                `import * as ensKeypair from "@ens-keypair/pulumi";\nexport const sdk = typeof ensKeypair.KeyPair;\n`,
             );
             const result = stack.run(["import", doors.package.resourceType, "adopted", "ssh-abcdefghijklmnopqrstuvw", "--yes"]);
             assert.notStrictEqual(result.status, 0);

@@ -15,7 +15,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { e2eRoot, repoRoot } from "./helpers/paths";
 import { EnsServer, startEnsServer } from "../ens-server/server";
-import { encryptedPkcs8Label } from "../provider/keys/passphrase";
+import { encryptedPkcs8Label } from "../provider/keys/pkcs8";
 import { ProgramStack, StreamedCommandResult } from "./helpers/programStack";
 import { decryptedWithSshKeygen, opensslDecrypted, sshPublicKey } from "./helpers/encryptedKeys";
 import { leakedPiece } from "./helpers/leaks";

@@ -11,6 +11,11 @@ import { heldDelays } from "./helpers/heldDelays";
 import { expectEnsError, ExpectedEnsError, rejectsWithEnsError, requestIdShape } from "./helpers/ensErrors";
 import { assertStampedBetween } from "./helpers/clock";
 import { assertArmour } from "./helpers/pem";
+import { run } from "./helpers/run";
+import { withTempDir } from "./helpers/tempDir";
+import * as fs from "fs";
+import * as https from "https";
+import * as path from "path";
 
 const timestampShape = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 
@@ -38,6 +43,27 @@ async function rejectsWithTransport(
     assert.strictEqual(outcomeUnknown(caught), maybeDelivered);
     assert.ok(!caught.message.includes(defaultAccessKey.id), "the message does not quote the request URL");
     return caught;
+}
+
+/** An HTTPS server on 127.0.0.1 with a self-signed certificate, which no client trusts. */
+async function startTlsServer(): Promise<{ port: number; requests(): number; close(): Promise<void> }> {
+    return withTempDir(async (dir) => {
+        const key = path.join(dir, "key.pem");
+        const cert = path.join(dir, "cert.pem");
+        const subject = ["-subj", "/CN=127.0.0.1", "-keyout", key, "-out", cert];
+        run("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1", ...subject]);
+        let requests = 0;
+        const server = https.createServer({ key: fs.readFileSync(key), cert: fs.readFileSync(cert) }, (_req, res) => {
+            requests++;
+            res.end("{}");
+        });
+        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+        return {
+            port: (server.address() as net.AddressInfo).port,
+            requests: () => requests,
+            close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+        };
+    });
 }
 
 /**
@@ -413,16 +439,80 @@ describe("EnsClient against the ENS-compatible server", function () {
             assert.deepStrictEqual(parseEndpoint("https://ens.example.com/"), { protocol: "https", host: "ens.example.com" });
         });
 
-        it("refuses other schemes, paths, credentials and junk, as InvalidParameter.Endpoint", () => {
-            for (const bad of [
-                "ftp://ens.aliyuncs.com",
-                "http://127.0.0.1:8080/api",
-                "http://user:pw@host",
-                "http://host/?q=1",
-                "not a host",
-                "",
+        it("refuses other schemes, paths, credentials and junk, as InvalidParameter.Endpoint, quoting the endpoint up to its host", () => {
+            for (const [bad, quoted] of [
+                ["ftp://ens.aliyuncs.com", '"ftp://ens.aliyuncs.com"'],
+                ["http://127.0.0.1:8080/api", '"http://127.0.0.1:8080/…"'],
+                ["http://host/?q=1", '"http://host/…"'],
+                ["not a host", '"not a host"'],
+                ["", '""'],
             ]) {
-                expectEnsError(() => parseEndpoint(bad), "InvalidParameter.Endpoint", JSON.stringify(bad));
+                expectEnsError(() => parseEndpoint(bad), "InvalidParameter.Endpoint", `got ${quoted}.`);
+            }
+        });
+
+        it("never quotes a password, a path or a query of the endpoint, which may hold credentials", () => {
+            for (const bad of [
+                "http://user:hunter2@127.0.0.1:8080",
+                "https://user:hunter2@ens.example.com",
+                "user:hunter2@ens.example.com",
+                "https://user:hun/ter2@ens.example.com",
+                "https://user:hunter2%40x@ens.example.com",
+                "https://ens.example.com/?AccessKeySecret=hunter2",
+                "https://ens.example.com/#hunter2",
+                "https://ens.example.com/hunter2",
+            ]) {
+                const err = expectEnsError(() => parseEndpoint(bad), "InvalidParameter.Endpoint", "the ENS endpoint");
+                assert.ok(!err.message.includes("hunter2") && !err.message.includes("ter2"), err.message);
+            }
+        });
+
+        it("allows plain http:// only to this machine's loopback addresses, or with insecureHttp", () => {
+            for (const local of [
+                "http://127.0.0.1:8080",
+                "http://127.3.2.1",
+                "http://[::1]:8080",
+                "http://localhost:8080",
+                "http://LOCALHOST",
+            ]) {
+                assert.strictEqual(parseEndpoint(local).protocol, "http", local);
+            }
+            for (const remote of [
+                "http://ens.aliyuncs.com",
+                "http://10.0.0.1:8080",
+                "http://[::2]",
+                "http://localhost.example.com",
+                "http://0.0.0.0",
+            ]) {
+                expectEnsError(
+                    () => parseEndpoint(remote),
+                    "InvalidParameter.Endpoint",
+                    "may use plain http:// only for this machine (127.0.0.0/8, [::1], localhost)",
+                    "ens-keypair:insecureHttp",
+                );
+                assert.deepStrictEqual(parseEndpoint(remote, true).protocol, "http", remote);
+            }
+            assert.throws(() => client({ endpoint: "http://ens.example.com" }), /InvalidParameter\.Endpoint/);
+            assert.doesNotThrow(() => client({ endpoint: "http://ens.example.com", insecureHttp: true }));
+        });
+
+        it("reports a TLS failure by its code, without the library's message or the request's URL, and does not retry it", async () => {
+            const tls = await startTlsServer();
+            try {
+                const reader = client({ endpoint: `https://127.0.0.1:${tls.port}` });
+                const err = await rejectsWithTransport(
+                    reader.describeKeyPairs({ keyPairName: "tls-probe" }),
+                    "TLS: DEPTH_ZERO_SELF_SIGNED_CERT",
+                    false,
+                );
+                assert.strictEqual(err.message, "DescribeKeyPairs got no answer from ENS (TLS: DEPTH_ZERO_SELF_SIGNED_CERT).");
+                assert.deepStrictEqual(reader.stats(), { calls: 1, attempts: 1, retries: 0 }, "a certificate that fails now fails again");
+                const creator = client({ endpoint: `https://127.0.0.1:${tls.port}` });
+                await rejectsWithTransport(creator.createKeyPair("tls-probe"), "TLS: DEPTH_ZERO_SELF_SIGNED_CERT", false);
+                assert.strictEqual(creator.stats().attempts, 1);
+                assert.strictEqual(tls.requests(), 0, "no request got through the failed handshakes");
+            } finally {
+                await tls.close();
             }
         });
     });

@@ -1,7 +1,8 @@
 /**
  * What `npm publish` would ship: the tarball `npm pack` makes (its `prepack` a clean build, run in
  * a copy of the checkout) holds the compiled package and nothing else, every module the compiled
- * code loads is one users get installed, and the path existing stacks load the provider by resolves.
+ * code loads is one users get installed, the path existing stacks load the provider by resolves, and
+ * the plugin it carries for `npx pulumi-ens-keypair plugin install` runs.
  */
 import * as assert from "assert";
 import { execFileSync } from "child_process";
@@ -10,7 +11,9 @@ import { builtinModules } from "module";
 import * as os from "os";
 import * as path from "path";
 import { repoRoot } from "./helpers/paths";
-import { pack, Packed } from "./helpers/pack";
+import { noticesFile, pluginName } from "../scripts/build-plugin";
+import { pack, Packed } from "../scripts/pack";
+import { bundledPlugin } from "../provider/cli/plugin";
 
 const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8"));
 
@@ -47,15 +50,32 @@ describe("the published package", function () {
         fs.rmSync(dir, { recursive: true, force: true });
     });
 
-    it("holds the compiled modules with their typings for every source in provider/ but the plugin's, the README, the licence and nothing else", () => {
-        // The plugin ships as its own bundle (`npm run build:plugin`), not in the npm package.
+    it("holds the compiled modules with their typings for every source in provider/ but the plugin's, the plugin's bundle, the README, the licence and nothing else", () => {
+        // The plugin's sources are in it as one bundle, with their licences' notices (bin/plugin/).
         const library = sources(path.join(repoRoot, "provider")).filter((ts) => !ts.startsWith("plugin/"));
         const compiled = library.flatMap((ts) => {
             const stem = `bin/${ts.slice(0, -".ts".length)}`;
             return [`${stem}.js`, `${stem}.d.ts`];
         });
-        const expected = [...compiled, "LICENSE", "README.md", "package.json"].sort();
+        const plugin = ["LICENSE", noticesFile, pluginName].map((file) => `bin/plugin/${file}`);
+        const expected = [...compiled, ...plugin, "LICENSE", "README.md", "package.json"].sort();
         assert.deepStrictEqual(packed.files, expected);
+    });
+
+    it("carries the plugin at the package's version, as bundledPlugin finds it, executable, with a notice for every package bundled into it", () => {
+        const { folder, version } = bundledPlugin(installed);
+        assert.strictEqual(version, manifest.version);
+        const executable = path.join(folder, pluginName);
+        assert.ok((fs.statSync(executable).mode & 0o111) !== 0, "the bundle is executable");
+        // The schema it serves is the package's version, as the engine checks against the version it was installed as.
+        assert.ok(
+            fs.readFileSync(executable, "utf8").includes(`version:"${manifest.version}"`),
+            "the bundled schema has the package's version",
+        );
+        const notices = fs.readFileSync(path.join(folder, noticesFile), "utf8");
+        for (const name of ["@grpc/grpc-js", "@pulumi/pulumi", "sshpk", "age-encryption", "@alicloud/openapi-client", "google-protobuf"]) {
+            assert.match(notices, new RegExp(`^- ${name.replace("/", "\\/")} `, "m"), `the notices list ${name}`);
+        }
     });
 
     it("every package the compiled code loads is a dependency or a peer dependency", () => {

@@ -5,95 +5,31 @@
  * configuration each process keeps, secrets in and out, and the property-less read of an import.
  */
 import * as assert from "assert";
-import { ChildProcess, spawn } from "child_process";
 import { createHash } from "crypto";
 import * as grpc from "@grpc/grpc-js";
+import { spawn } from "child_process";
+import { PluginAttach } from "@pulumi/pulumi/proto/plugin_pb";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import { ResourceProviderClient } from "@pulumi/pulumi/proto/provider_grpc_pb";
-import { PluginAttach } from "@pulumi/pulumi/proto/plugin_pb";
 import * as rpc from "@pulumi/pulumi/proto/provider_pb";
 import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { EnsServer, startEnsServer } from "../ens-server/server";
-import { unwrap, wrap } from "../provider/plugin/properties";
+import { unwrap } from "../provider/plugin/properties";
 import { doors, pluginServerBundle } from "../provider/doors";
 import { buildPlugin, pluginDir, pluginVersion } from "../scripts/build-plugin";
 import { schemaPath } from "../scripts/schema";
 import { leakedPiece } from "./helpers/leaks";
 import { assertArmour } from "./helpers/pem";
 import { Queue } from "./helpers/queue";
+import { call, configure, launch, Plugin, props, stop } from "./helpers/plugin";
 
 const accessKeyId = "plugin-test-key-id";
 const accessKeySecret = "plugin-test-key-secret-0b8e7f";
 const urn = `urn:pulumi:test::plugin::${doors.package.resourceType}::pair`;
 const passphrase = "plugin-test-passphrase";
-
-/** A running plugin process and a client of its provider service. */
-interface Plugin {
-    process: ChildProcess;
-    client: ResourceProviderClient;
-    /** What the process has written to stderr so far. */
-    stderr(): string;
-}
-
-/**
- * Launches the plugin as the engine does and connects to the port it prints. Without an engine
- * address it reports to stderr and never ends by itself.
- */
-async function launch(engineAddress?: string, dir = pluginDir): Promise<Plugin> {
-    const args = engineAddress === undefined ? [] : [engineAddress];
-    const child = spawn(path.join(dir, "pulumi-resource-ens-keypair"), args, { stdio: ["ignore", "pipe", "pipe"] });
-    let stderr = "";
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    const port = await new Promise<string>((resolve, reject) => {
-        let out = "";
-        child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-            out += chunk;
-            if (out.includes("\n")) {
-                resolve(out.split("\n")[0]);
-            }
-        });
-        child.on("exit", (code) => reject(new Error(`the plugin exited with ${code} before serving: ${stderr}`)));
-    });
-    assert.match(port, /^\d+$/);
-    return {
-        process: child,
-        client: new ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure()),
-        stderr: () => stderr,
-    };
-}
-
-/** Ends a plugin and its client, once it has exited. */
-async function stop(plugin: Plugin): Promise<void> {
-    plugin.client.close();
-    if (plugin.process.exitCode === null && plugin.process.signalCode === null) {
-        const exited = new Promise((resolve) => plugin.process.once("exit", resolve));
-        plugin.process.kill();
-        await exited;
-    }
-}
-
-/** Calls a unary method of the service. */
-function call<Req, Res>(client: ResourceProviderClient, method: string, request: Req): Promise<Res> {
-    return new Promise((resolve, reject) => {
-        (client as unknown as Record<string, (r: Req, cb: (err: grpc.ServiceError | null, res: Res) => void) => void>)[method](
-            request,
-            (err, res) => (err ? reject(err) : resolve(res)),
-        );
-    });
-}
-
-/** The struct of a request: the named properties wrapped as secrets, as the engine sends them. */
-function props(values: Record<string, unknown>, secret: string[] = []): Struct {
-    return wrap(values, secret);
-}
-
-async function configure(plugin: Plugin, args: Struct): Promise<rpc.ConfigureResponse> {
-    return call(plugin.client, "configure", new rpc.ConfigureRequest().setArgs(args).setAcceptsecrets(true));
-}
 
 async function checkConfig(plugin: Plugin, news: Struct): Promise<rpc.CheckResponse> {
     return call(
@@ -225,6 +161,53 @@ describe("the plugin over the provider protocol", function () {
         const printed = plugin.stderr();
         assert.ok(!printed.includes(accessKeySecret) && !printed.includes(passphrase), "a secret reached the plugin's stderr");
         assert.strictEqual(leakedPiece(printed, String(outputs.values.privateKeyOpenssh)), undefined);
+    });
+
+    it("names no input that arrived secret on a failure and quotes none, and shows [secret] for it in an error", async () => {
+        const plugin = await started();
+        await configure(plugin, ensConfig());
+        const bad = { keyPairName: "1-made-secret-name", keyType: "made-secret-type" };
+        const check = (secret: string[]) =>
+            call<rpc.CheckRequest, rpc.CheckResponse>(
+                plugin.client,
+                "check",
+                new rpc.CheckRequest().setUrn(urn).setNews(props(bad, secret)),
+            );
+        const plain = (await check([])).getFailuresList();
+        assert.deepStrictEqual(plain.map((f) => f.getProperty()).sort(), ["keyPairName", "keyType"]);
+        const secret = (await check(["keyPairName", "keyType"])).getFailuresList();
+        assert.deepStrictEqual(
+            secret.map((f) => f.getProperty()),
+            ["", ""],
+        );
+        for (const reason of secret.map((f) => f.getReason())) {
+            assert.ok(!reason.includes("made-secret") && !reason.includes("got "), reason);
+        }
+
+        const { EnsClient } = await import("../provider/ens/client");
+        const client = new EnsClient({ endpoint: server.url, accessKeyId, accessKeySecret });
+        const foreign = await client.createKeyPair("made-secret-taken");
+        const inputs = props({ keyPairName: "made-secret-taken", keyType: "rsa", rsaBits: 2048 }, ["keyPairName"]);
+        await assert.rejects(call(plugin.client, "create", new rpc.CreateRequest().setUrn(urn).setProperties(inputs)), (err: Error) => {
+            assert.ok(err.message.includes("PubKeyNameExisted") && err.message.includes("[secret]"), err.message);
+            assert.ok(!err.message.includes("made-secret-taken"), err.message);
+            return true;
+        });
+        await client.deleteKeyPairs({ keyPairId: foreign.keyPairId });
+        assert.ok(!plugin.stderr().includes("made-secret"), plugin.stderr());
+    });
+
+    it("refuses a create sent without a check that asks for a key the provider does not make: no 512-bit or million-bit RSA key", async () => {
+        const plugin = await started();
+        await configure(plugin, props({}));
+        for (const rsaBits of [512, 1e6]) {
+            const inputs = props({ keyPairName: "unchecked", keyType: "rsa", rsaBits });
+            await assert.rejects(
+                call(plugin.client, "create", new rpc.CreateRequest().setUrn(urn).setProperties(inputs)),
+                /InvalidParameter\.RsaBits: .*rsaBits must be one of 2048, 3072, 4096/,
+            );
+        }
+        assert.ok(await call(plugin.client, "getPluginInfo", new Empty()), "the plugin still serves");
     });
 
     it("diffs and updates as the dynamic provider does: a new key type replaces, deleting first; a new passphrase updates, still secret", async () => {

@@ -10,6 +10,7 @@ import {
     validateKeyPairNamePrefix,
 } from "../provider/ens/names";
 import { randomLowerAlphanumeric } from "../provider/ens/ids";
+import { quotedLength } from "../provider/quote";
 import { expectEnsError } from "./helpers/ensErrors";
 
 const lower = "abcdefghijklmnopqrstuvwxyz";
@@ -139,15 +140,15 @@ describe("validateKeyPairName", () => {
 
     it("shortens a long name in the message", () => {
         const err = expectEnsError(() => validateKeyPairName("a".repeat(100) + "."), "InvalidParameter.KeyPairName");
-        assert.ok(!err.message.includes("a".repeat(41)), err.message);
-        assert.ok(err.message.includes("(101 characters)"), err.message);
+        assert.ok(err.message.includes(`"${"a".repeat(quotedLength)}"… (101 characters)`), err.message);
+        assert.ok(!err.message.includes("a".repeat(quotedLength + 1)), err.message);
     });
 
     it("quotes the name so that control characters show as escapes", () => {
         const err = expectEnsError(() => validateKeyPairName("abc\n"), "InvalidParameter.KeyPairName", 'got "abc\\n"');
         assert.ok(!err.message.includes("\n"), "no raw line break in the message");
-        const long = expectEnsError(() => validateKeyPairName(`a\t${"b".repeat(60)}`), "InvalidParameter.KeyPairName", 'got "a\\tbbb');
-        assert.ok(long.message.includes("… (62 characters)") && !long.message.includes("\t"), long.message);
+        const long = expectEnsError(() => validateKeyPairName(`a\t${"b".repeat(80)}`), "InvalidParameter.KeyPairName", 'got "a\\tbbb');
+        assert.ok(long.message.includes("… (82 characters)") && !long.message.includes("\t"), long.message);
     });
 
     it("checks every allowed character at every position after the first", () => {

@@ -11,8 +11,8 @@ import { CommandIo, main } from "../provider/cli/command";
 import { accountsOf, holdingsOf } from "../provider/cli/orphans";
 import { DoorName, doors, packageProviderType } from "../provider/doors";
 import { EnsClient } from "../provider/ens/client";
-import { generateKeyMaterial } from "../provider/keys/material";
 import { defaultAccessKey, EnsServer, startEnsServer } from "../ens-server/server";
+import { sharedKey } from "./helpers/keys";
 
 /** A provider's input in the export: plain, a secret `--show-secrets` revealed, or a secret it did not. */
 type Input = string | { secret: string } | { encrypted: true };
@@ -408,7 +408,7 @@ describe("the orphans command", function () {
     it("--delete deletes exactly the pairs listed, by id, once confirmed: not one made while the question waited, nothing on another answer", async () => {
         const held = await clients.b.createKeyPair("del-held");
         const left = await clients.b.createKeyPair("del-left");
-        await clients.b.importKeyPair("del-stray", (await generateKeyMaterial({ keyType: "rsa" })).publicKeyOpenssh);
+        await clients.b.importKeyPair("del-stray", (await sharedKey({ keyType: "rsa" })).publicKeyOpenssh);
         const stray = (await clients.b.describeKeyPairs({ keyPairName: "del-stray" })).keyPairs[0];
         const state = stateFile(
             "delete.json",
@@ -516,7 +516,7 @@ describe("the orphans command", function () {
     it("dynamic KeyPairs: lists interrupted creates and pairs picked by prefix or name that the stack does not hold, deleting only with --delete", async () => {
         const held = await clients.a.createKeyPair("app-held");
         await clients.a.createKeyPair("app-left");
-        await clients.a.importKeyPair("app-by-prefix", (await generateKeyMaterial({ keyType: "rsa" })).publicKeyOpenssh);
+        await clients.a.importKeyPair("app-by-prefix", (await sharedKey({ keyType: "rsa" })).publicKeyOpenssh);
         await clients.a.createKeyPair("by-name");
         await clients.a.createKeyPair("someone-else");
         const state = stateFile(

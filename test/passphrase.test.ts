@@ -6,12 +6,14 @@
  * backend against the ENS-compatible server.
  */
 import * as assert from "assert";
+import { createPrivateKey } from "crypto";
 import { readFileSync } from "fs";
 import { unknownValue } from "../provider/inputs";
 import { keyMaterialOf } from "../provider/keys/material";
 import { KeyPairOutputs } from "../provider/state";
 import * as provider from "../provider/dynamic/implementation";
 import { opensshKeyHeader } from "../provider/keys/sshWire";
+import { scryptCost } from "../provider/keys/pkcs8";
 import { opensslDecrypted, protectedPairs, sshPublicKey, testPassphrase as passphrase } from "./helpers/encryptedKeys";
 import { sshKeygenPublicKey } from "./helpers/keys";
 import { assertNoKeyMaterial } from "./helpers/leaks";
@@ -38,6 +40,23 @@ function kdfOptions(pem: string): { saltBytes: number; rounds: number } {
     const options = next();
     const saltBytes = options.readUInt32BE(0);
     return { saltBytes, rounds: options.readUInt32BE(4 + saltBytes) };
+}
+
+/** What `openssl asn1parse` prints, each element as its type and value, without offsets, lengths or the salt's bytes. */
+function asn1Shape(parsed: string): string[] {
+    return parsed
+        .trim()
+        .split("\n")
+        .map((line) => {
+            const [, rest] = line.split(/prim:|cons:/);
+            const [type, value = ""] = rest.trim().split(/\s{2,}/);
+            if (type === "OCTET STRING") {
+                // The salt, the IV and the ciphertext differ each time; their sizes do not (but the ciphertext's).
+                const bytes = value.replace("[HEX DUMP]:", "").length / 2;
+                return bytes <= 16 ? `OCTET STRING ${bytes}` : "OCTET STRING";
+            }
+            return value ? `${type} ${value}` : type;
+        });
 }
 
 describe("passphrase-protected private keys", function () {
@@ -78,15 +97,50 @@ describe("passphrase-protected private keys", function () {
                 });
             });
 
-            it("openssl pkey -passin opens privateKeyBody, encrypted PKCS#8 with AES-256-CBC, with the passphrase only", async () => {
+            it("openssl pkey -passin opens privateKeyBody, encrypted PKCS#8 with scrypt and AES-256-CBC as openssl writes it, with the passphrase only", async () => {
                 const body = String(outs().privateKeyBody);
                 assertArmour(body, "ENCRYPTED PRIVATE KEY");
                 await withTempDir((dir) => {
                     const file = writePrivateFile(dir, "p8", body);
-                    const structure = run("openssl", ["asn1parse", "-in", file]).stdout;
-                    assert.match(structure, /:PBES2/);
-                    assert.match(structure, /:PBKDF2/);
-                    assert.match(structure, /:aes-256-cbc/);
+                    const structure = asn1Shape(run("openssl", ["asn1parse", "-in", file]).stdout);
+                    // What `openssl pkcs8 -topk8 -scrypt` writes with the same cost, but for its 8-byte salt.
+                    const plainFile = writePrivateFile(dir, "plain", String(opensslDecrypted(dir, body, passphrase).pem));
+                    const scrypt = [
+                        "-scrypt",
+                        "-scrypt_N",
+                        String(scryptCost.N),
+                        "-scrypt_r",
+                        String(scryptCost.r),
+                        "-scrypt_p",
+                        String(scryptCost.p),
+                    ];
+                    const theirs = run("openssl", [
+                        "pkcs8",
+                        "-topk8",
+                        "-in",
+                        plainFile,
+                        ...scrypt,
+                        "-passout",
+                        `pass:${passphrase}`,
+                    ]).stdout;
+                    const theirStructure = asn1Shape(run("openssl", ["asn1parse", "-in", writePrivateFile(dir, "theirs", theirs)]).stdout);
+                    assert.deepStrictEqual(
+                        structure,
+                        theirStructure.map((line) => line.replace("OCTET STRING 8", "OCTET STRING 16")),
+                    );
+                    assert.deepStrictEqual(structure.slice(0, 11), [
+                        "SEQUENCE",
+                        "SEQUENCE",
+                        "OBJECT :PBES2",
+                        "SEQUENCE",
+                        "SEQUENCE",
+                        "OBJECT :scrypt",
+                        "SEQUENCE",
+                        "OCTET STRING 16",
+                        "INTEGER :4000",
+                        "INTEGER :08",
+                        "INTEGER :04",
+                    ]);
                     const opened = opensslDecrypted(dir, body, passphrase);
                     assert.strictEqual(opened.status, 0);
                     // What OpenSSL decrypted is the pair's key.
@@ -95,6 +149,17 @@ describe("passphrase-protected private keys", function () {
                     assert.notStrictEqual(opensslDecrypted(dir, body, newPassphrase).status, 0, "opened with a wrong passphrase");
                 });
             });
+
+            if (entry.label !== "ed25519") {
+                // OpenSSH reads no Ed25519 key from PKCS#8 at all, encrypted or not.
+                it("ssh-keygen -y -P opens privateKeyBody too", async () => {
+                    await withTempDir((dir) => {
+                        const body = String(outs().privateKeyBody);
+                        assert.deepStrictEqual(sshPublicKey(dir, body, passphrase), { status: 0, line: outs().publicKeyOpenssh });
+                        assert.notStrictEqual(sshPublicKey(dir, body, newPassphrase).status, 0, "opened with a wrong passphrase");
+                    });
+                });
+            }
         });
     }
 
@@ -222,6 +287,31 @@ describe("passphrase-protected private keys", function () {
 
         it("passes encrypted state as it is", async () => {
             assert.deepStrictEqual(await provider.read(state.keyPairId, { ...state }), { id: state.keyPairId, props: state });
+        });
+
+        it("reads, and re-encrypts with scrypt on a new passphrase, a privateKeyBody encrypted as earlier releases did (PBKDF2, 2048 iterations)", async () => {
+            const key = createPrivateKey({ key: String(state.privateKeyBody), format: "pem", passphrase });
+            // What Node's export wrote, and this provider with it until scrypt.
+            const old = {
+                ...state,
+                privateKeyBody: key.export({ type: "pkcs8", format: "pem", cipher: "aes-256-cbc", passphrase }) as string,
+            };
+            const structure = await withTempDir(
+                (dir) => run("openssl", ["asn1parse", "-in", writePrivateFile(dir, "old", old.privateKeyBody)]).stdout,
+            );
+            assert.match(structure, /:PBKDF2[\s\S]*INTEGER\s+:0800/);
+            assert.deepStrictEqual(await provider.read(old.keyPairId, { ...old }), { id: old.keyPairId, props: old });
+            const news = { keyPairName: "state", keyType: "ecdsa", privateKeyPassphrase: newPassphrase };
+            const { inputs } = await provider.check(old, news);
+            const updated = (await provider.update(old.keyPairId, old, inputs as never)).outs as KeyPairOutputs;
+            await withTempDir((dir) => {
+                const file = writePrivateFile(dir, "new", String(updated.privateKeyBody));
+                assert.match(run("openssl", ["asn1parse", "-in", file]).stdout, /:scrypt/);
+                assert.strictEqual(
+                    keyMaterialOf(opensslDecrypted(dir, String(updated.privateKeyBody), newPassphrase).pem).publicKeyOpenssh,
+                    state.publicKeyOpenssh,
+                );
+            });
         });
 
         it("reports a wrong passphrase in state", async () => {

@@ -163,7 +163,7 @@ describe("provider", function () {
                     { keyPairName: "ab", publicKey: rsa1024 },
                     "",
                     "InvalidParameter.PublicKeyBody",
-                    "is a 1024-bit RSA key; RSA keys must have at least 2048 bits",
+                    "is a 1024-bit RSA key; RSA keys must have 2048 to 16384 bits",
                 );
             });
 
@@ -181,18 +181,18 @@ describe("provider", function () {
                 await expectFailure(
                     { keyPairName: "ab", publicKey: importedEd, keyType: "rsa" },
                     "keyType",
-                    'keyType is "rsa" but publicKey is an ed25519 key',
+                    'keyType must be omitted when importing a key, or be "ed25519": publicKey is an ed25519 key; got "rsa".',
                 );
                 await expectFailure(
                     { keyPairName: "ab", publicKey: importedRsa, rsaBits: 2048 },
                     "rsaBits",
-                    "rsaBits is 2048 but publicKey has 3072",
+                    "rsaBits must be omitted when importing a key, or be 3072, which publicKey has; got 2048.",
                 );
                 const ecdsa = await sharedKey({ keyType: "ecdsa", ecdsaCurve: "P384" });
                 await expectFailure(
                     { keyPairName: "ab", publicKey: ecdsa.publicKeyOpenssh, ecdsaCurve: "P256" },
                     "ecdsaCurve",
-                    'ecdsaCurve is "P256" but publicKey has "P384"',
+                    'ecdsaCurve must be omitted when importing a key, or be "P384", which publicKey has; got "P256".',
                 );
             });
 

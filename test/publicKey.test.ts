@@ -218,12 +218,12 @@ describe("parsePublicKey", () => {
 
         it("an RSA 1024 key made by ssh-keygen, naming its size and the minimum", async () => {
             const line = await sshKeygenPublicKey(["-t", "rsa", "-b", "1024"]);
-            expectEnsError(() => parsePublicKey(line), code, "publicKey", "is a 1024-bit RSA key", "at least 2048 bits");
+            expectEnsError(() => parsePublicKey(line), code, "publicKey", "is a 1024-bit RSA key", "must have 2048 to 16384 bits");
         });
 
         it("an RSA key one bit short of 2048", () => {
             const { publicKey } = generateKeyPairSync("rsa", { modulusLength: 2047 });
-            expectEnsError(() => parsePublicKey(lineOf(publicKey)), code, "is a 2047-bit RSA key", "at least 2048 bits");
+            expectEnsError(() => parsePublicKey(lineOf(publicKey)), code, "is a 2047-bit RSA key", "must have 2048 to 16384 bits");
         });
 
         it("a DSA key (made with Node's crypto, encoded by sshpk)", () => {

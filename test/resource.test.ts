@@ -11,6 +11,7 @@ import { KeyPair } from "../provider/dynamic/keyPair";
 import { keyPairProvider } from "../provider/dynamic/serializedProvider";
 import { doors } from "../provider/doors";
 import { secretOutputNames } from "../provider/fields";
+import { secretInputsProperty } from "../provider/doors";
 import * as implementation from "../provider/dynamic/implementation";
 import { configRequest } from "./helpers/provider";
 import { assertArmour } from "./helpers/pem";
@@ -261,6 +262,17 @@ describe("KeyPair under setMocks", function () {
         const sent = registration.inputs.privateKeyPassphrase as Record<string, unknown>;
         assert.strictEqual(sent?.[pulumi.runtime.specialSigKey], pulumi.runtime.specialSecretSig, "the passphrase is sent as a secret");
         assert.strictEqual(registration.inputs.keyPairName, "passphrase", "other inputs stay plain");
+    });
+
+    it("tells the provider which inputs the program made secret, which the engine would send it in the clear", async () => {
+        const { registration } = await created("made-secret", {
+            keyPairName: pulumi.secret("made-secret"),
+            keyType: pulumi.output("ed25519"),
+            rotateAfter: pulumi.output("90d").apply((d) => pulumi.secret(d)),
+            // Always kept out of messages, so never listed.
+            privateKeyPassphrase: "plain-string-passphrase-0123456789",
+        });
+        assert.deepStrictEqual(registration.inputs[secretInputsProperty], ["keyPairName", "rotateAfter"]);
     });
 
     it("sends only the user's inputs and a small serialized provider, without key material or credentials", async () => {

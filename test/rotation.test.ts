@@ -113,8 +113,8 @@ describe("rotation", () => {
         }
 
         function check(olds: Raw, news: Raw, now: Date): KeyPairInputs {
-            const { inputs, failures } = checkInputs(olds, news, now);
-            assert.deepStrictEqual(failures, []);
+            const { inputs, problems } = checkInputs(olds, news, { now });
+            assert.deepStrictEqual(problems, []);
             return inputs;
         }
 
@@ -304,10 +304,10 @@ describe("rotation", () => {
         });
 
         it("refuses a bad rotateAfter at check, on the rotateAfter property", () => {
-            const { failures } = checkInputs({}, { ...fixed, rotateAfter: "3 months" }, t0);
-            assert.strictEqual(failures.length, 1);
-            assert.strictEqual(failures[0].property, "rotateAfter");
-            assert.match(failures[0].reason, /^InvalidParameter\.RotateAfter: .*rotateAfter must be a duration .*got "3 months"/);
+            const { problems } = checkInputs({}, { ...fixed, rotateAfter: "3 months" }, { now: t0 });
+            assert.strictEqual(problems.length, 1);
+            assert.strictEqual(problems[0].property, "rotateAfter");
+            assert.match(problems[0].error.message, /^InvalidParameter\.RotateAfter: .*rotateAfter must be a duration .*got "3 months"/);
         });
     });
 });

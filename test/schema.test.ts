@@ -8,7 +8,7 @@ import * as fs from "fs";
 import { generateSchema, schemaPath } from "../scripts/schema";
 import { configKeys, secretConfigKeys } from "../provider/config";
 import { inputNames, outputNames, secretFieldNames } from "../provider/fields";
-import { doors } from "../provider/doors";
+import { doors, pluginDownloadURL, repositoryURL, sdkNames } from "../provider/doors";
 
 // A parsed schema: the tests walk it by the names the schema format defines.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -56,6 +56,28 @@ describe("the package schema", function () {
         })) {
             assert.ok(typeof (property as Json).description === "string" && (property as Json).description.length > 20, name);
         }
+    });
+
+    it("names where the engine downloads the plugin and each language's SDK package, as provider/doors.ts says", () => {
+        assert.strictEqual(generated.pluginDownloadURL, pluginDownloadURL);
+        assert.strictEqual(generated.repository, repositoryURL);
+        for (const [language, names] of Object.entries(sdkNames)) {
+            for (const [key, value] of Object.entries(names)) {
+                assert.strictEqual(generated.language[language][key], value, `language.${language}.${key}`);
+            }
+        }
+        // Real names, none of the generator's defaults: those would be the Pulumi project's own namespaces.
+        assert.deepStrictEqual(Object.keys(generated.language).sort(), ["csharp", "go", "java", "nodejs", "python"]);
+        assert.doesNotMatch(generated.language.nodejs.packageName, /^@pulumi\//);
+        assert.doesNotMatch(generated.language.go.importBasePath, /^example\.com\//);
+        assert.doesNotMatch(generated.language.java.basePackage, /^com\.pulumi\b/);
+        assert.notStrictEqual(generated.language.csharp.rootNamespace, "Pulumi");
+        // The Go import path lies in the repository the download URL names.
+        const [, , host, org, repo] = /^(github):\/\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(generated.pluginDownloadURL) ?? [];
+        assert.ok(host && org && repo, generated.pluginDownloadURL);
+        assert.ok(generated.language.go.importBasePath.startsWith(`github.com/${org}/${repo}/`), generated.language.go.importBasePath);
+        // Packable SDKs: a Go module with its go.mod, a Python project with its pyproject.toml.
+        assert.strictEqual(generated.meta.supportPack, true);
     });
 
     it("declares no defaults, which the SDKs would fill in even where they do not apply (rsaBits for an Ed25519 key)", () => {

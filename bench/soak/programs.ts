@@ -13,7 +13,7 @@ import { promisify } from "util";
 import { DoorName } from "../../provider/doors";
 import { pluginVersion } from "../../scripts/build-plugin";
 import { repoRoot } from "../../test/helpers/paths";
-import { pack } from "../../test/helpers/pack";
+import { pack } from "../../scripts/pack";
 import { userEnvironment } from "../../test/helpers/readmeSteps";
 
 /** The project each door's programs belong to. */

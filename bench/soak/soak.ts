@@ -15,7 +15,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { EnsServer, EnsServerStats, FaultOptions, startEnsServer } from "../../ens-server/server";
-import { archivePath, buildPlugin } from "../../scripts/build-plugin";
+import { archiveName, buildPlugin, distDir, hostPlatform, pluginVersion } from "../../scripts/build-plugin";
 import { ensureLanguageHost } from "../../test/helpers/engine";
 import { workRoot } from "../cli";
 import { cwdOf, processes } from "../procfs";
@@ -174,7 +174,7 @@ export async function runSoak(size: SoakSize, log: (line: string) => void): Prom
             const pipeline = new Pipeline(stack, door, dir, engine, {
                 STATE_BACKEND: pg.url,
                 ENS_ENDPOINT: ens.url,
-                PLUGIN_ARCHIVE: archivePath,
+                PLUGIN_ARCHIVE: path.join(distDir, archiveName(pluginVersion, hostPlatform())),
                 PULUMI_CONFIG_PASSPHRASE: `soak-passphrase-of-${stack}`,
                 ALIBABA_CLOUD_ACCESS_KEY_ID: accessKey.id,
                 ALIBABA_CLOUD_ACCESS_KEY_SECRET: accessKey.secret,

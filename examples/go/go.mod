@@ -3,7 +3,7 @@ module ens-keypair-go
 go 1.25.11
 
 require (
-	example.com/pulumi-ens-keypair/sdk/go v0.0.0-00010101000000-000000000000
+	github.com/ens-keypair/pulumi-ens-keypair/sdk/go v0.0.0-00010101000000-000000000000
 	github.com/pulumi/pulumi/sdk/v3 v3.248.0
 )
 
@@ -117,4 +117,4 @@ require (
 	lukechampine.com/frand v1.4.2 // indirect
 )
 
-replace example.com/pulumi-ens-keypair/sdk/go => ./sdks/ens-keypair
+replace github.com/ens-keypair/pulumi-ens-keypair/sdk/go => ./sdks/ens-keypair

@@ -2,7 +2,7 @@
 package main
 
 import (
-	"example.com/pulumi-ens-keypair/sdk/go/enskeypair"
+	"github.com/ens-keypair/pulumi-ens-keypair/sdk/go/enskeypair"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 

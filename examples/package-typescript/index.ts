@@ -1,7 +1,7 @@
 // One key pair through the ens-keypair package: the SDK that `pulumi package add` generates from
 // the plugin's schema (into sdks/), run by the plugin rather than by a dynamic provider.
 import * as pulumi from "@pulumi/pulumi";
-import * as ensKeypair from "@pulumi/ens-keypair";
+import * as ensKeypair from "@ens-keypair/pulumi";
 
 const config = new pulumi.Config();
 const deploy = new ensKeypair.KeyPair("deploy", {

@@ -1,10 +1,10 @@
 /** What a backend does for the provider: where key pairs are made, kept and removed. */
-import { InputFailure, KeyPairInputs } from "../inputs";
+import { InputProblem, KeyPairInputs } from "../inputs";
 import { KeyPairOutputs } from "../state";
 
 export interface Backend {
     /** Rules this backend adds to the common input rules, checked at preview time. */
-    checkInputs(inputs: KeyPairInputs): InputFailure[];
+    checkInputs(inputs: KeyPairInputs): InputProblem[];
     /** Creates (or imports) a pair. */
     create(inputs: KeyPairInputs): Promise<KeyPairOutputs>;
     /**

@@ -12,13 +12,32 @@ import { PrivateKeyError } from "../keys/passphrase";
 import * as implementation from "../provider";
 import { KeyPairInputs } from "../inputs";
 import { KeyPairOutputs } from "../state";
+import { secretInputsProperty } from "../doors";
 
 let config: ProviderConfig | undefined;
 
-/** The engine shows what a dynamic provider writes to stderr with the run's diagnostics. */
-function context(): implementation.CallContext {
+type Raw = Record<string, unknown>;
+
+/**
+ * The context of a call whose arguments are `props`. The engine shows what a dynamic provider
+ * writes to stderr with the run's diagnostics.
+ */
+function context(...props: (Raw | undefined)[]): implementation.CallContext {
     config ??= resolveConfig(() => undefined);
-    return { config, inform: (message) => console.error(message) };
+    return { config, secretInputs: madeSecret(props), inform: (message) => console.error(message) };
+}
+
+/** The inputs the program made secret, as the `KeyPair` lists them in `props` (see {@link secretInputsProperty}). */
+function madeSecret(props: (Raw | undefined)[]): Set<string> {
+    const lists = props.map((values) => values?.[secretInputsProperty]);
+    return new Set(lists.flatMap((names) => (Array.isArray(names) ? names.filter((name) => typeof name === "string") : [])));
+}
+
+/** `values` with the list of inputs made secret that `from` holds, so that the engine keeps it in state for the next method. */
+function carrying<T extends Raw | undefined>(values: T, from: Raw): T {
+    return values === undefined || from[secretInputsProperty] === undefined
+        ? values
+        : { ...values, [secretInputsProperty]: from[secretInputsProperty] };
 }
 
 /**
@@ -48,17 +67,29 @@ export const configure = reported(async (req: pulumi.dynamic.ConfigureRequest): 
     config = resolveConfig((key) => req.config.get(`${configNamespace}:${key}`));
 });
 
-export const check = reported((olds: Record<string, unknown>, news: Record<string, unknown>) =>
-    implementation.check(olds, news, context()),
+export const check = reported(async (olds: Raw, news: Raw) => {
+    const result = await implementation.check(olds, news, context(news));
+    return { ...result, inputs: carrying(result.inputs, news) };
+});
+
+export const diff = reported((id: string, olds: KeyPairOutputs, news: KeyPairInputs) =>
+    implementation.diff(id, olds, news, context(olds, news)),
 );
 
-export const diff = reported((id: string, olds: KeyPairOutputs, news: KeyPairInputs) => implementation.diff(id, olds, news, context()));
+export const create = reported(async (inputs: KeyPairInputs) => {
+    const result = await implementation.create(inputs, context(inputs));
+    return { ...result, outs: carrying(result.outs, inputs) };
+});
 
-export const create = reported((inputs: KeyPairInputs) => implementation.create(inputs, context()));
+export const update = reported(async (id: string, olds: KeyPairOutputs, news: KeyPairInputs) => {
+    const result = await implementation.update(id, olds, news, context(olds, news));
+    return { ...result, outs: carrying(result.outs, news) };
+});
 
-export const update = reported(implementation.update);
+export const read = reported(async (id: string, props: Partial<KeyPairOutputs>) => {
+    const result = await implementation.read(id, props, context(props));
+    return { ...result, props: carrying(result.props, props) };
+});
 
-export const read = reported((id: string, props: Partial<KeyPairOutputs>) => implementation.read(id, props, context()));
-
-const remove = reported((id: string, props: KeyPairOutputs) => implementation.delete(id, props, context()));
+const remove = reported((id: string, props: KeyPairOutputs) => implementation.delete(id, props, context(props)));
 export { remove as delete };

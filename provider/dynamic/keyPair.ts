@@ -4,14 +4,16 @@ import {
     ArgumentOf,
     Fields,
     InputName,
+    inputNames,
     OptionalName,
     outputNames,
     OutputName,
     secretFieldNames,
     secretInputNames,
+    unechoedInputNames,
     ValueOf,
 } from "../fields";
-import { packageName } from "../doors";
+import { packageName, secretInputsProperty } from "../doors";
 import { keyPairProvider } from "./serializedProvider";
 
 /** An argument as a program gives it: possibly not yet known, and so may each item of a list be. */
@@ -26,6 +28,16 @@ type KeyPairOutputProperties = {
         K extends OptionalName ? ValueOf<K> | undefined : ValueOf<K>
     >;
 };
+
+/**
+ * The names of the arguments that the program made secret, other than those the provider never
+ * quotes anyway; `undefined` when there are none, so that the state of most pairs has no list.
+ */
+function secretArgNames(args: KeyPairArgs): pulumi.Output<string[] | undefined> {
+    const given = inputNames.filter((name) => args[name] !== undefined && !unechoedInputNames.includes(name));
+    const secret = Promise.all(given.map((name) => pulumi.isSecret(pulumi.output(args[name] as pulumi.Input<unknown>))));
+    return pulumi.output(secret.then((flags) => given.filter((_, i) => flags[i]))).apply((names) => (names.length > 0 ? names : undefined));
+}
 
 /**
  * An SSH key pair with Alibaba Cloud ENS semantics: ENS's name rules, `ssh-…` ids and MD5
@@ -58,6 +70,8 @@ export class KeyPair extends pulumi.dynamic.Resource {
         const outputs = Object.fromEntries(outputNames.map((name) => [name, undefined]));
         // Secret inputs are secret even when given as plain strings, so state never holds them in the clear.
         const secretArgs = secretInputNames.filter((key) => args[key] !== undefined).map((key) => [key, pulumi.secret(args[key])]);
+        // The provider is told which other inputs the program made secret, since the engine does not tell it.
+        const madeSecret = { [secretInputsProperty]: secretArgNames(args) };
         // The private keys (and the inputs the provider keeps among the outputs) are always secret,
         // whatever options the caller passes.
         const additionalSecretOutputs = [...new Set([...(opts.additionalSecretOutputs ?? []), ...secretFieldNames])];
@@ -75,7 +89,7 @@ export class KeyPair extends pulumi.dynamic.Resource {
             super(
                 keyPairProvider,
                 name,
-                { ...outputs, ...args, ...Object.fromEntries(secretArgs) },
+                { ...outputs, ...args, ...Object.fromEntries(secretArgs), ...madeSecret },
                 { ...opts, additionalSecretOutputs },
                 packageName,
                 "KeyPair",

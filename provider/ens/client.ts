@@ -8,7 +8,8 @@
 import type * as OpenApiSdk from "@alicloud/openapi-client";
 import type * as TeaUtil from "@alicloud/tea-util";
 import { DescribedKeyPair, EnsAction, EnsActionResponses, ensApiVersion, KeyPairFilter, keyPairFilterParameters } from "./api";
-import { EnsError, invalidParameter, isRetryableEnsError, isThrottling } from "./errors";
+import { EnsError, Given, invalidParameter, isRetryableEnsError, isThrottling } from "./errors";
+import { configNamespace } from "../config";
 import { ensTimestamp } from "./timestamps";
 import { defaultRetryPolicy, retrying, RetryOptions, RetryPolicy } from "./retry";
 
@@ -36,6 +37,8 @@ type CallKind = "create" | "read" | "settling";
 export interface EnsClientOptions {
     /** A host name (`ens.aliyuncs.com`, reached over HTTPS) or a URL (`http://127.0.0.1:8080`). */
     endpoint: string;
+    /** Whether plain `http://` may reach another host than this machine; see {@link parseEndpoint}. */
+    insecureHttp?: boolean;
     accessKeyId: string;
     accessKeySecret: string;
     /** For STS credentials. */
@@ -112,25 +115,28 @@ export interface EnsClientStats {
 
 /**
  * A call that got no answer: the connection failed, was dropped, or timed out. The message never
- * repeats the SDK's, which quotes the request URL.
+ * repeats the SDK's or Node's, which quote the request URL (and its query), only their error code.
  */
 export class EnsTransportError extends Error {
     /** The action that failed, e.g. `CreateKeyPair`. */
     readonly action: string;
-    /** A short cause, such as `ECONNRESET` or `timeout`. */
+    /** A short cause, such as `ECONNRESET`, `timeout` or `TLS: CERT_HAS_EXPIRED`. */
     readonly reason: string;
     /**
      * Whether the request may have reached ENS, and so may have taken effect: false only when the
      * connection could not be made at all.
      */
     readonly maybeDelivered: boolean;
+    /** Whether another attempt may fare better: not after a TLS failure, which repeats until the endpoint or its certificate changes. */
+    readonly transient: boolean;
 
-    constructor(action: string, reason: string, maybeDelivered: boolean) {
+    constructor(action: string, reason: string, maybeDelivered: boolean, transient = true) {
         super(`${action} got no answer from ENS (${reason})${maybeDelivered ? "; the request may have taken effect" : ""}.`);
         this.name = "EnsTransportError";
         this.action = action;
         this.reason = reason;
         this.maybeDelivered = maybeDelivered;
+        this.transient = transient;
     }
 }
 
@@ -144,23 +150,57 @@ export function outcomeUnknown(err: unknown): boolean {
 
 /** Connection errors raised before anything is sent. */
 const undeliveredCodes = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
+/**
+ * Node's codes for a TLS handshake that failed (a certificate it does not trust, a protocol it
+ * cannot speak): nothing was sent, and trying again changes nothing.
+ */
+const tlsCode = /^(ERR_TLS_|ERR_SSL_|EPROTO$)|CERT|ISSUER|SIGNATURE/;
 
 /** Whether a failed call that may safely run twice (a read or a delete) is worth another attempt: throttling, server-side failures and lost answers. */
 function retryableCall(err: unknown): boolean {
-    return isRetryableEnsError(err) || err instanceof EnsTransportError;
+    return isRetryableEnsError(err) || (err instanceof EnsTransportError && err.transient);
 }
 
 /** Retryable for any action as {@link retryableCall}; an action that must not run twice (a create) retries only what certainly did not run. */
 function retryableFor(kind: CallKind): (err: unknown) => boolean {
-    return kind !== "create" ? retryableCall : (err) => isThrottling(err) || (err instanceof EnsTransportError && !err.maybeDelivered);
+    return kind !== "create"
+        ? retryableCall
+        : (err) => isThrottling(err) || (err instanceof EnsTransportError && err.transient && !err.maybeDelivered);
+}
+
+/** Hosts that plain `http://` may reach: this machine's loopback addresses, as the URL parser writes them. */
+function isLoopback(hostname: string): boolean {
+    return hostname === "localhost" || hostname === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+
+/**
+ * The endpoint as an error may quote it: a user and password, a path, a query or a fragment may
+ * hold credentials, so it is quoted only up to its host (`…` marking what follows), and not at
+ * all when it holds an `@`.
+ */
+function quotable(endpoint: string): Given | undefined {
+    if (endpoint.includes("@")) {
+        return undefined;
+    }
+    const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(endpoint)?.[0] ?? "";
+    const rest = endpoint.slice(scheme.length);
+    const end = rest.search(/[/?#]/);
+    return { value: end === -1 || rest.slice(end) === "/" ? endpoint : `${scheme}${rest.slice(0, end)}/…` };
 }
 
 /**
  * Splits an endpoint into the SDK's protocol and host.
- * @throws EnsError `InvalidParameter.Endpoint` for anything but a host or an http(s) URL of a host.
+ * @param insecureHttp whether plain `http://` may reach any host, not only a loopback address.
+ * @throws EnsError `InvalidParameter.Endpoint` for anything but a host or an http(s) URL of a host,
+ *   and for plain `http://` to another host than this machine's, unless `insecureHttp`.
  */
-export function parseEndpoint(endpoint: string): { protocol: "http" | "https"; host: string } {
-    const fail = (rule: string) => invalidParameter("Endpoint", `the ENS endpoint ${rule}; got ${JSON.stringify(endpoint)}.`);
+export function parseEndpoint(endpoint: string, insecureHttp = false): { protocol: "http" | "https"; host: string } {
+    const fail = (rule: string) => {
+        const given = quotable(endpoint);
+        return given === undefined
+            ? invalidParameter("Endpoint", `the ENS endpoint ${rule} (it is not quoted, as it holds an @ and may hold a password).`)
+            : invalidParameter("Endpoint", `the ENS endpoint ${rule}`, given);
+    };
     if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(endpoint)) {
         if (!/^[A-Za-z0-9.-]+(:\d+)?$/.test(endpoint)) {
             throw fail("must be a host name such as ens.aliyuncs.com or a URL such as http://127.0.0.1:8080");
@@ -178,6 +218,13 @@ export function parseEndpoint(endpoint: string): { protocol: "http" | "https"; h
     }
     if (url.pathname !== "/" || url.search || url.hash || url.username || url.password) {
         throw fail("must be a bare scheme and host (and port), without path, query or user");
+    }
+    if (url.protocol === "http:" && !insecureHttp && !isLoopback(url.hostname)) {
+        throw fail(
+            "may use plain http:// only for this machine (127.0.0.0/8, [::1], localhost): requests to ENS are signed with the " +
+                'access key, and with generation "ens" carry private keys, so they must not cross a network in the clear. ' +
+                `Use https://, or set ${configNamespace}:insecureHttp to "true" (ENS_KEYPAIR_INSECURE_HTTP=true) to allow it`,
+        );
     }
     return { protocol: url.protocol === "http:" ? "http" : "https", host: url.host };
 }
@@ -205,7 +252,7 @@ export class EnsClient {
 
     /** @throws EnsError `InvalidParameter.Endpoint` for a malformed endpoint. */
     constructor(options: EnsClientOptions) {
-        const { protocol, host } = parseEndpoint(options.endpoint);
+        const { protocol, host } = parseEndpoint(options.endpoint, options.insecureHttp);
         this.protocol = protocol;
         const { openapi } = loadSdk();
         this.sdk = new openapi.default(
@@ -374,15 +421,16 @@ function toClientError(action: string, err: unknown): unknown {
     if (undeliveredCodes.has(code)) {
         return new EnsTransportError(action, code, false);
     }
+    if (tlsCode.test(code)) {
+        return new EnsTransportError(action, `TLS: ${code}`, false, false);
+    }
     if (/Timeout/.test(String(e.name)) || /^(Read|Connect)?Timeout/.test(String(e.message))) {
         return new EnsTransportError(action, "timeout", true);
-    }
-    if (/^E[A-Z]+$/.test(code)) {
-        return new EnsTransportError(action, code, true);
     }
     // A truncated or garbled body: the service may have acted on the request.
     if (err instanceof SyntaxError) {
         return new EnsTransportError(action, "unreadable answer", true);
     }
-    return err;
+    // Any other failure, by its code (or its class) alone: the SDK's message quotes the URL.
+    return new EnsTransportError(action, /^[A-Z][A-Z0-9_]*$/.test(code) ? code : typeof e.name === "string" ? e.name : "failure", true);
 }

@@ -14,5 +14,11 @@ export async function connectEns(
     config: ProviderConfig,
     options: Pick<EnsClientOptions, "signal" | "beforeEachRequest" | "retry"> = {},
 ): Promise<EnsClient> {
-    return new EnsClient({ endpoint: config.endpoint, regionId: config.regionId, ...(await resolveCredentials(config)), ...options });
+    return new EnsClient({
+        endpoint: config.endpoint,
+        insecureHttp: config.insecureHttp,
+        regionId: config.regionId,
+        ...(await resolveCredentials(config)),
+        ...options,
+    });
 }

@@ -5,8 +5,25 @@
  * which rule.
  */
 import { EnsErrorCode, ensErrorStatus } from "./api";
+import { quote } from "../quote";
 
 export type { EnsErrorCode };
+
+/** The value that broke a rule, which the message quotes after the rule unless it is withheld. */
+export interface Given {
+    value: unknown;
+    /** What the rule found wrong in the value, shown only with it (such as the character a name may not hold). */
+    note?: string;
+}
+
+interface EnsErrorOptions {
+    httpStatus?: number;
+    /** What exactly was wrong: the rule, which names the field. Without `given`, it is the whole sentence. */
+    detail?: string;
+    requestId?: string;
+    /** The value that broke the rule `detail` states (which then has no final full stop). */
+    given?: Given;
+}
 
 /** An error in ENS's terms: a code, ENS's message, the HTTP status, and the request it answers. */
 export class EnsError extends Error {
@@ -20,11 +37,18 @@ export class EnsError extends Error {
     readonly detail?: string;
     /** `RequestId` of the failed call, where there was one. */
     readonly requestId?: string;
+    /** The rule alone, without the value that broke it; absent where nothing was quoted. */
+    private readonly rule?: string;
 
-    constructor(code: EnsErrorCode, ensMessage: string, options: { httpStatus?: number; detail?: string; requestId?: string } = {}) {
+    constructor(code: EnsErrorCode, ensMessage: string, options: EnsErrorOptions = {}) {
+        const { given } = options;
+        const detail =
+            given === undefined || !options.detail
+                ? options.detail
+                : `${options.detail}${given.note ? `, ${given.note}` : ""}; got ${quote(given.value)}.`;
         const parts = [`${code}: ${ensMessage}`];
-        if (options.detail) {
-            parts.push(options.detail);
+        if (detail) {
+            parts.push(detail);
         }
         if (options.requestId) {
             parts.push(`(RequestId: ${options.requestId})`);
@@ -34,8 +58,24 @@ export class EnsError extends Error {
         this.code = code;
         this.ensMessage = ensMessage;
         this.httpStatus = options.httpStatus ?? ensErrorStatus(code);
-        this.detail = options.detail;
+        this.detail = detail;
         this.requestId = options.requestId;
+        this.rule = given === undefined ? undefined : options.detail;
+    }
+
+    /**
+     * This error without the value it quotes, for a value that may be secret: it states the rule,
+     * which names the field, and nothing of the value.
+     */
+    withoutValue(): EnsError {
+        if (this.rule === undefined) {
+            return this;
+        }
+        return new EnsError(this.code, this.ensMessage, {
+            httpStatus: this.httpStatus,
+            detail: `${this.rule}.`,
+            requestId: this.requestId,
+        });
     }
 }
 
@@ -56,14 +96,20 @@ export function missingParameter(field: string): EnsError {
     });
 }
 
-/** A parameter breaks a rule; `ensField` is the ENS parameter name used in the code. */
-export function invalidParameter(ensField: string, detail: string): EnsError {
-    return new EnsError(`InvalidParameter.${ensField}`, `The specified field ${ensField} invalid. Please check it again.`, { detail });
+/**
+ * A parameter breaks a rule; `ensField` is the ENS parameter name used in the code.
+ * @param given the value that broke it, quoted after the rule (which then has no full stop).
+ */
+export function invalidParameter(ensField: string, detail: string, given?: Given): EnsError {
+    return new EnsError(`InvalidParameter.${ensField}`, `The specified field ${ensField} invalid. Please check it again.`, {
+        detail,
+        given,
+    });
 }
 
 /** The key pair name is already taken in the account. */
 export function pubKeyNameExisted(name: string): EnsError {
     return new EnsError("PubKeyNameExisted", "Public Key Pair Name Existed.", {
-        detail: `A key pair named "${name}" already exists.`,
+        detail: `A key pair named ${quote(name)} already exists.`,
     });
 }

@@ -3,6 +3,7 @@
  * with `http://` or `https://`, made of ASCII letters, digits, `:`, `_` and `-`.
  */
 import { invalidParameter, missingParameter } from "./errors";
+import { quote } from "../quote";
 import { randomLowerAlphanumeric } from "./ids";
 
 /** Shortest valid name. */
@@ -13,11 +14,6 @@ export const maxNameLength = 128;
 export const nameSuffixLength = 8;
 
 const allowed = /^[A-Za-z0-9:_-]*$/;
-
-/** The name quoted as a JSON string, so that control characters show as escapes; a long one shortened. */
-function describe(name: string): string {
-    return name.length > 40 ? `${JSON.stringify(name.slice(0, 40))}… (${name.length} characters)` : JSON.stringify(name);
-}
 
 /**
  * Checks a key pair name against ENS's rules.
@@ -37,7 +33,7 @@ export function validateKeyPairName(name: unknown, field = "keyPairName"): void 
 }
 
 function checkNameShape(name: string, field: string, min: number, max: number): void {
-    const rule = (what: string) => invalidParameter("KeyPairName", `${field} ${what}; got ${describe(name)}.`);
+    const rule = (what: string, note?: string) => invalidParameter("KeyPairName", `${field} ${what}`, { value: name, note });
     if (name.length < min || name.length > max) {
         throw rule(`must be ${min} to ${max} characters long`);
     }
@@ -49,7 +45,7 @@ function checkNameShape(name: string, field: string, min: number, max: number): 
     }
     if (!allowed.test(name)) {
         const bad = [...name].find((c) => !allowed.test(c));
-        throw rule(`may contain only letters, digits, colons (:), underscores (_) and hyphens (-), not ${JSON.stringify(bad)}`);
+        throw rule("may contain only letters, digits, colons (:), underscores (_) and hyphens (-)", `not ${quote(bad)}`);
     }
 }
 

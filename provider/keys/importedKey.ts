@@ -10,6 +10,13 @@ import { authorizedKeysLine } from "./sshWire";
 
 /** The smallest RSA modulus accepted for an imported key. */
 const minImportedRsaBits = 2048;
+/** The largest: OpenSSH's own limit, beyond which `ssh` refuses the key. */
+const maxImportedRsaBits = 16384;
+/**
+ * The longest `publicKey` accepted, checked before anything parses it (50 MB once took 5 s): a
+ * line of a 16384-bit RSA key is about 2,800 characters, which leaves room for a long comment.
+ */
+export const maxPublicKeyLength = 8192;
 
 /** What an imported public key is. */
 interface ParsedPublicKey {
@@ -39,6 +46,9 @@ export function parsePublicKey(line: unknown, field = "publicKey"): ParsedPublic
     const fail = (rule: string) => invalidParameter("PublicKeyBody", `${field} ${rule}.`);
     if (typeof line !== "string" || line.trim() === "") {
         throw fail('must be an OpenSSH public key line ("ssh-rsa AAAA… [comment]")');
+    }
+    if (line.length > maxPublicKeyLength) {
+        throw fail(`must be at most ${maxPublicKeyLength} characters long, as a public key line is; it has ${line.length}`);
     }
     if (/PRIVATE KEY/.test(line)) {
         throw fail("holds a private key; give the public key line instead (ssh-keygen -y -f KEY)");
@@ -71,8 +81,8 @@ export function parsePublicKey(line: unknown, field = "publicKey"): ParsedPublic
     const publicKeyOpenssh = authorizedKeysLine(blob);
     switch (key.type) {
         case "rsa":
-            if (key.size < minImportedRsaBits) {
-                throw fail(`is a ${key.size}-bit RSA key; RSA keys must have at least ${minImportedRsaBits} bits`);
+            if (key.size < minImportedRsaBits || key.size > maxImportedRsaBits) {
+                throw fail(`is a ${key.size}-bit RSA key; RSA keys must have ${minImportedRsaBits} to ${maxImportedRsaBits} bits`);
             }
             return { keyType: "rsa", rsaBits: key.size, publicKeyOpenssh };
         case "ed25519":

@@ -5,7 +5,8 @@
  */
 import { createPrivateKey, generateKeyPair, KeyObject } from "crypto";
 import { promisify } from "util";
-import { EcdsaCurve, keyPairFields, KeyType } from "../fields";
+import { ArgumentOf, EcdsaCurve, keyPairFields, KeyType } from "../fields";
+import { invalidParameter } from "../ens/errors";
 import { Fingerprints, fingerprintsOfBlob } from "./fingerprints";
 import { authorizedKeysLine, opensshPrivateKey } from "./sshWire";
 
@@ -29,16 +30,33 @@ export interface KeyMaterial extends Fingerprints {
     publicKeyOpenssh: string;
 }
 
+/**
+ * The spec's value of `field`, or its default, checked again against the field table's choices
+ * where the key is made: whatever reached this far unchecked (a create sent straight to the
+ * plugin once made a 512-bit key, and `rsaBits: 1e6` kept a CPU busy for minutes), no key but
+ * of the sizes and curves the provider offers is ever made.
+ * @throws EnsError naming the field and its choices, quoting nothing of the value.
+ */
+function chosen<K extends "keyType" | "rsaBits" | "ecdsaCurve">(spec: KeySpec, field: K): ArgumentOf<K> {
+    const { choices, default: fallback, ensParameter } = keyPairFields[field];
+    const value = spec[field] ?? fallback;
+    if (!(choices as readonly unknown[]).includes(value)) {
+        throw invalidParameter(
+            ensParameter,
+            `${field} must be one of ${choices.map((c) => JSON.stringify(c)).join(", ")} for a key the provider makes.`,
+        );
+    }
+    return value as ArgumentOf<K>;
+}
+
 function generateFor(spec: KeySpec): Promise<{ privateKey: KeyObject }> {
-    switch (spec.keyType ?? keyPairFields.keyType.default) {
+    switch (chosen(spec, "keyType")) {
         case "rsa":
-            return generate("rsa", { modulusLength: spec.rsaBits ?? keyPairFields.rsaBits.default, publicExponent: 0x10001 });
+            return generate("rsa", { modulusLength: chosen(spec, "rsaBits"), publicExponent: 0x10001 });
         case "ed25519":
             return generate("ed25519");
         case "ecdsa":
-            return generate("ec", { namedCurve: `P-${(spec.ecdsaCurve ?? keyPairFields.ecdsaCurve.default).slice(1)}` });
-        default:
-            throw new Error(`unknown key type ${String(spec.keyType)}`);
+            return generate("ec", { namedCurve: `P-${chosen(spec, "ecdsaCurve").slice(1)}` });
     }
 }
 

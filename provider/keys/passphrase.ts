@@ -8,29 +8,28 @@ import { keyMaterialOf } from "./material";
 import type { KeyPairOutputs } from "../state";
 import { sshpk } from "./sshpk";
 import { opensshPrivateKey } from "./sshWire";
+import { encryptedPkcs8 } from "./pkcs8";
 
 /** How `privateKeyOpenssh` is encrypted: what `ssh-keygen -p` writes (with bcrypt_pbkdf, 16 rounds). */
 export const opensshCipher = "aes256-ctr";
 export const opensshKdf = "bcrypt";
-/** How `privateKeyBody` is encrypted: PKCS#8 with PBES2 (PBKDF2-HMAC-SHA256), as OpenSSL writes it by default. */
-const pkcs8Cipher = "aes-256-cbc";
-/** The PEM label of an encrypted PKCS#8 key. */
-export const encryptedPkcs8Label = "ENCRYPTED PRIVATE KEY";
 
 type PrivateKeys = Pick<KeyPairOutputs, "privateKeyBody" | "privateKeyOpenssh">;
 
 /**
- * The private key in both encodings, encrypted with `passphrase`. Deriving the OpenSSH key's
- * cipher key takes about a second (bcrypt_pbkdf in JavaScript), as it is meant to.
+ * The private key in both encodings, encrypted with `passphrase`, each as dear to guess at as the
+ * other: deriving the OpenSSH key's cipher key takes about a second (bcrypt_pbkdf in JavaScript),
+ * the PKCS#8 key's about a quarter of one (scrypt, on libuv's thread pool meanwhile).
  */
-function encryptedPrivateKeys(key: KeyObject, passphrase: string): Required<PrivateKeys> {
+async function encryptedPrivateKeys(key: KeyObject, passphrase: string): Promise<Required<PrivateKeys>> {
+    const privateKeyBody = encryptedPkcs8(key, passphrase);
     // sshpk writes OpenSSH's encrypted format.
     const parsed = sshpk().parsePrivateKey(opensshPrivateKey(key).pem, "ssh");
     // sshpk names a key without a comment "(unnamed)"; the plain key has none, so neither does this.
     parsed.comment = "";
     return {
-        privateKeyBody: key.export({ type: "pkcs8", format: "pem", cipher: pkcs8Cipher, passphrase }) as string,
         privateKeyOpenssh: parsed.toString("ssh-private", { passphrase, cipher: opensshCipher }),
+        privateKeyBody: await privateKeyBody,
     };
 }
 
@@ -38,7 +37,8 @@ function encryptedPrivateKeys(key: KeyObject, passphrase: string): Required<Priv
 export class PrivateKeyError extends Error {}
 
 /**
- * The private key that `privateKeyBody` holds.
+ * The private key that `privateKeyBody` holds: plain, or encrypted as this provider writes it
+ * now (scrypt) or as it wrote it before (PBKDF2 at 2048 iterations), which older states hold.
  * @param passphrase what it is encrypted with; `undefined` for a plain key.
  * @throws PrivateKeyError when it does not parse or decrypt; the message holds neither key nor passphrase.
  */
@@ -57,7 +57,7 @@ export function privateKeyOf(privateKeyBody: string, passphrase: string | undefi
  * without one: the same key, whatever it was encrypted with before.
  * @param current the passphrase the private keys are encrypted with now; `undefined` when plain.
  */
-export function withPassphrase(outputs: KeyPairOutputs, current?: string): KeyPairOutputs {
+export async function withPassphrase(outputs: KeyPairOutputs, current?: string): Promise<KeyPairOutputs> {
     const wanted = outputs.privateKeyPassphrase;
     if (outputs.privateKeyBody === undefined || wanted === current) {
         return outputs;
@@ -67,5 +67,5 @@ export function withPassphrase(outputs: KeyPairOutputs, current?: string): KeyPa
         const { privateKeyBody, privateKeyOpenssh } = keyMaterialOf(key);
         return { ...outputs, privateKeyBody, privateKeyOpenssh };
     }
-    return { ...outputs, ...encryptedPrivateKeys(key, wanted) };
+    return { ...outputs, ...(await encryptedPrivateKeys(key, wanted)) };
 }

@@ -7,6 +7,7 @@
  */
 import type * as Age from "age-encryption";
 import type { KeyPairOutputs } from "../state";
+import { shownId, shownName } from "../pairNames";
 
 /** An X25519 recipient: `age1` and 58 bech32 characters (32 bytes and a checksum); bech32 has no `1`, `b`, `i` or `o`. */
 const x25519Recipient = /^age1[02-9ac-hj-np-z]{58}$/;
@@ -85,7 +86,7 @@ export async function withSealedKey(outputs: KeyPairOutputs, previous?: KeyPairO
     }
     if (key === undefined) {
         throw new Error(
-            `Key pair ${outputs.keyPairId} (${outputs.keyPairName}) cannot be sealed again: with sealedOnly the provider no longer holds its private key. Replace the pair instead.`,
+            `Key pair ${shownId(outputs.keyPairId)} (${shownName(outputs.keyPairName)}) cannot be sealed again: with sealedOnly the provider no longer holds its private key. Replace the pair instead.`,
         );
     }
     const sealed = { ...unsealed, privateKeySealed: await sealPrivateKey(key, recipients) };

@@ -4,7 +4,8 @@
  * signature key; the implementation works on plain values, and the plugin wraps secrets again on
  * the way out, so that state keeps them encrypted.
  */
-import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { Struct, Value } from "google-protobuf/google/protobuf/struct_pb";
+import { quote } from "../quote";
 
 /** The key that marks an object as one of Pulumi's special values. */
 const signatureKey = "4dabf18193072939515e22adb298388d";
@@ -39,13 +40,22 @@ function reveal(value: unknown, found: () => void): unknown {
     return value;
 }
 
+/** A property's value as JavaScript; the protocol has no value of no kind, which a client may still send. */
+function plain(key: string, value: Value): unknown {
+    try {
+        return value.toJavaScript();
+    } catch {
+        // google-protobuf throws only for a value (here or inside it) whose kind is not set.
+        throw new Error(`The property ${quote(key)} holds a protobuf Value with no kind set, which the provider protocol does not allow.`);
+    }
+}
+
 /** The properties of a request, secrets unwrapped; an absent struct is no properties. */
 export function unwrap(struct: Struct | undefined): Unwrapped {
     const secret = new Set<string>();
-    const values = Object.fromEntries(
-        Object.entries(struct?.toJavaScript() ?? {}).map(([key, value]) => [key, reveal(value, () => secret.add(key))]),
-    );
-    return { values, secret };
+    const entries: [string, unknown][] = [];
+    struct?.getFieldsMap().forEach((value, key) => entries.push([key, reveal(plain(key, value), () => secret.add(key))]));
+    return { values: Object.fromEntries(entries), secret };
 }
 
 /** A value as a secret. */

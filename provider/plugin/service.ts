@@ -15,6 +15,7 @@ import * as implementation from "../provider";
 import { KeyPairOutputs } from "../state";
 import { Properties, unwrap, Unwrapped, wrap } from "./properties";
 import { doors } from "../doors";
+import { quote } from "../quote";
 
 /** Properties of a provider's inputs that the engine adds itself, not configuration keys. */
 const engineConfigKeys = ["version", "pluginDownloadURL"];
@@ -62,7 +63,7 @@ function typeOf(urn: string): string {
 function expectKeyPair(urn: string): void {
     if (typeOf(urn) !== doors.package.resourceType) {
         throw new Error(
-            `The ens-keypair provider has one resource type, ${doors.package.resourceType}; it was asked for ${JSON.stringify(typeOf(urn))}.`,
+            `The ens-keypair provider has one resource type, ${doors.package.resourceType}; it was asked for ${quote(typeOf(urn))}.`,
         );
     }
 }
@@ -76,10 +77,16 @@ function failuresOf(failures: InputFailure[] | undefined): rpc.CheckFailure[] {
     return (failures ?? []).map((failure) => new rpc.CheckFailure().setProperty(failure.property).setReason(failure.reason));
 }
 
-/** A configuration value as `resolveConfig` reads it: one not known until deployment counts as not given. */
+/**
+ * A configuration value as `resolveConfig` reads it: one not known until deployment counts as not
+ * given, and a boolean (a program's `insecureHttp: true`) as its text.
+ */
 function configReader(values: Properties): (key: string) => string | undefined {
     return (key) => {
         const value = values[key];
+        if (typeof value === "boolean") {
+            return String(value);
+        }
         return typeof value === "string" && value !== unknownValue ? value : undefined;
     };
 }
@@ -96,11 +103,22 @@ function importedInputs(outputs: Properties): Properties {
 /** The provider service, with no configuration until the engine calls `configure`. */
 export function providerService(options: ServiceOptions): ProviderService {
     let config: ProviderConfig | undefined;
-    const context = (urn: string): implementation.CallContext => ({
+    /** The context of a call on the resource `urn`, whose request's properties are `arrived`. */
+    const context = (urn: string, ...arrived: Unwrapped[]): implementation.CallContext => ({
         // Until `configure` (which the engine skips while configuration is unknown in a preview), the environment's.
         config: config ?? resolveConfig(() => undefined),
+        secretInputs: new Set(arrived.flatMap((props) => [...props.secret])),
         inform: (message) => options.inform(urn, message),
     });
+
+    /** A diff's or an update's stored outputs and new inputs, and the implementation's arguments for it. */
+    const change = (req: rpc.DiffRequest | rpc.UpdateRequest) => {
+        expectKeyPair(req.getUrn());
+        const olds = unwrap(req.getOlds());
+        const news = unwrap(req.getNews());
+        const ctx = context(req.getUrn(), olds, news);
+        return { olds, news, args: [req.getId(), olds.values as KeyPairOutputs, news.values as KeyPairInputs, ctx] as const };
+    };
 
     return {
         getPluginInfo: async () => new plugin.PluginInfo().setVersion(options.version),
@@ -122,7 +140,7 @@ export function providerService(options: ServiceOptions): ProviderService {
                 );
             }
             try {
-                resolveConfig(configReader(news.values));
+                resolveConfig(configReader(news.values), process.env, news.secret);
             } catch (err) {
                 if (!(err instanceof ConfigError)) {
                     throw err;
@@ -147,24 +165,21 @@ export function providerService(options: ServiceOptions): ProviderService {
 
         async configure(req) {
             const args = unwrap(req.getArgs());
-            config = resolveConfig(configReader(args.values));
+            config = resolveConfig(configReader(args.values), process.env, args.secret);
             return new rpc.ConfigureResponse().setAcceptsecrets(true).setSupportspreview(false).setAcceptresources(false);
         },
 
         async check(req) {
             expectKeyPair(req.getUrn());
             const news = unwrap(req.getNews());
-            const result = await implementation.check(unwrap(req.getOlds()).values, news.values, context(req.getUrn()));
+            const result = await implementation.check(unwrap(req.getOlds()).values, news.values, context(req.getUrn(), news));
             return new rpc.CheckResponse()
                 .setInputs(wrap(result.inputs ?? {}, secretsOf(news)))
                 .setFailuresList(failuresOf(result.failures));
         },
 
         async diff(req) {
-            expectKeyPair(req.getUrn());
-            const olds = unwrap(req.getOlds()).values as KeyPairOutputs;
-            const news = unwrap(req.getNews()).values as KeyPairInputs;
-            const result = await implementation.diff(req.getId(), olds, news, context(req.getUrn()));
+            const result = await implementation.diff(...change(req).args);
             return new rpc.DiffResponse()
                 .setChanges(result.changes ? rpc.DiffResponse.DiffChanges.DIFF_SOME : rpc.DiffResponse.DiffChanges.DIFF_NONE)
                 .setReplacesList(result.replaces)
@@ -174,7 +189,7 @@ export function providerService(options: ServiceOptions): ProviderService {
         async create(req) {
             expectKeyPair(req.getUrn());
             const inputs = unwrap(req.getProperties());
-            const result = await implementation.create(inputs.values as KeyPairInputs, context(req.getUrn()));
+            const result = await implementation.create(inputs.values as KeyPairInputs, context(req.getUrn(), inputs));
             return new rpc.CreateResponse().setId(result.id).setProperties(wrap(result.outs, secretsOf(inputs)));
         },
 
@@ -182,7 +197,7 @@ export function providerService(options: ServiceOptions): ProviderService {
             expectKeyPair(req.getUrn());
             const stored = unwrap(req.getProperties());
             const inputs = unwrap(req.getInputs());
-            const result = await implementation.read(req.getId(), stored.values, context(req.getUrn()));
+            const result = await implementation.read(req.getId(), stored.values, context(req.getUrn(), stored, inputs));
             if (result.id === undefined || result.props === undefined) {
                 // No id: the pair is gone, and refresh drops it from state.
                 return new rpc.ReadResponse();
@@ -196,16 +211,15 @@ export function providerService(options: ServiceOptions): ProviderService {
         },
 
         async update(req) {
-            expectKeyPair(req.getUrn());
-            const olds = unwrap(req.getOlds());
-            const news = unwrap(req.getNews());
-            const result = await implementation.update(req.getId(), olds.values as KeyPairOutputs, news.values as KeyPairInputs);
+            const { olds, news, args } = change(req);
+            const result = await implementation.update(...args);
             return new rpc.UpdateResponse().setProperties(wrap(result.outs, secretsOf(olds, news)));
         },
 
         async delete(req) {
             expectKeyPair(req.getUrn());
-            await implementation.delete(req.getId(), unwrap(req.getProperties()).values as KeyPairOutputs, context(req.getUrn()));
+            const stored = unwrap(req.getProperties());
+            await implementation.delete(req.getId(), stored.values as KeyPairOutputs, context(req.getUrn(), stored));
             return new Empty();
         },
 

@@ -5,7 +5,8 @@
  */
 import * as assert from "assert";
 
-const pieceLength = 16;
+/** How long a piece of a key is that counts as quoting it. */
+export const pieceLength = 16;
 
 /** The base64 body of a PEM key or of a public key line: its base64 words, without armour, headers or comment. */
 export function pemBody(key: string): string {

@@ -1,7 +1,7 @@
 // N KeyPairs of the ens-keypair plugin, through the SDK generated from its schema (bench/run.ts
 // builds both): `n` and `keyType` come from the stack's config.
 import * as pulumi from "@pulumi/pulumi";
-import * as ensKeypair from "@pulumi/ens-keypair";
+import * as ensKeypair from "@ens-keypair/pulumi";
 
 const config = new pulumi.Config();
 const n = config.requireNumber("n");

@@ -2,9 +2,9 @@
 package example;
 
 import com.pulumi.Pulumi;
-import com.pulumi.enskeypair.KeyPair;
-import com.pulumi.enskeypair.KeyPairArgs;
-import com.pulumi.enskeypair.enums.KeyType;
+import io.github.enskeypair.enskeypair.KeyPair;
+import io.github.enskeypair.enskeypair.KeyPairArgs;
+import io.github.enskeypair.enskeypair.enums.KeyType;
 
 public class App {
     public static void main(String[] args) {
