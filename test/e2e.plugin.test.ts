@@ -288,7 +288,7 @@ export const privateKey = deploy.privateKeyOpenssh;
             );
             // No ens-keypair configuration: the default provider is local, where an import fails.
             const withProvider = (rest: string) => `import * as pulumi from "@pulumi/pulumi";
-import * as ensKeypair from "@pulumi/ens-keypair";
+import * as ensKeypair from "@ens-keypair/pulumi";
 const config = new pulumi.Config();
 const provider = new ensKeypair.Provider("ens-b", {
     backend: "ens",
