@@ -139,7 +139,7 @@ async function main(): Promise<void> {
     if (only !== undefined && !(parts as readonly string[]).includes(only)) {
         throw new Error(`--only takes one of ${parts.join(", ")}, not ${only}`);
     }
-    const engineDir = ensureEngine();
+    const engineDir = ensureEngine(["tls"]);
     const tlsVersion = (require("@pulumi/tls/package.json") as { version: string }).version;
     const r: Results = {
         machine: {

@@ -10,7 +10,8 @@ import * as path from "path";
 import { ConfigMap, LocalWorkspace, PulumiFn, Stack } from "@pulumi/pulumi/automation";
 import { repoRoot } from "./paths";
 
-let engineDir: string | undefined;
+/** The folder `pulumi` is in, once provided, by the plugins asked for. */
+const provided = new Map<string, string>();
 
 /** Runs a provisioning script and puts the folder it prints last first on PATH; returns that folder. */
 function provide(script: string, args: string[] = []): string {
@@ -25,12 +26,16 @@ function provide(script: string, args: string[] = []): string {
 }
 
 /**
- * Makes the engine available with the random and tls plugins registered, and puts it first on
- * PATH; returns the folder holding `pulumi`.
+ * Makes the engine available with the random plugin registered (the tests' and examples' programs
+ * use it), and `others` too (the benchmark's tls), and puts it first on PATH; returns the folder
+ * holding `pulumi`.
  */
-export function ensureEngine(): string {
-    engineDir ??= provide("ensure-plugins");
-    return engineDir;
+export function ensureEngine(others: "tls"[] = []): string {
+    const plugins = ["random", ...others];
+    const key = plugins.join(" ");
+    const dir = provided.get(key) ?? provide("ensure-plugins", plugins);
+    provided.set(key, dir);
+    return dir;
 }
 
 /** A language whose host `scripts/ensure-pulumi` adds beside `pulumi` on request. */
