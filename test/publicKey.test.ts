@@ -5,7 +5,7 @@ import * as sshpk from "sshpk";
 import { fingerprints } from "../provider/keys/fingerprints";
 import { parsePublicKey } from "../provider/keys/importedKey";
 import { generateKeyMaterial } from "../provider/keys/material";
-import { opensshKeyHeader, opensshPublicLine } from "../provider/keys/sshWire";
+import { opensshKeyHeader, opensshPublicLine, pem } from "../provider/keys/sshWire";
 import { expectEnsError } from "./helpers/ensErrors";
 import { allSpecs, sharedKey, sshKeygenKey, sshKeygenPublicKey } from "./helpers/keys";
 import { assertNoKeyMaterial } from "./helpers/leaks";
@@ -273,8 +273,7 @@ describe("opensshPublicLine", () => {
         const blob = opensshKeyHeader(pem).publicBlob;
         return { body, section: body.indexOf(blob) + blob.length + 4 };
     };
-    const armoured = (body: Buffer) =>
-        `-----BEGIN OPENSSH PRIVATE KEY-----\n${body.toString("base64")}\n-----END OPENSSH PRIVATE KEY-----\n`;
+    const armoured = (body: Buffer) => pem("OPENSSH PRIVATE KEY", body, 70);
 
     it("reads the private section, not the clear part: a key spliced from two gives the private section's", async () => {
         const [a, b] = [await generateKeyMaterial({ keyType: "ed25519" }), await generateKeyMaterial({ keyType: "ed25519" })];

@@ -139,7 +139,8 @@ export function authorizedKeysLine(blob: Buffer): string {
     return `${type} ${blob.toString("base64")}`;
 }
 
-function pem(label: string, body: Buffer, width: number): string {
+/** `body` in PEM armour under `label`, `width` base64 characters a line. */
+export function pem(label: string, body: Buffer, width: number): string {
     const b64 = body.toString("base64");
     const lines: string[] = [];
     for (let i = 0; i < b64.length; i += width) {
