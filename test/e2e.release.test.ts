@@ -27,7 +27,7 @@ import { leakedPiece } from "./helpers/leaks";
 import { assertArmour } from "./helpers/pem";
 import { ProgramStack } from "./helpers/programStack";
 import { blocksOf, only, runSteps } from "./helpers/readmeSteps";
-import { downloadOverride, FreshUser, freshUser, releaseOnce, servedRelease } from "./helpers/release";
+import { downloadOverride, FreshUser, freshUser, releaseOnce, servedRelease, userStack } from "./helpers/release";
 import { run } from "./helpers/run";
 
 /** The requests for the plugin's archive of this machine's platform among a server's. */
@@ -60,18 +60,6 @@ describe("end to end: the release, installed from its artifacts as users get the
     /** Runs a shell script in the user's program folder; returns what it printed (stdout and stderr). */
     function sh(who: FreshUser, script: string, env: NodeJS.ProcessEnv = {}): string {
         return runSteps(`exec 2>&1\n${script}`, who.program, { ...who.env, ...env });
-    }
-
-    /** The stack `dev` of the user's program, for the tests' checks. */
-    function stackOf(who: FreshUser, engine: string, env: NodeJS.ProcessEnv = {}): ProgramStack {
-        return ProgramStack.attach({
-            dir: who.program,
-            name: "dev",
-            backendDir: who.backendDir,
-            passphrase: who.passphrase,
-            engine,
-            env: { ...who.env, ...env },
-        });
     }
 
     /** Outputs that are a key pair's: the public key, and the private key as a secret that ssh-keygen opens. */
@@ -143,7 +131,7 @@ describe("end to end: the release, installed from its artifacts as users get the
         assert.match(printed, /\+ 2 created/, printed);
         // The installed plugin served it: nothing more was downloaded.
         assert.strictEqual(archiveRequests(served.page, built.version).length, 1);
-        const stack = stackOf(who, engine);
+        const stack = userStack(who, engine);
         checkKeyPair(stack, who, "publicKeyOpenssh", "privateKeyOpenssh");
         assert.deepStrictEqual(stack.preview("--expect-no-changes").changes, { same: 2 });
         stack.destroy();
@@ -175,7 +163,7 @@ pulumi.export("privateKeyOpenssh", deploy.private_key_openssh)
         assert.strictEqual(archiveRequests(served.page, built.version).length, 2, "the engine downloaded the plugin from the release");
         assert.ok(fs.existsSync(path.join(who.pulumiHome, "plugins", `resource-ens-keypair-v${built.version}`, pluginName)));
         // The provider is the one the SDK names: this version, from the project's release page.
-        const stack = stackOf(who, engine, override);
+        const stack = userStack(who, engine, override);
         const providers = (stack.exportState().deployment.resources ?? []).filter((r) => r.type === packageProviderType).map((r) => r.urn);
         assert.deepStrictEqual(providers.length, 1);
         assert.ok(providers[0].includes(`default_${built.version.replace(/\./g, "_")}_github_`), providers[0]);
@@ -214,7 +202,7 @@ export const packagePrivateKey = packaged.privateKeyOpenssh;
         assert.match(printed, /\+ 4 created/, printed);
         // The plugin the npm package carries served the package door: nothing was downloaded.
         assert.strictEqual(archiveRequests(served.page, built.version).length, downloaded);
-        const stack = stackOf(who, engine);
+        const stack = userStack(who, engine);
         const types = stack.resourceTypes();
         assert.ok(types.includes(doors.dynamic.resourceType) && types.includes(doors.package.resourceType), types.join(", "));
         checkKeyPair(stack, who, "dynamicPublicKey", "dynamicPrivateKey");
@@ -375,7 +363,7 @@ public class App {
             const printed = sh(who, "pulumi install\npulumi stack init dev\npulumi up --yes", override);
             assert.match(printed, /\+ 2 created/, printed);
             assert.strictEqual(archiveRequests(served.page, built.version).length, before + 1, "the plugin came from the release");
-            stackOf(who, engine, override).destroy();
+            userStack(who, engine, override).destroy();
         });
 
         it("what the docs warn of: a packages: entry with the bare name, and pulumi plugin install --server without PULUMI_DISABLE_REGISTRY_RESOLVE, ask the Pulumi registry for the name", async () => {

@@ -12,9 +12,8 @@ import { packageName, packageProviderType } from "../provider/doors";
 import { archiveName, buildPlugin, hostPlatform } from "../scripts/build-plugin";
 import { ensureEngine, ensureLanguageHost } from "./helpers/engine";
 import { Release } from "../scripts/release";
-import { ProgramStack } from "./helpers/programStack";
 import { runSteps } from "./helpers/readmeSteps";
-import { FreshUser, freshUser, releaseOnce, servedRelease } from "./helpers/release";
+import { FreshUser, freshUser, releaseOnce, servedRelease, userStack } from "./helpers/release";
 import { e2eRoot } from "./helpers/paths";
 import { run } from "./helpers/run";
 
@@ -67,17 +66,6 @@ describe("end to end: upgrading to the next release replaces no key", function (
         return runSteps(`exec 2>&1\n${script}`, who.program, who.env);
     }
 
-    function stackOf(who: FreshUser, engine: string): ProgramStack {
-        return ProgramStack.attach({
-            dir: who.program,
-            name: "dev",
-            backendDir: who.backendDir,
-            passphrase: who.passphrase,
-            engine,
-            env: who.env,
-        });
-    }
-
     before(async () => {
         built = await releaseOnce();
         served = await servedRelease(built.dist);
@@ -118,7 +106,7 @@ ${["keyPairId", "publicKeyOpenssh", "keyPairFingerPrint", "privateKeyOpenssh"]
         sh(who, `pulumi plugin install resource ${packageName} ${built.version} --server ${served.page.url}`);
         fs.writeFileSync(path.join(who.program, "Pulumi.yaml"), program(built.version));
         sh(who, "pulumi stack init dev\npulumi up --yes");
-        const stack = stackOf(who, engine);
+        const stack = userStack(who, engine);
         const before = stack.outputs();
 
         sh(who, `pulumi plugin install resource ${packageName} ${next} --file ${path.join(nextDist, archiveName(next, hostPlatform()))}`);
@@ -154,7 +142,7 @@ export const privateKeys = [rsa.privateKeyOpenssh, ed25519.privateKeyOpenssh];
 `,
         );
         sh(who, "pulumi stack init dev\npulumi up --yes");
-        const stack = stackOf(who, engine);
+        const stack = userStack(who, engine);
         const before = stack.outputs();
 
         sh(who, `npm install --no-audit --no-fund --prefer-offline ${nextPackage}`);

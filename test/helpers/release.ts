@@ -10,6 +10,7 @@ import * as path from "path";
 import { pluginDownloadURL } from "../../provider/doors";
 import { Release, release } from "../../scripts/release";
 import { FileServer, serveFolder } from "./fileServer";
+import { ProgramStack } from "./programStack";
 import { userEnvironment } from "./readmeSteps";
 import { e2eRoot } from "./paths";
 
@@ -65,6 +66,18 @@ export function freshUser(name: string, registry: FileServer): FreshUser {
         PULUMI_API: registry.url,
     };
     return { root, program, pulumiHome, backendDir, passphrase, env };
+}
+
+/** The stack `dev` of the user's program, for the tests' checks, with `env` added to the user's. */
+export function userStack(who: FreshUser, engine: string, env: NodeJS.ProcessEnv = {}): ProgramStack {
+    return ProgramStack.attach({
+        dir: who.program,
+        name: "dev",
+        backendDir: who.backendDir,
+        passphrase: who.passphrase,
+        engine,
+        env: { ...who.env, ...env },
+    });
 }
 
 /** Serves `dist` as the release page and an empty folder as the package registry; both closed by `close`. */
